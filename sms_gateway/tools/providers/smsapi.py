@@ -1,0 +1,411 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""SMSAPI adapter (api.smsapi.com / api.smsapi.pl).
+
+Sending: ``POST {base_url}/sms.do`` form-encoded with ``format=json``,
+``Authorization: Bearer <token>``. Messages sharing body and sender go in one
+request: ``to`` is the comma-separated list of numbers without "+" and ``idx``
+the pipe-separated list of uids in the same order (the official Python client
+joins ``idx`` with "|"), with ``check_idx=1`` so that SMSAPI refuses an idx
+already used in the last 24 h (error 53): this makes re-sending safe.
+
+Answers and decisions:
+
+- ``{"count", "list": [...]}``: each item is matched back by ``idx`` and else
+  by number; ``points`` is the cost, ``parts`` the parts (``details=1``).
+  ``invalid_numbers`` next to ``list`` -> those messages are "rejected".
+  A message found in neither gets "retry" (safe thanks to ``check_idx``).
+- error 13 (no valid number) with ``invalid_numbers``: listed numbers are
+  "rejected"; the others of the request are re-sent once in a new request.
+- error 53 (idx already used): for a single message, "accepted" with
+  ``provider_ref`` None (it was sent earlier). For several messages SMSAPI
+  does not say which idx clashed, so each message is re-sent alone.
+- errors 101, 102, 105 -> AuthenticationError; 103 -> NoCreditError.
+- error 14 (sender name not allowed) is a configuration problem, not a
+  message problem: ProviderError(code="sender", temporary=False) is raised
+  (with ``partial_results``) so the run stops and an administrator fixes the
+  sender instead of every message failing one by one.
+- errors 11 (message text) and 12 (more parts than max_parts) -> "rejected"
+  for every message of that request.
+- errors 201 and 999 (SMSAPI internal errors) -> ProviderUnavailableError;
+  202 and 203 (too many requests) and HTTP 429 -> RateLimitError. These codes
+  come from SMSAPI's published error table, not from our facts file.
+- any other error code -> "retry" for the messages of that request, with the
+  code and text, so an unknown problem neither blocks the queue nor loses
+  messages (the caller's retry limit ends it).
+
+Limits: idx may hold letters and digits, 255 characters at most (uids with
+"|" or "," are refused locally). ``batch_size`` (default 100) bounds the
+recipients per request; SMSAPI's rate limits are not public.
+
+Balance: ``GET /profile`` -> ``points``; ``check()`` uses the same call.
+
+Delivery callbacks (``notify_url``): GET or POST with ``MsgId``, ``status``
+(numeric report code), ``status_name``, ``idx``, ``donedate`` (unix time),
+``points``, ``to``, ``from``, ``username``. The exact list is not public, so
+``parse_callback`` accepts ``MsgId`` or ``id``, ``status_name`` or a textual
+``status``, numeric ``status`` codes 401-412, and several reports in one call
+as comma-separated values.
+"""
+
+from .base import (
+    BaseProvider,
+    digits_key,
+    first_value,
+    make_result,
+    to_float,
+    to_int,
+    utc_from_timestamp,
+)
+from .errors import (
+    AuthenticationError,
+    NoCreditError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+)
+
+DEFAULT_BASE_URL = "https://api.smsapi.com"
+SEND_PATH = "/sms.do"
+PROFILE_PATH = "/profile"
+
+AUTH_ERRORS = {
+    101: "authorization failed (check the OAuth token)",
+    102: "invalid username or password",
+    105: "this IP address is not allowed for the token",
+}
+CREDIT_ERRORS = {103: "not enough points on the SMSAPI account"}
+INVALID_NUMBERS_ERROR = 13
+DUPLICATE_IDX_ERROR = 53
+SENDER_ERROR = 14
+MESSAGE_ERRORS = {
+    11: "message text refused (empty, too long or invalid characters)",
+    12: "message has more parts than max_parts allows",
+}
+UNAVAILABLE_ERRORS = {201, 999}
+RATE_LIMIT_ERRORS = {202, 203}
+
+# Numeric delivery report codes of SMSAPI callbacks.
+STATUS_CODES = {
+    401: "NOT_FOUND",
+    402: "EXPIRED",
+    403: "SENT",
+    404: "DELIVERED",
+    405: "UNDELIVERED",
+    406: "FAILED",
+    407: "REJECTED",
+    408: "UNKNOWN",
+    409: "QUEUE",
+    410: "ACCEPTED",
+    411: "RENEWAL",
+    412: "STOP",
+}
+# STOP means the sending was stopped (cancelled or blocked): it will never
+# be delivered, so it is final "undelivered". NOT_FOUND/UNKNOWN: "unknown".
+STATUS_MAP = {
+    "DELIVERED": "delivered",
+    "UNDELIVERED": "undelivered",
+    "FAILED": "undelivered",
+    "REJECTED": "undelivered",
+    "STOP": "undelivered",
+    "EXPIRED": "expired",
+    "QUEUE": "sent",
+    "ACCEPTED": "sent",
+    "SENT": "sent",
+    "RENEWAL": "sent",
+    "UNKNOWN": "unknown",
+    "NOT_FOUND": "unknown",
+}
+
+
+def status_name(provider_status):
+    """SMSAPI status name from a name or a numeric report code."""
+    text = str(provider_status or "").strip().upper()
+    code = to_int(text) if text.isdigit() else None
+    if code is not None:
+        return STATUS_CODES.get(code, text)
+    return text
+
+
+def map_status(provider_status):
+    return STATUS_MAP.get(status_name(provider_status), "unknown")
+
+
+def _split(value, count):
+    """Callback values, one per report: split on commas when there are several."""
+    value = first_value(value)
+    if value is None:
+        return [None] * count
+    pieces = str(value).split(",")
+    if len(pieces) == count:
+        return [piece.strip() or None for piece in pieces]
+    return [str(value).strip() or None] * count
+
+
+def parse_callback(payload):
+    """Parse an SMSAPI delivery report (query/form dict or JSON list/dict)."""
+    if isinstance(payload, list):
+        events = []
+        for item in payload:
+            events.extend(parse_callback(item))
+        return events
+    payload = payload or {}
+    ids = first_value(payload.get("MsgId")) or first_value(payload.get("id"))
+    if not ids:
+        return []
+    refs = [ref.strip() for ref in str(ids).split(",") if ref.strip()]
+    count = len(refs)
+    names = _split(payload.get("status_name"), count)
+    statuses = _split(payload.get("status"), count)
+    idxs = _split(payload.get("idx"), count)
+    dates = _split(payload.get("donedate"), count)
+    events = []
+    for ref, name, status, idx, done in zip(
+        refs, names, statuses, idxs, dates, strict=True
+    ):
+        raw = status_name(name or status)
+        mapped = STATUS_MAP.get(raw, "unknown")
+        events.append(
+            {
+                "provider_ref": ref,
+                "uid": idx,
+                "status": mapped,
+                "raw_status": raw,
+                "error": raw if mapped in ("undelivered", "expired") else None,
+                "at": utc_from_timestamp(done),
+                "parts": None,
+            }
+        )
+    return events
+
+
+class SmsapiProvider(BaseProvider):
+    """SMSAPI.com / SMSAPI.pl; see the module docstring."""
+
+    code = "smsapi"
+    label = "SMSAPI"
+    supports_bulk = True
+    supports_idempotency = True
+    supports_balance = True
+    supports_callbacks = True
+    sender_rules = (
+        "Sender name registered and approved in the SMSAPI portal: at most 11 "
+        "characters (letters, digits, space and . & @ - + _ ! %), or a number "
+        "of 8 to 16 digits. Leave empty to use the account's default sender."
+    )
+    DEFAULT_BASE_URL = DEFAULT_BASE_URL
+    REQUIRED_FIELDS = ("token",)
+    SECRET_FIELDS = ("token",)
+    STATUS_MAP = STATUS_MAP
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        config = dict(config or {})
+        self._token = str(config["token"]).strip()
+        self.notify_url = config.get("notify_url") or None
+        self.max_parts = to_int(config.get("max_parts")) or None
+        self.normalize = bool(config.get("normalize"))
+        self.test = bool(config.get("test"))
+
+    def _auth_headers(self):
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def _local_error(self, message):
+        if "|" in message["uid"] or "," in message["uid"]:
+            return "uid cannot be used as SMSAPI idx ('|' or ',')"
+        return super()._local_error(message)
+
+    # -- sending --------------------------------------------------------------
+
+    def _send(self, messages, results):
+        for group in self._groups(messages):
+            self._send_group(group, results, resend=True)
+
+    def _params(self, group):
+        first = group[0]
+        params = {
+            "format": "json",
+            "to": ",".join(message["number"].lstrip("+") for message in group),
+            "message": first["body"],
+            "encoding": "utf-8",
+            "idx": "|".join(message["uid"] for message in group),
+            "check_idx": "1",
+            "details": "1",
+        }
+        if first["sender"]:
+            params["from"] = first["sender"]
+        if self.max_parts:
+            params["max_parts"] = str(self.max_parts)
+        if self.notify_url:
+            params["notify_url"] = self.notify_url
+        if self.normalize:
+            params["normalize"] = "1"
+        if self.test:
+            params["test"] = "1"
+        return params
+
+    def _send_group(self, group, results, resend):
+        uids = [message["uid"] for message in group]
+        answer = self._request(
+            "POST", SEND_PATH, data=self._params(group), in_flight=uids
+        )
+        data = answer.data
+        if not isinstance(data, dict):
+            if answer.status in (401, 403):
+                raise AuthenticationError(
+                    f"SMSAPI: authorization failed (HTTP {answer.status})",
+                    http_status=answer.status,
+                )
+            raise self._bad_answer(answer, "sms.do", in_flight=uids)
+        if data.get("error") not in (None, "", 0) and "list" not in data:
+            self._handle_error(group, data, answer, results, resend)
+            return
+        if not isinstance(data.get("list"), list):
+            raise self._bad_answer(answer, "sms.do", in_flight=uids)
+        self._reject_invalid(group, data.get("invalid_numbers"), results)
+        self._read_list(group, data, results)
+        for message in group:
+            results.setdefault(
+                message["uid"],
+                make_result(
+                    message["uid"], "retry", error="SMSAPI: number missing in answer"
+                ),
+            )
+
+    def _read_list(self, group, data, results):
+        by_uid = {message["uid"]: message for message in group}
+        by_number = {digits_key(message["number"]): message for message in group}
+        for item in data["list"]:
+            if not isinstance(item, dict):
+                continue
+            message = by_uid.get(str(item.get("idx") or "")) or by_number.get(
+                digits_key(item.get("submitted_number") or item.get("number"))
+            )
+            if message is None or message["uid"] in results:
+                continue
+            uid = message["uid"]
+            if item.get("error"):
+                results[uid] = make_result(
+                    uid, "rejected", error=f"SMSAPI: {self._redact(item['error'])}"
+                )
+                continue
+            results[uid] = make_result(
+                uid,
+                "accepted",
+                provider_ref=str(item["id"]) if item.get("id") else None,
+                parts=to_int(item.get("parts")) or to_int(data.get("parts")),
+                cost=to_float(item.get("points")),
+            )
+
+    def _reject_invalid(self, group, invalid_numbers, results):
+        """Mark the numbers SMSAPI listed as invalid; return how many."""
+        by_number = {digits_key(message["number"]): message for message in group}
+        found = 0
+        for item in invalid_numbers or []:
+            if not isinstance(item, dict):
+                continue
+            message = by_number.get(
+                digits_key(item.get("submitted_number"))
+            ) or by_number.get(digits_key(item.get("number")))
+            if message is None or message["uid"] in results:
+                continue
+            reason = self._redact(item.get("message") or "invalid phone number")
+            results[message["uid"]] = make_result(
+                message["uid"], "rejected", error=f"SMSAPI: {reason}"
+            )
+            found += 1
+        return found
+
+    def _handle_error(self, group, data, answer, results, resend):
+        code = to_int(data.get("error"))
+        text = self._redact(data.get("message") or "")
+        label = f"SMSAPI error {code}: {text}" if text else f"SMSAPI error {code}"
+        if code in AUTH_ERRORS or (code is None and answer.status in (401, 403)):
+            raise AuthenticationError(
+                f"SMSAPI: {AUTH_ERRORS.get(code, 'authorization failed')} ({label})",
+                http_status=answer.status,
+            )
+        if code in CREDIT_ERRORS:
+            raise NoCreditError(f"SMSAPI: {CREDIT_ERRORS[code]} ({label})")
+        if code == SENDER_ERROR:
+            raise ProviderError(
+                f"SMSAPI: sender name {group[0]['sender']!r} is not allowed on "
+                f"this account; register it in the SMSAPI portal ({label})",
+                code="sender",
+                temporary=False,
+            )
+        if code in UNAVAILABLE_ERRORS:
+            raise ProviderUnavailableError(f"SMSAPI: internal error ({label})")
+        if code in RATE_LIMIT_ERRORS:
+            raise RateLimitError(f"SMSAPI: too many requests ({label})")
+        if code == INVALID_NUMBERS_ERROR:
+            self._handle_invalid_numbers(group, data, label, results, resend)
+        elif code == DUPLICATE_IDX_ERROR:
+            self._handle_duplicate_idx(group, results)
+        else:
+            state, error = "retry", label
+            if code in MESSAGE_ERRORS:
+                state, error = "rejected", f"SMSAPI: {MESSAGE_ERRORS[code]} ({label})"
+            for message in group:
+                results[message["uid"]] = make_result(
+                    message["uid"], state, error=error
+                )
+
+    def _handle_invalid_numbers(self, group, data, label, results, resend):
+        self._reject_invalid(group, data.get("invalid_numbers"), results)
+        rest = [message for message in group if message["uid"] not in results]
+        if not rest:
+            return
+        if resend and len(rest) < len(group):
+            self._send_group(rest, results, resend=False)
+            return
+        for message in rest:
+            results[message["uid"]] = make_result(message["uid"], "retry", error=label)
+
+    def _handle_duplicate_idx(self, group, results):
+        if len(group) == 1:
+            # Sent earlier with the same idx: accepted, its reference unknown.
+            results[group[0]["uid"]] = make_result(group[0]["uid"], "accepted")
+            return
+        for message in group:
+            self._send_group([message], results, resend=False)
+
+    # -- account --------------------------------------------------------------
+
+    def _profile(self):
+        answer = self._request("GET", PROFILE_PATH, params={"format": "json"})
+        data = answer.data
+        if answer.status in (401, 403):
+            raise AuthenticationError(
+                f"SMSAPI: authorization failed (HTTP {answer.status})",
+                http_status=answer.status,
+            )
+        if isinstance(data, dict) and data.get("error") not in (None, "", 0):
+            code = to_int(data.get("error"))
+            if code in CREDIT_ERRORS:
+                raise NoCreditError(f"SMSAPI: {CREDIT_ERRORS[code]}")
+            if code in AUTH_ERRORS:
+                raise AuthenticationError(f"SMSAPI: {AUTH_ERRORS[code]}")
+            raise ProviderError(
+                f"SMSAPI: profile refused: {self._redact(data.get('message') or '')}",
+                code="provider",
+                temporary=False,
+            )
+        if not answer.ok or not isinstance(data, dict):
+            raise self._bad_answer(answer, "profile")
+        return data
+
+    def balance(self):
+        points = to_float(self._profile().get("points"))
+        if points is None:
+            raise ProviderError(
+                "SMSAPI: the profile has no points value",
+                code="bad_answer",
+                temporary=True,
+            )
+        return points
+
+    def check(self):
+        """``GET /profile``: raises when the token or the service is unusable."""
+        self._profile()
+        return True
