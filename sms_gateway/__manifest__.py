@@ -1,0 +1,28 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "SMS Gateway",
+    "summary": "Send SMS through your own provider: consent, exact parts and cost, "
+    "groups, scheduled and bulk sending, delivery and usage reports",
+    "version": "18.0.1.0.0",
+    "category": "Marketing/SMS",
+    "license": "LGPL-3",
+    "author": "sms_gateway authors",
+    "website": "https://github.com/sms-gateway/sms_gateway",
+    "maintainers": ["sms-gateway"],
+    "development_status": "Alpha",
+    "depends": ["base_setup", "mail", "phone_validation", "sms"],
+    "external_dependencies": {
+        "python": ["phonenumbers", "requests", "unidecode", "xlsxwriter"],
+    },
+    "data": [
+        "security/sms_gateway_security.xml",
+        "security/ir.model.access.csv",
+        "views/res_partner_views.xml",
+        "views/sms_gateway_menus.xml",
+    ],
+    "demo": [
+        "demo/sms_gateway_demo.xml",
+    ],
+    "application": True,
+}

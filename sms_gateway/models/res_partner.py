@@ -1,0 +1,327 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""SMS consent and the SMS number (E.164) of partners.
+
+The opt-out side is Odoo's ``phone.blacklist``, kept in sync both ways:
+refusing consent blacklists the number, blacklisting a number refuses the
+consent of every partner with that number. Removing a number from the
+blacklist never grants consent again: only a person does that.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools import phone as phone_tools
+
+# Why a partner cannot receive an SMS; the send wizard counts by these.
+EXCLUSION_REASONS = [
+    ("no_mobile", "No valid mobile number"),
+    ("landline", "Not a mobile number"),
+    ("opted_out", "Opted out"),
+    ("no_consent", "No SMS consent"),
+    ("duplicate", "Duplicate number"),
+]
+
+# Context key set while consent and blacklist are being synchronised, so that
+# one side does not call the other back.
+NO_SYNC = "sms_gateway_no_consent_sync"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    sms_consent = fields.Selection(
+        [("unknown", "Unknown"), ("granted", "Granted"), ("refused", "Refused")],
+        string="SMS Consent",
+        default="unknown",
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
+        help="Granted: the partner agreed to receive SMS; bulk sends go only to "
+        "granted partners. Unknown: a single SMS can still be sent after a "
+        "warning. Refused: no SMS at all; the number is on the opt-out list.",
+    )
+    sms_consent_date = fields.Datetime(
+        string="SMS Consent Date",
+        tracking=True,
+        copy=False,
+        help="When the consent was last given or refused.",
+    )
+    sms_consent_source = fields.Selection(
+        [
+            ("manual", "Manual"),
+            ("import", "Import"),
+            ("reply", "SMS reply"),
+            ("web_form", "Web form"),
+            ("opt_out", "Opt-out list"),
+            ("api", "API / integration"),
+        ],
+        string="SMS Consent Source",
+        tracking=True,
+        copy=False,
+    )
+    sms_number = fields.Char(
+        string="SMS Number",
+        compute="_compute_sms_number",
+        store=True,
+        index="btree_not_null",
+        help="The partner's mobile number in international E.164 form (+358...), "
+        "read from Mobile, else from Phone when that is a mobile number, with "
+        "the partner's country, else the company's.",
+    )
+    sms_number_state = fields.Selection(
+        [
+            ("mobile", "Mobile"),
+            ("landline", "Not a mobile"),
+            ("invalid", "Invalid"),
+            ("missing", "Missing"),
+        ],
+        string="SMS Number Status",
+        compute="_compute_sms_number",
+        store=True,
+        index=True,
+    )
+    sms_number_error = fields.Char(
+        string="SMS Number Problem",
+        compute="_compute_sms_number",
+        store=True,
+    )
+    sms_is_blacklisted = fields.Boolean(
+        string="SMS Opted Out",
+        compute="_compute_sms_is_blacklisted",
+        search="_search_sms_is_blacklisted",
+        help="The SMS number is on Odoo's phone blacklist (opt-out list).",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    def _sms_number_region(self):
+        """ISO code of the country numbers without a prefix belong to."""
+        self.ensure_one()
+        country = (
+            self.country_id or self.company_id.country_id or self.env.company.country_id
+        )
+        return country.code or None
+
+    @api.depends("mobile", "phone", "country_id", "company_id")
+    def _compute_sms_number(self):
+        for partner in self:
+            values = self._sms_number_values(
+                [partner.mobile, partner.phone], partner._sms_number_region()
+            )
+            partner.update(values)
+
+    @api.model
+    def _sms_number_values(self, candidates, region):
+        """Pick the number SMS go to among ``candidates`` (mobile first).
+
+        The first candidate that is a mobile number wins; otherwise the first
+        filled candidate tells why there is no SMS number.
+        """
+        first = None
+        for raw in candidates:
+            if not raw:
+                continue
+            try:
+                e164 = phone_tools.normalize(raw, region)
+            except ValueError as error:
+                result = {
+                    "sms_number": False,
+                    "sms_number_state": "invalid",
+                    "sms_number_error": str(error),
+                }
+            else:
+                if phone_tools.is_mobile(e164):
+                    return {
+                        "sms_number": e164,
+                        "sms_number_state": "mobile",
+                        "sms_number_error": False,
+                    }
+                result = {
+                    "sms_number": e164,
+                    "sms_number_state": "landline",
+                    "sms_number_error": self.env._(
+                        "%(number)s is not a mobile number.", number=e164
+                    ),
+                }
+            first = first or result
+        return first or {
+            "sms_number": False,
+            "sms_number_state": "missing",
+            "sms_number_error": False,
+        }
+
+    @api.depends("sms_number")
+    def _compute_sms_is_blacklisted(self):
+        numbers = [n for n in self.mapped("sms_number") if n]
+        blacklisted = set()
+        if numbers:
+            blacklisted = set(
+                self.env["phone.blacklist"]
+                .sudo()
+                .search([("number", "in", numbers)])
+                .mapped("number")
+            )
+        for partner in self:
+            partner.sms_is_blacklisted = partner.sms_number in blacklisted
+
+    def _search_sms_is_blacklisted(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._("SMS Opted Out can only be searched as true or false.")
+            )
+        listed = SQL("(SELECT number FROM phone_blacklist WHERE active)")
+        if (operator == "=") == value:
+            return [("sms_number", "in", listed)]
+        return ["|", ("sms_number", "=", False), ("sms_number", "not in", listed)]
+
+    # ------------------------------------------------------------------
+    # Consent and opt-out, kept in sync with phone.blacklist
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("sms_consent", "unknown") != "unknown":
+                vals.setdefault("sms_consent_date", fields.Datetime.now())
+                vals.setdefault("sms_consent_source", "manual")
+        partners = super().create(vals_list)
+        to_sync = partners.filtered(lambda p: p.sms_number)
+        if to_sync and not self.env.context.get(NO_SYNC):
+            to_sync._sms_sync_opt_out()
+        return partners
+
+    def write(self, vals):
+        if self.env.context.get(NO_SYNC):
+            return super().write(vals)
+        if "sms_consent" not in vals:
+            result = super().write(vals)
+            if {"mobile", "phone", "country_id"} & set(vals):
+                self._sms_sync_opt_out()
+            return result
+        # A consent change: stamp its date and source on the partners whose
+        # consent really changes, check it, then sync the opt-out list.
+        consent = vals["sms_consent"]
+        changed = self.filtered(lambda p: p.sms_consent != consent)
+        if consent == "granted":
+            changed._sms_check_can_grant()
+        consent_keys = ("sms_consent", "sms_consent_date", "sms_consent_source")
+        other_vals = {k: v for k, v in vals.items() if k not in consent_keys}
+        if other_vals and self - changed:
+            super(ResPartner, self - changed).write(other_vals)
+        if changed:
+            changed_vals = dict(vals)
+            changed_vals.setdefault("sms_consent_date", fields.Datetime.now())
+            changed_vals.setdefault("sms_consent_source", "manual")
+            super(ResPartner, changed).write(changed_vals)
+        self._sms_sync_opt_out()
+        return True
+
+    def _sms_check_can_grant(self):
+        listed = self.filtered("sms_is_blacklisted")
+        if listed:
+            raise UserError(
+                self.env._(
+                    "SMS consent cannot be granted while the number is on the opt-out "
+                    "list: %(partners)s. Remove the number from the opt-out list "
+                    "(SMS > Configuration > Opt-out List) first, if the person asked "
+                    "to receive SMS again.",
+                    partners=", ".join(
+                        f"{p.display_name} ({p.sms_number})" for p in listed[:10]
+                    ),
+                )
+            )
+
+    def _sms_sync_opt_out(self):
+        """Make consent and the opt-out list agree for these partners.
+
+        Refused consent puts the number on the blacklist; a blacklisted number
+        refuses the consent of its partner.
+        """
+        partners = self.with_context(**{NO_SYNC: True})
+        refused = partners.filtered(
+            lambda p: p.sms_consent == "refused" and p.sms_number
+        )
+        to_list = refused.filtered(lambda p: not p.sms_is_blacklisted)
+        if to_list:
+            # Not under NO_SYNC: other partners sharing the number are refused too.
+            self.env["phone.blacklist"].sudo()._add(
+                list(set(to_list.mapped("sms_number"))),
+                message=self.env._(
+                    "Opted out of SMS: consent refused on %(partners)s.",
+                    partners=", ".join(to_list.mapped("display_name")[:10]),
+                ),
+            )
+        to_refuse = partners.filtered(
+            lambda p: p.sms_consent != "refused" and p.sms_is_blacklisted
+        )
+        if to_refuse:
+            to_refuse._sms_refuse_from_opt_out()
+
+    def _sms_refuse_from_opt_out(self):
+        """Refuse consent because the number is on the opt-out list."""
+        self.with_context(**{NO_SYNC: True}).write(
+            {
+                "sms_consent": "refused",
+                "sms_consent_date": fields.Datetime.now(),
+                "sms_consent_source": "opt_out",
+            }
+        )
+
+    @api.model
+    def _sms_partners_with_numbers(self, numbers):
+        """Partners whose SMS number or phone is one of ``numbers`` (E.164)."""
+        if not numbers:
+            return self.browse()
+        return self.with_context(active_test=False).search(
+            ["|", ("sms_number", "in", numbers), ("phone_sanitized", "in", numbers)]
+        )
+
+    # ------------------------------------------------------------------
+    # Who may receive an SMS: the rule every send obeys
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_sendable_domain(self):
+        """Domain of partners a bulk send may reach."""
+        return [
+            ("sms_consent", "=", "granted"),
+            ("sms_number_state", "=", "mobile"),
+            ("sms_is_blacklisted", "=", False),
+        ]
+
+    def _sms_exclusion_reasons(self, bulk=True):
+        """Map each partner id to why it cannot get an SMS, or False.
+
+        A bulk send reaches only granted consent; a single send may also reach
+        an unknown consent (after the user confirmed). Refused or opted-out
+        numbers are never reached. Duplicate numbers are left to the caller.
+        """
+        reasons = {}
+        for partner in self:
+            if partner.sms_number_state in ("missing", "invalid"):
+                reason = "no_mobile"
+            elif partner.sms_number_state == "landline":
+                reason = "landline"
+            elif partner.sms_consent == "refused" or partner.sms_is_blacklisted:
+                reason = "opted_out"
+            elif partner.sms_consent == "unknown" and bulk:
+                reason = "no_consent"
+            else:
+                reason = False
+            reasons[partner.id] = reason
+        return reasons
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+
+    def action_sms_consent_grant(self):
+        self.write({"sms_consent": "granted", "sms_consent_source": "manual"})
+
+    def action_sms_consent_refuse(self):
+        self.write({"sms_consent": "refused", "sms_consent_source": "manual"})

@@ -1,0 +1,44 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Shared set-up of the addon's Odoo tests."""
+
+from odoo.tests import TransactionCase, new_test_user
+
+
+class SmsGatewayCase(TransactionCase):
+    """Users of each SMS group, a Finnish company and a few countries."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.country_fi = cls.env.ref("base.fi")
+        cls.country_se = cls.env.ref("base.se")
+        cls.country_pl = cls.env.ref("base.pl")
+        cls.country_ru = cls.env.ref("base.ru")
+        cls.env.company.country_id = cls.country_fi
+        cls.user_sms = new_test_user(
+            cls.env,
+            login="sms_user",
+            name="Sanna Sender",
+            groups="base.group_user,sms_gateway.group_sms_gateway_user",
+        )
+        cls.user_accountant = new_test_user(
+            cls.env,
+            login="sms_accountant",
+            name="Kaisa Kirjanpitäjä",
+            groups="base.group_user,sms_gateway.group_sms_gateway_accountant",
+        )
+        cls.user_manager = new_test_user(
+            cls.env,
+            login="sms_manager",
+            name="Mikko Manager",
+            groups="base.group_user,base.group_partner_manager,"
+            "sms_gateway.group_sms_gateway_manager",
+        )
+        cls.Partner = cls.env["res.partner"]
+        cls.Blacklist = cls.env["phone.blacklist"]
+
+    def flush_tracking(self):
+        """Create the chatter's tracking values now (they wait for the commit)."""
+        self.env.flush_all()
+        self.env.cr.flush()
