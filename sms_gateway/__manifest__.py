@@ -18,7 +18,9 @@
     "data": [
         "security/sms_gateway_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/sms_gateway_menus.xml",
     ],
     "demo": [

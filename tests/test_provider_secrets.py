@@ -14,8 +14,8 @@ import traceback
 
 import pytest
 
+from sms_gateway.tools.provider_doubles import QuriiriDouble, SmsapiDouble, TwilioDouble
 from sms_gateway.tools.providers import ProviderError, build
-from tests.provider_doubles import QuriiriDouble, SmsapiDouble, TwilioDouble
 
 SMSAPI_SECRET = "S3cret-smsapi-token-QWERTY123"
 TWILIO_SECRET = "S3cret-twilio-auth-token-ASDF456"

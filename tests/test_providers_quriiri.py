@@ -4,6 +4,7 @@
 
 import pytest
 
+from sms_gateway.tools.provider_doubles import QURIIRI_API_KEY, QuriiriDouble
 from sms_gateway.tools.providers import (
     AuthenticationError,
     NoCreditError,
@@ -13,7 +14,6 @@ from sms_gateway.tools.providers import (
     build,
     parse_callback,
 )
-from tests.provider_doubles import QURIIRI_API_KEY, QuriiriDouble
 
 
 def msg(uid, number, body="Tilauksesi on lähetetty", sender=None):

@@ -6,6 +6,7 @@ import socket
 
 import pytest
 
+from sms_gateway.tools.provider_doubles import SMSAPI_TOKEN, SmsapiDouble
 from sms_gateway.tools.providers import (
     AuthenticationError,
     NoCreditError,
@@ -14,7 +15,6 @@ from sms_gateway.tools.providers import (
     RateLimitError,
     build,
 )
-from tests.provider_doubles import SMSAPI_TOKEN, SmsapiDouble
 
 
 def msg(uid, number, body="Hello from the shop", sender=None):

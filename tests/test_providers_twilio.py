@@ -6,6 +6,11 @@ import base64
 
 import pytest
 
+from sms_gateway.tools.provider_doubles import (
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    TwilioDouble,
+)
 from sms_gateway.tools.providers import (
     AuthenticationError,
     NoCreditError,
@@ -14,7 +19,6 @@ from sms_gateway.tools.providers import (
     RateLimitError,
     build,
 )
-from tests.provider_doubles import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TwilioDouble
 
 SENDER = "+15005550006"
 MESSAGES_PATH = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Messages.json"

@@ -102,8 +102,9 @@ class ResPartner(models.Model):
     def _sms_number_region(self):
         """ISO code of the country numbers without a prefix belong to."""
         self.ensure_one()
+        company = self.company_id or self.env.company
         country = (
-            self.country_id or self.company_id.country_id or self.env.company.country_id
+            self.country_id or company.sms_gateway_country_id or company.country_id
         )
         return country.code or None
 

@@ -1,3 +1,6 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_partner_consent
+from . import test_provider_settings
+from . import test_server_move_lock
+from . import test_delivery_callbacks

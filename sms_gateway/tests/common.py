@@ -2,10 +2,22 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared set-up of the addon's Odoo tests."""
 
+from contextlib import contextmanager
+
 from odoo.tests import TransactionCase, new_test_user
 
 
-class SmsGatewayCase(TransactionCase):
+class RaisesMessageMixin:
+    """``assertRaisesRegex`` with Odoo's savepoint: what failed is rolled back."""
+
+    @contextmanager
+    def assertRaisesMessage(self, exception, pattern):
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), pattern)
+
+
+class SmsGatewayCase(RaisesMessageMixin, TransactionCase):
     """Users of each SMS group, a Finnish company and a few countries."""
 
     @classmethod

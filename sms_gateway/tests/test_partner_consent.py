@@ -151,7 +151,7 @@ class TestPartnerConsent(SmsGatewayCase):
 
     def test_cannot_grant_a_blacklisted_number(self):
         self.Blacklist.sudo().add("+358403334444")
-        with self.assertRaisesRegex(UserError, "opt-out list"):
+        with self.assertRaisesMessage(UserError, "opt-out list"):
             self.other.sms_consent = "granted"
         self.assertEqual(self.other.sms_consent, "refused")
 

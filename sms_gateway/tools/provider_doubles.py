@@ -26,7 +26,7 @@ the real API, errors included. Knobs (attributes, changeable at any time):
 
 Standalone use (crash tests, benches)::
 
-    python3 tests/provider_doubles.py smsapi --port 8999 --log /tmp/x.jsonl
+    python3 sms_gateway/tools/provider_doubles.py smsapi --port 8999 --log /tmp/x.jsonl
 
 serves one double until SIGINT/SIGTERM and appends one JSON line per
 received message (``state`` "accepted", "rejected" or "duplicate") to the
@@ -39,6 +39,7 @@ log file, flushed at once. Control endpoints, on every double:
 import argparse
 import base64
 import json
+import logging
 import re
 import signal
 import sys
@@ -47,6 +48,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+_logger = logging.getLogger(__name__)
 
 SMSAPI_TOKEN = "smsapi-test-token-5b1f"
 TWILIO_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -290,7 +293,7 @@ class BaseDouble:
         try:
             handler.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout tests)
+            _logger.debug("the client gave up before the answer (timeout tests)")
 
     def _control(self, request):
         action = request["path"][len(CONTROL_PREFIX) :]
@@ -746,12 +749,12 @@ def main(argv=None):
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_args: stop.set())
     double.start()
-    print(f"{double.name} double serving on {double.url}", flush=True)
+    sys.stdout.write(f"{double.name} double serving on {double.url}\n")
+    sys.stdout.flush()
     try:
-        while not stop.wait(0.2):
-            pass
+        stop.wait()
     except KeyboardInterrupt:
-        pass
+        _logger.debug("interrupted")
     finally:
         double.stop()
     return 0
