@@ -2,3 +2,27 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import controllers
 from . import models
+from . import wizards
+
+
+# Odoo's own SMS composer actions on partners, replaced by ours while installed.
+ODOO_COMPOSER_ACTIONS = (
+    "sms.res_partner_act_window_sms_composer_multi",
+    "sms.res_partner_act_window_sms_composer_single",
+)
+
+
+def _set_odoo_composer_binding(env, bound):
+    partner_model = env.ref("base.model_res_partner")
+    for xmlid in ODOO_COMPOSER_ACTIONS:
+        action = env.ref(xmlid, raise_if_not_found=False)
+        if action:
+            action.binding_model_id = partner_model if bound else False
+
+
+def post_init_hook(env):
+    _set_odoo_composer_binding(env, bound=False)
+
+
+def uninstall_hook(env):
+    _set_odoo_composer_binding(env, bound=True)

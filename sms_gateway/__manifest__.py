@@ -17,14 +17,33 @@
     },
     "data": [
         "security/sms_gateway_security.xml",
+        "security/sms_gateway_group_security.xml",
+        "security/sms_gateway_mailing_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sms_gateway_group_views.xml",
+        "views/res_partner_group_views.xml",
+        "wizards/sms_gateway_group_add_views.xml",
+        "wizards/sms_gateway_group_import_views.xml",
+        "views/sms_gateway_message_views.xml",
+        "views/sms_gateway_mailing_views.xml",
+        "wizards/sms_gateway_send_wizard_views.xml",
         "views/sms_gateway_menus.xml",
     ],
     "demo": [
         "demo/sms_gateway_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "sms_gateway/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "sms_gateway/static/tests/tours/**/*",
+        ],
+    },
+    "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "application": True,
 }

@@ -4,3 +4,7 @@ from . import phone_blacklist
 from . import res_partner
 from . import res_company
 from . import res_config_settings
+from . import sms_gateway_mailing
+from . import sms_gateway_message
+from . import sms_gateway_group
+from . import sms_gateway_group_member

@@ -48,6 +48,13 @@ ALL_CREDENTIAL_FIELDS = tuple(f for fs in CREDENTIAL_FIELDS.values() for f in fs
 
 # Summary of the activity that asks administrators to re-enter credentials.
 LOCK_ACTIVITY_SUMMARY = "Re-enter the SMS provider credentials"
+# Summaries of the activities telling administrators that sending stopped.
+ALERT_SUMMARIES = {
+    "auth": "SMS provider refuses the credentials",
+    "credit": "SMS provider account has no credit",
+    "sender": "SMS provider refuses the sender",
+    "config": "SMS sending is not configured",
+}
 
 
 class ProviderLockedError(UserError):
@@ -100,6 +107,18 @@ class ResCompany(models.Model):
         "res.currency",
         string="SMS Price Currency",
         default=lambda self: self.env.company.currency_id,
+    )
+    sms_gateway_monthly_cap = fields.Integer(
+        string="Monthly SMS Cap",
+        help="At most this many SMS per calendar month for the company (0: no cap).",
+    )
+    sms_gateway_user_cap = fields.Integer(
+        string="SMS Cap per User",
+        help="At most this many SMS per user over the window below (0: no cap).",
+    )
+    sms_gateway_user_cap_days = fields.Integer(
+        string="SMS Cap Window (days)",
+        default=30,
     )
     sms_gateway_smsapi_token = fields.Char(
         string="SMSAPI OAuth Token", groups="base.group_system", copy=False
@@ -199,8 +218,7 @@ class ResCompany(models.Model):
             changes="; ".join(changes),
         )
 
-    @api.depends("sms_gateway_provider")
-    @api.depends_context("uid")
+    @api.depends("sms_gateway_provider", "sms_gateway_location")
     def _compute_sms_gateway_locked(self):
         current = self._sms_gateway_current_location()
         for company in self:
@@ -424,5 +442,41 @@ class ResCompany(models.Model):
         references that match no message of this company}``.
         """
         self.ensure_one()
-        unknown = [event.get("provider_ref") or event.get("uid") for event in events]
-        return {"applied": 0, "unknown": unknown}
+        return self.env["sms.gateway.message"]._sms_apply_delivery_events(self, events)
+
+    # ------------------------------------------------------------------
+    # Alerts
+    # ------------------------------------------------------------------
+
+    def _sms_gateway_alert(self, kind, reason):
+        """Tell administrators once that sending stopped (``kind``: lock,
+        auth, credit, config, sender): an activity each, until it is done."""
+        self.ensure_one()
+        if kind == "lock":
+            current = self._sms_gateway_current_location()
+            if self.sudo().sms_gateway_lock_notified != current:
+                self._sms_gateway_notify_lock(reason)
+                self.sudo().sms_gateway_lock_notified = current
+            return
+        summary = ALERT_SUMMARIES.get(kind, ALERT_SUMMARIES["config"])
+        company = self.sudo()
+        if company.activity_ids.filtered(lambda a: a.summary == summary):
+            return
+        _logger.warning("SMS sending stopped for company %s: %s", self.id, reason)
+        company.message_post(body=reason, subtype_xmlid="mail.mt_note")
+        for admin in self._sms_gateway_admins():
+            company.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=admin.id,
+                summary=summary,
+                note=reason,
+            )
+
+    def _sms_gateway_admins(self):
+        return (
+            self.env.ref("base.group_system")
+            .sudo()
+            .users.filtered(
+                lambda u: u.active and not u.share and self in u.company_ids
+            )
+        )

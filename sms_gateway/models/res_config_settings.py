@@ -25,6 +25,9 @@ SMS_SETTINGS = (
     "sms_gateway_timeout",
     "sms_gateway_price_per_part",
     "sms_gateway_currency_id",
+    "sms_gateway_monthly_cap",
+    "sms_gateway_user_cap",
+    "sms_gateway_user_cap_days",
 )
 SMS_SECRET_SETTINGS = (
     "sms_gateway_smsapi_token",
@@ -65,6 +68,9 @@ class ResConfigSettings(models.TransientModel):
         "res.currency",
         string="SMS Price Currency",
     )
+    sms_gateway_monthly_cap = fields.Integer(string="Monthly SMS Cap")
+    sms_gateway_user_cap = fields.Integer(string="SMS Cap per User")
+    sms_gateway_user_cap_days = fields.Integer(string="SMS Cap Window (days)")
     sms_gateway_smsapi_token = fields.Char(
         string="SMSAPI OAuth Token",
         groups="base.group_system",

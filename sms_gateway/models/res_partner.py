@@ -326,3 +326,76 @@ class ResPartner(models.Model):
 
     def action_sms_consent_refuse(self):
         self.write({"sms_consent": "refused", "sms_consent_source": "manual"})
+
+    # ------------------------------------------------------------------
+    # SMS sent to the partner (sms.gateway.message): smart button
+    # ------------------------------------------------------------------
+
+    sms_gateway_message_count = fields.Integer(
+        string="Sent SMS",
+        compute="_compute_sms_gateway_message_count",
+        groups="sms_gateway.group_sms_gateway_user,"
+        "sms_gateway.group_sms_gateway_accountant",
+    )
+
+    def _compute_sms_gateway_message_count(self):
+        counts = dict(
+            self.env["sms.gateway.message"]._read_group(
+                [("partner_id", "in", self.ids), ("state", "!=", "canceled")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.sms_gateway_message_count = counts.get(partner._origin, 0)
+
+    def action_view_sms_gateway_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sms_gateway.sms_gateway_message_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {}
+        action["name"] = self.env._("SMS of %(partner)s", partner=self.display_name)
+        return action
+
+    # ------------------------------------------------------------------
+    # SMS groups (sms.gateway.group): the partner form's smart button
+    # ------------------------------------------------------------------
+
+    sms_gateway_group_ids = fields.Many2many(
+        "sms.gateway.group",
+        string="SMS Groups",
+        compute="_compute_sms_gateway_group_ids",
+        search="_search_sms_gateway_group_ids",
+        groups="sms_gateway.group_sms_gateway_user",
+        help="The SMS groups you can see that this contact belongs to, added or "
+        "matching a group's dynamic filter.",
+    )
+    sms_gateway_group_count = fields.Integer(
+        string="SMS Group Count",
+        compute="_compute_sms_gateway_group_ids",
+        groups="sms_gateway.group_sms_gateway_user",
+    )
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_sms_gateway_group_ids(self):
+        Group = self.env["sms.gateway.group"]
+        by_partner = Group._sms_groups_by_partner(self._origin)
+        for partner in self:
+            groups = Group.browse(sorted(by_partner.get(partner._origin.id, ())))
+            partner.sms_gateway_group_ids = groups
+            partner.sms_gateway_group_count = len(groups)
+
+    def _search_sms_gateway_group_ids(self, operator, value):
+        return self.env["sms.gateway.group"]._sms_partner_search_domain(operator, value)
+
+    def action_view_sms_gateway_groups(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sms_gateway.sms_gateway_group_action"
+        )
+        group_ids = self.env["sms.gateway.group"]._sms_groups_by_partner(self)[self.id]
+        action["domain"] = [("id", "in", sorted(group_ids))]
+        action["context"] = {"default_partner_ids": [self.id]}
+        return action

@@ -4,3 +4,8 @@ from . import test_partner_consent
 from . import test_provider_settings
 from . import test_server_move_lock
 from . import test_delivery_callbacks
+from . import test_group
+from . import test_group_import
+from . import test_send_wizard
+from . import test_dispatch
+from . import test_send_tour

@@ -102,6 +102,15 @@ class TestServerMoveLock(ProviderCase):
             self.assertFalse(self.lock_activities())
             self.company._sms_gateway_get_provider()
 
+    def test_unlock_shows_at_once(self):
+        # No cache reset: the flag follows the write in the same transaction.
+        with self.moved(db="copy_of_prod"):
+            self.env.invalidate_all()
+            self.assertTrue(self.company.sms_gateway_locked)
+            self.company.sudo().sms_gateway_smsapi_token = "tok-again"
+            self.assertFalse(self.company.sms_gateway_locked)
+            self.assertFalse(self.company.sms_gateway_lock_reason)
+
     def test_saving_settings_without_new_credentials_keeps_the_lock(self):
         with self.moved(db="copy_of_prod"):
             self.settings(sms_gateway_sender="MyShop")

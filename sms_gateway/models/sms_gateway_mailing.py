@@ -1,0 +1,667 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""One send: its text, options and recipients, and how it went.
+
+Queueing works on any number of recipients without loading them: the
+recipients are a SQL query of partners; who is excluded and why is decided
+in SQL; texts without placeholders are inserted with one INSERT ... SELECT,
+texts with placeholders are rendered in batches and inserted in bulk.
+Everything happens in the caller's transaction: a send that is refused
+(a text too long for one recipient, a placeholder that fails) queues nothing.
+"""
+
+import logging
+import re
+from datetime import timedelta
+
+from psycopg2.extras import execute_values
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, safe_eval
+from odoo.tools.rendering_tools import parse_inline_template
+
+from ..tools import sms_text
+from .sms_gateway_message import body_hash
+
+_logger = logging.getLogger(__name__)
+
+MAILING_STATES = [
+    ("draft", "Draft"),
+    ("scheduled", "Scheduled"),
+    ("sending", "Sending"),
+    ("done", "Done"),
+    ("canceled", "Canceled"),
+]
+TRANSLITERATE = [
+    ("none", "No"),
+    ("gsm", "Keep GSM-7 characters"),
+    ("ascii", "Plain ASCII"),
+]
+# A placeholder any SMS user may write: a field path on the recipient.
+SIMPLE_PLACEHOLDER = re.compile(r"^object(\.[a-z_][a-z0-9_]*)+$")
+RENDER_BATCH = 2000
+
+
+class SmsGatewayMailing(models.Model):
+    _name = "sms.gateway.mailing"
+    _description = "SMS Mailing"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Author",
+        required=True,
+        index=True,
+        default=lambda self: self.env.user,
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        readonly=True,
+    )
+    body = fields.Text(
+        required=True, readonly=True, groups="sms_gateway.group_sms_gateway_user"
+    )
+    transliterate = fields.Selection(TRANSLITERATE, default="none", readonly=True)
+    sender = fields.Char(readonly=True)
+    scheduled_at = fields.Datetime(readonly=True, index=True)
+    state = fields.Selection(
+        MAILING_STATES,
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    group_ids = fields.Many2many(
+        "sms.gateway.group", string="Groups", readonly=True, check_company=True
+    )
+    message_ids = fields.One2many(
+        "sms.gateway.message", "mailing_id", string="Messages", readonly=True
+    )
+    allow_duplicates = fields.Boolean(
+        string="Allow the same text twice within 24 hours", readonly=True
+    )
+    email_fallback = fields.Boolean(readonly=True)
+    send_summary = fields.Char(
+        readonly=True, help="What happened to the recipients when it was queued."
+    )
+    # Counts, read with one grouped query.
+    count_total = fields.Integer(string="Recipients", compute="_compute_counts")
+    count_queued = fields.Integer(string="Queued", compute="_compute_counts")
+    count_sending = fields.Integer(string="Sending", compute="_compute_counts")
+    count_sent = fields.Integer(string="Sent", compute="_compute_counts")
+    count_delivered = fields.Integer(string="Delivered", compute="_compute_counts")
+    count_undelivered = fields.Integer(string="Undelivered", compute="_compute_counts")
+    count_failed = fields.Integer(string="Failed", compute="_compute_counts")
+    count_canceled = fields.Integer(string="Not Sent", compute="_compute_counts")
+    count_email = fields.Integer(string="By E-mail", compute="_compute_counts")
+    count_review = fields.Integer(string="To Review", compute="_compute_counts")
+    parts_total = fields.Integer(string="Parts", compute="_compute_counts")
+    cost_total = fields.Float(string="Cost", compute="_compute_counts", digits=(16, 2))
+    currency_id = fields.Many2one(related="company_id.sms_gateway_currency_id")
+
+    @api.depends("message_ids.state")
+    def _compute_counts(self):
+        counts = {mailing.id: {} for mailing in self}
+        if self.ids:
+            self.env["sms.gateway.message"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT mailing_id, state, channel, needs_review,
+                           count(*), COALESCE(sum(parts), 0), COALESCE(sum(cost), 0)
+                      FROM sms_gateway_message
+                     WHERE mailing_id IN %s
+                     GROUP BY mailing_id, state, channel, needs_review
+                    """,
+                    tuple(self.ids),
+                )
+            )
+            for (
+                mailing_id,
+                state,
+                channel,
+                review,
+                count,
+                parts,
+                cost,
+            ) in self.env.cr.fetchall():
+                values = counts[mailing_id]
+                values["count_total"] = values.get("count_total", 0) + count
+                key = f"count_{state}"
+                values[key] = values.get(key, 0) + count
+                if channel == "email" and state != "canceled":
+                    values["count_email"] = values.get("count_email", 0) + count
+                if review:
+                    values["count_review"] = values.get("count_review", 0) + count
+                if state not in ("canceled", "failed") and channel == "sms":
+                    values["parts_total"] = values.get("parts_total", 0) + parts
+                    values["cost_total"] = values.get("cost_total", 0) + cost
+        for mailing in self:
+            values = counts.get(mailing.id, {})
+            for fname in (
+                "count_total",
+                "count_queued",
+                "count_sending",
+                "count_sent",
+                "count_delivered",
+                "count_undelivered",
+                "count_failed",
+                "count_canceled",
+                "count_email",
+                "count_review",
+                "parts_total",
+                "cost_total",
+            ):
+                mailing[fname] = values.get(fname, 0)
+
+    # ------------------------------------------------------------------
+    # State
+    # ------------------------------------------------------------------
+
+    def _sms_update_state(self):
+        """Mark mailings done once none of their messages waits any more."""
+        open_mailings = self.sudo().filtered(
+            lambda m: m.state in ("scheduled", "sending")
+        )
+        if not open_mailings:
+            return
+        self.env["sms.gateway.message"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT mailing_id FROM sms_gateway_message
+                 WHERE mailing_id IN %s AND state IN ('queued', 'sending')
+                   AND needs_review IS NOT TRUE
+                """,
+                tuple(open_mailings.ids),
+            )
+        )
+        waiting = {row[0] for row in self.env.cr.fetchall()}
+        done = open_mailings.filtered(lambda m: m.id not in waiting)
+        if done:
+            done.write({"state": "done"})
+        started = open_mailings.filtered(
+            lambda m: (
+                m.id in waiting
+                and m.state == "scheduled"
+                and m.scheduled_at
+                and m.scheduled_at <= fields.Datetime.now()
+            )
+        )
+        if started:
+            started.write({"state": "sending"})
+
+    def action_cancel(self):
+        """Cancel what has not gone yet."""
+        for mailing in self:
+            if mailing.state not in ("draft", "scheduled", "sending"):
+                raise UserError(
+                    self.env._(
+                        "The mailing %(name)s is %(state)s: nothing left to cancel.",
+                        name=mailing.name,
+                        state=dict(MAILING_STATES)[mailing.state].lower(),
+                    )
+                )
+        queued = self.env["sms.gateway.message"].search(
+            [("mailing_id", "in", self.ids), ("state", "=", "queued")]
+        )
+        if queued:
+            queued.action_cancel()
+        self.write({"state": "canceled"})
+
+    def action_view_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sms_gateway.sms_gateway_message_action"
+        )
+        action["domain"] = [("mailing_id", "=", self.id)]
+        action["context"] = {"search_default_group_state": 1}
+        return action
+
+    def action_resend_failed(self):
+        failed = self.env["sms.gateway.message"].search(
+            [
+                ("mailing_id", "in", self.ids),
+                "|",
+                ("state", "=", "failed"),
+                ("needs_review", "=", True),
+            ]
+        )
+        if not failed:
+            raise UserError(self.env._("No failed SMS to resend."))
+        failed.action_resend()
+
+    # ------------------------------------------------------------------
+    # Queueing
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_recipient_rows_sql(self, partner_query, bulk):
+        """SQL of the candidate recipients with why each is excluded (or NULL).
+
+        Columns: partner_id, number, email, reason. Duplicated numbers keep
+        their first partner (lowest id).
+        """
+        reasons = SQL(
+            """
+            CASE
+                WHEN p.sms_number_state IS DISTINCT FROM 'mobile'
+                     AND p.sms_number_state IS DISTINCT FROM 'landline' THEN 'no_mobile'
+                WHEN p.sms_number_state = 'landline' THEN 'landline'
+                WHEN p.sms_consent = 'refused' OR bl.id IS NOT NULL THEN 'opted_out'
+                WHEN p.sms_consent <> 'granted' AND %(bulk)s THEN 'no_consent'
+                WHEN row_number() OVER (
+                        PARTITION BY p.sms_number,
+                                     (p.sms_number_state = 'mobile'
+                                      AND p.sms_consent <> 'refused'
+                                      AND bl.id IS NULL
+                                      AND (p.sms_consent = 'granted' OR NOT %(bulk)s))
+                        ORDER BY p.id) > 1 THEN 'duplicate'
+            END
+            """,
+            bulk=bool(bulk),
+        )
+        return SQL(
+            """
+            SELECT p.id AS partner_id, p.sms_number AS number, p.email AS email,
+                   %(reasons)s AS reason
+              FROM res_partner p
+              LEFT JOIN phone_blacklist bl ON bl.number = p.sms_number AND bl.active
+             WHERE p.id IN %(partners)s
+            """,
+            reasons=reasons,
+            partners=partner_query,
+        )
+
+    @api.model
+    def _sms_flush_recipients(self):
+        """Write pending partner and opt-out changes before reading them in SQL."""
+        self.env["res.partner"].flush_model(
+            ["sms_number", "sms_number_state", "sms_consent", "email", "active"]
+        )
+        self.env["phone.blacklist"].flush_model(["number", "active"])
+
+    @api.model
+    def _sms_recipient_summary(self, partner_query, bulk=True):
+        """{reason or 'sendable': count} for these recipients, in one query."""
+        self._sms_flush_recipients()
+        self.env.cr.execute(
+            SQL(
+                "SELECT COALESCE(r.reason, 'sendable'), count(*) "
+                "FROM (%s) r GROUP BY 1",
+                self._sms_recipient_rows_sql(partner_query, bulk),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _sms_check_placeholders(self):
+        """Refuse expressions a user without template rights may not write."""
+        self.ensure_one()
+        if self.env.user.has_group("mail.group_mail_template_editor"):
+            return
+        for _literal, expression, _default in parse_inline_template(self.body or ""):
+            if expression and not SIMPLE_PLACEHOLDER.match(expression):
+                raise UserError(
+                    self.env._(
+                        "Only placeholders such as {{ object.name }} are allowed for "
+                        "you; %(expression)s needs the template editor right.",
+                        expression=expression,
+                    )
+                )
+
+    def _sms_renderer(self):
+        """A function partner -> text, compiled once for the mailing's body."""
+        self.ensure_one()
+        instructions = parse_inline_template(self.body or "")
+        if not any(expression for _l, expression, _d in instructions):
+            body = self.body or ""
+            return None, lambda _partner: body
+        user = self.env.user
+        company = self.company_id
+
+        def evaluate(expression, partner):
+            if SIMPLE_PLACEHOLDER.match(expression):
+                value = partner
+                for name in expression.split(".")[1:]:
+                    value = value[name]
+                return value
+            return safe_eval.safe_eval(
+                expression, {"object": partner, "user": user, "company": company}
+            )
+
+        def render(partner):
+            out = []
+            for literal, expression, default in instructions:
+                out.append(literal)
+                if expression:
+                    value = evaluate(expression, partner)
+                    if isinstance(value, models.BaseModel):
+                        value = value.display_name if value else ""
+                    out.append(
+                        str(value) if value not in (None, False, "") else default
+                    )
+            return "".join(out)
+
+        return instructions, render
+
+    def _sms_finish_text(self, text):
+        """The text as it is sent: transliterated when asked."""
+        if self.transliterate == "gsm":
+            return sms_text.transliterate(text, keep_gsm=True)
+        if self.transliterate == "ascii":
+            return sms_text.transliterate(text, keep_gsm=False)
+        return text
+
+    def render_for(self, partner):
+        """The text ``partner`` gets (raises UserError when it cannot render)."""
+        self.ensure_one()
+        _instructions, render = self._sms_renderer()
+        return self._sms_render(render, partner)
+
+    def _sms_render(self, render, partner):
+        try:
+            text = render(partner)
+        except Exception as error:  # any error of the expression
+            raise UserError(
+                self.env._(
+                    "The text cannot be written for %(partner)s: %(error)s. Nothing "
+                    "was queued; correct the placeholder or the recipient.",
+                    partner=partner.display_name,
+                    error=error,
+                )
+            ) from error
+        return self._sms_finish_text(text)
+
+    def _sms_queue(self, partner_query, bulk=True, group_ids=None):
+        """Create the mailing's messages for the partners of ``partner_query``.
+
+        Returns {reason or 'queued' / 'email': count}. Raises UserError, with
+        nothing queued, when a text needs more parts than allowed or cannot be
+        rendered for a recipient.
+        """
+        self.ensure_one()
+        self._sms_check_placeholders()
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            "DROP TABLE IF EXISTS sms_gateway_recipients; "
+            "CREATE TEMP TABLE sms_gateway_recipients "
+            "(partner_id int, number varchar, email varchar, reason varchar) "
+            "ON COMMIT DROP"
+        )
+        cr.execute(
+            SQL(
+                "INSERT INTO sms_gateway_recipients %s",
+                self._sms_recipient_rows_sql(partner_query, bulk),
+            )
+        )
+        if self.email_fallback:
+            cr.execute(
+                """
+                UPDATE sms_gateway_recipients r SET reason = 'email_fallback'
+                  FROM res_partner p
+                 WHERE p.id = r.partner_id AND r.reason = 'no_mobile'
+                   AND position('@' in p.email) > 0
+                   AND p.sms_consent <> 'refused'
+                   AND NOT EXISTS (SELECT 1 FROM mail_blacklist mb
+                                    WHERE mb.active
+                                      AND mb.email = lower(p.email_normalized))
+                """
+            )
+        cr.execute("CREATE INDEX ON sms_gateway_recipients (partner_id)")
+        cr.execute("ANALYZE sms_gateway_recipients")
+        group_sql = self._sms_group_sql(group_ids)
+        instructions, render = self._sms_renderer()
+        if instructions is None:
+            self._sms_insert_constant(group_sql)
+        else:
+            self._sms_insert_rendered(render, group_sql)
+        self._sms_insert_skipped(group_sql)
+        if not self.allow_duplicates:
+            self._sms_skip_recent()
+        # The rows were written in SQL: forget what the cache believes.
+        self.env["sms.gateway.message"].invalidate_model()
+        self.invalidate_recordset(["message_ids"])
+        cr.execute(
+            SQL(
+                """
+                SELECT CASE WHEN state = 'canceled' THEN skip_reason
+                            WHEN channel = 'email' THEN 'email' ELSE 'queued' END,
+                       count(*)
+                  FROM sms_gateway_message WHERE mailing_id = %s GROUP BY 1
+                """,
+                self.id,
+            )
+        )
+        return dict(cr.fetchall())
+
+    def _sms_group_sql(self, group_ids):
+        """SQL giving the group a recipient came from (the first static one)."""
+        if not group_ids:
+            return SQL("NULL::int")
+        return SQL(
+            """COALESCE((SELECT min(gm.group_id) FROM sms_gateway_group_member gm
+                          WHERE gm.partner_id = r.partner_id AND gm.group_id IN %s),
+                        %s)""",
+            tuple(group_ids),
+            min(group_ids),
+        )
+
+    def _sms_message_columns(self):
+        """Values shared by every message of the mailing, as SQL."""
+        now = fields.Datetime.now()
+        return {
+            "mailing": self.id,
+            "user": self.user_id.id,
+            "company": self.company_id.id,
+            "currency": self.company_id.sms_gateway_currency_id.id or None,
+            "scheduled": self.scheduled_at or now,
+            "now": now,
+            "uid": self.env.uid,
+        }
+
+    def _sms_insert_constant(self, group_sql):
+        """The same text for everyone: one INSERT ... SELECT."""
+        text = self._sms_finish_text(self.body or "")
+        info = self._sms_check_length(text, None)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO sms_gateway_message
+                    (uid, mailing_id, group_id, partner_id, number, email, channel,
+                     body, body_hash, encoding, chars, parts, state, scheduled_at,
+                     attempt_count, user_id, company_id, currency_id, cost,
+                     create_uid, create_date, write_uid, write_date)
+                SELECT md5(random()::text || clock_timestamp()::text || r.partner_id),
+                       %(mailing)s, %(group)s, r.partner_id,
+                       CASE WHEN r.reason IS NULL THEN r.number END, r.email,
+                       CASE WHEN r.reason IS NULL THEN 'sms' ELSE 'email' END,
+                       %(body)s, %(hash)s, %(encoding)s, %(chars)s,
+                       CASE WHEN r.reason IS NULL THEN %(parts)s ELSE 0 END,
+                       'queued', %(scheduled)s, 0, %(user)s, %(company)s,
+                       %(currency)s,
+                       CASE WHEN r.reason IS NULL THEN %(cost)s ELSE 0 END,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM sms_gateway_recipients r
+                 WHERE r.reason IS NULL OR r.reason = 'email_fallback'
+                """,
+                group=group_sql,
+                body=text,
+                hash=body_hash(text),
+                encoding=info.encoding,
+                chars=info.chars,
+                parts=info.parts,
+                cost=info.parts * self.company_id.sms_gateway_price_per_part,
+                **self._sms_message_columns(),
+            )
+        )
+
+    def _sms_insert_rendered(self, render, group_sql):
+        """Placeholders: render in batches, insert in bulk."""
+        cr = self.env.cr
+        Partner = self.env["res.partner"]
+        price = self.company_id.sms_gateway_price_per_part
+        columns = self._sms_message_columns()
+        last = 0
+        while True:
+            cr.execute(
+                SQL(
+                    """
+                    SELECT r.partner_id, r.number, r.email, r.reason, %s
+                      FROM sms_gateway_recipients r
+                     WHERE (r.reason IS NULL OR r.reason = 'email_fallback')
+                       AND r.partner_id > %s
+                     ORDER BY r.partner_id
+                     LIMIT %s
+                    """,
+                    group_sql,
+                    last,
+                    RENDER_BATCH,
+                )
+            )
+            chunk = cr.fetchall()
+            if not chunk:
+                break
+            last = chunk[-1][0]
+            partners = Partner.browse([row[0] for row in chunk])
+            values = []
+            for (partner_id, number, email, reason, group_id), partner in zip(
+                chunk, partners, strict=True
+            ):
+                text = self._sms_render(render, partner)
+                sms = reason is None
+                info = self._sms_check_length(text, partner) if sms else None
+                values.append(
+                    (
+                        columns["mailing"],
+                        group_id,
+                        partner_id,
+                        number if sms else None,
+                        email,
+                        "sms" if sms else "email",
+                        text,
+                        body_hash(text),
+                        info.encoding if sms else None,
+                        len(text),
+                        info.parts if sms else 0,
+                        columns["scheduled"],
+                        columns["user"],
+                        columns["company"],
+                        columns["currency"],
+                        info.parts * price if sms else 0,
+                        columns["uid"],
+                        columns["now"],
+                    )
+                )
+            execute_values(
+                cr._obj,
+                """
+                INSERT INTO sms_gateway_message
+                    (uid, mailing_id, group_id, partner_id, number, email, channel,
+                     body, body_hash, encoding, chars, parts, state, scheduled_at,
+                     attempt_count, user_id, company_id, currency_id, cost,
+                     create_uid, create_date, write_uid, write_date)
+                SELECT md5(random()::text || clock_timestamp()::text || v.p),
+                       v.m, v.g, v.p, v.n, v.e, v.c, v.b, v.h, v.enc, v.ch, v.pa,
+                       'queued', v.s, 0, v.u, v.co, v.cu, v.cost,
+                       v.cr, v.t, v.cr, v.t
+                  FROM (VALUES %s) AS v(m, g, p, n, e, c, b, h, enc, ch, pa, s, u,
+                                       co, cu, cost, cr, t)
+                """,
+                values,
+                template="(%s, %s::int, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                "%s, %s, %s, %s::int, %s::float, %s, %s)",
+                page_size=1000,
+            )
+            partners.invalidate_recordset()
+
+    def _sms_insert_skipped(self, group_sql):
+        """Record every excluded recipient with the reason (state canceled)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO sms_gateway_message
+                    (uid, mailing_id, group_id, partner_id, number, email, channel,
+                     state, skip_reason, failure_reason, parts, cost, scheduled_at,
+                     attempt_count, user_id, company_id, create_uid, create_date,
+                     write_uid, write_date)
+                SELECT md5(random()::text || clock_timestamp()::text || r.partner_id),
+                       %(mailing)s, %(group)s, r.partner_id, r.number, r.email, 'sms',
+                       'canceled', r.reason, %(label)s, 0, 0, %(scheduled)s, 0,
+                       %(user)s, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM sms_gateway_recipients r
+                 WHERE r.reason IS NOT NULL AND r.reason <> 'email_fallback'
+                """,
+                group=group_sql,
+                label=self.env._("Not sent: excluded"),
+                **{
+                    k: v
+                    for k, v in self._sms_message_columns().items()
+                    if k != "currency"
+                },
+            )
+        )
+
+    def _sms_skip_recent(self):
+        """Skip the same text to the same number within 24 hours."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message m
+                   SET state = 'canceled', skip_reason = 'recent', failure_reason = %s
+                 WHERE m.mailing_id = %s AND m.state = 'queued' AND m.channel = 'sms'
+                   AND EXISTS (
+                        SELECT 1 FROM sms_gateway_message o
+                         WHERE o.number = m.number AND o.body_hash = m.body_hash
+                           AND o.create_date > %s
+                           AND o.mailing_id IS DISTINCT FROM m.mailing_id
+                           AND o.state NOT IN ('canceled', 'failed'))
+                """,
+                self.env._("The same text went to this number within 24 hours"),
+                self.id,
+                fields.Datetime.now() - timedelta(hours=24),
+            )
+        )
+
+    def _sms_check_length(self, text, partner):
+        """SmsInfo of ``text``; UserError when it exceeds the parts limit."""
+        info = sms_text.analyze(text)
+        limit = self.company_id.sms_gateway_max_parts
+        if not text.strip():
+            raise UserError(
+                self.env._(
+                    "The text is empty%(for)s: write a message.",
+                    **{"for": self._sms_for(partner)},
+                )
+            )
+        if info.parts > limit:
+            raise UserError(
+                self.env._(
+                    "The text%(for)s needs %(parts)s SMS parts (%(units)s %(unit)s in "
+                    "%(encoding)s) but at most %(limit)s are allowed. "
+                    "Shorten it%(hint)s.",
+                    **{"for": self._sms_for(partner)},
+                    parts=info.parts,
+                    units=info.units,
+                    unit="septets" if info.encoding == sms_text.GSM7 else "characters",
+                    encoding=info.encoding,
+                    limit=limit,
+                    hint=self.env._(" or transliterate it to GSM-7")
+                    if info.encoding == sms_text.UCS2 and self.transliterate == "none"
+                    else "",
+                )
+            )
+        return info
+
+    def _sms_for(self, partner):
+        if not partner:
+            return ""
+        return self.env._(" for %(partner)s", partner=partner.display_name)

@@ -1,0 +1,896 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""One SMS (or e-mail fallback) to one recipient, and its dispatch.
+
+A message is queued, sending, sent, delivered, undelivered, failed (with a
+reason) or canceled (with a reason), and is never deleted: messages are the
+usage record.
+
+Dispatch (``_cron_dispatch``) takes due messages with ``FOR UPDATE SKIP
+LOCKED`` (two workers never take the same one), marks them ``sending`` with
+the id of the run and commits before calling the provider, then records the
+results and commits after each batch. While it runs, the run holds a
+PostgreSQL session advisory lock on its id: a message left ``sending`` whose
+run's lock is free belongs to a run that died (SIGKILL, crash). Such messages
+are re-queued when the provider has an idempotency key (SMSAPI ``idx``, the
+sandbox: a repeated request never sends twice), and flagged for a person to
+review otherwise (Twilio, Quriiri), never resent blindly.
+"""
+
+import hashlib
+import logging
+import threading
+import uuid
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools import providers
+from .res_company import ProviderLockedError
+from .res_partner import EXCLUSION_REASONS
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("queued", "Queued"),
+    ("sending", "Sending"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("undelivered", "Undelivered"),
+    ("failed", "Failed"),
+    ("canceled", "Canceled"),
+]
+# States in which a message will not change any more by dispatch.
+DONE_STATES = ("sent", "delivered", "undelivered", "failed", "canceled")
+# A delivery report only moves a message forward along this order.
+DELIVERY_RANK = {
+    "queued": 0,
+    "sending": 0,
+    "sent": 1,
+    "undelivered": 2,
+    "delivered": 3,
+}
+# Delivery status (tools.providers) -> message state.
+DELIVERY_TO_STATE = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "undelivered": "undelivered",
+    "expired": "undelivered",
+}
+SKIP_REASONS = [
+    *EXCLUSION_REASONS,
+    ("recent", "Same text to the same number within 24 hours"),
+    ("email_fallback", "Sent by e-mail instead"),
+]
+# Seconds to wait before attempt N+1 after a temporary failure (queue_job's
+# idea); after the last entry the delay stays the same.
+RETRY_PATTERN = {1: 60, 2: 120, 3: 300, 4: 600, 5: 1800, 6: 3600}
+DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_BATCH_SIZE = 500
+# classid of the advisory locks held by dispatch runs (pg_advisory_lock(int, int)).
+ADVISORY_LOCK_CLASS = 0x5347  # "SG"
+# Account-level errors: stop the company's dispatch, keep messages queued.
+ACCOUNT_ERRORS = ("auth", "credit", "config", "sender")
+
+
+def body_hash(body):
+    """Key of a text for the "same text within 24 hours" guard."""
+    return hashlib.md5((body or "").encode(), usedforsecurity=False).hexdigest()
+
+
+def in_test_mode():
+    return getattr(threading.current_thread(), "testing", False)
+
+
+class SmsGatewayMessage(models.Model):
+    _name = "sms.gateway.message"
+    _description = "SMS Message"
+    _order = "id desc"
+    _rec_name = "number"
+    _check_company_auto = True
+
+    uid = fields.Char(
+        string="Message Key",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        default=lambda self: uuid.uuid4().hex,
+        help="Sent to the provider as the message's idempotency key.",
+    )
+    mailing_id = fields.Many2one(
+        "sms.gateway.mailing",
+        index=True,
+        ondelete="restrict",
+        readonly=True,
+        check_company=True,
+    )
+    group_id = fields.Many2one(
+        "sms.gateway.group",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+        help="The recipient group this recipient came from.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Recipient",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+    )
+    number = fields.Char(readonly=True, index="btree_not_null")
+    email = fields.Char(readonly=True)
+    channel = fields.Selection(
+        [("sms", "SMS"), ("email", "E-mail")],
+        default="sms",
+        required=True,
+        readonly=True,
+    )
+    body = fields.Text(readonly=True, groups="sms_gateway.group_sms_gateway_user")
+    body_hash = fields.Char(readonly=True, groups="base.group_system")
+    encoding = fields.Selection(
+        [("GSM-7", "GSM-7"), ("UCS-2", "Unicode (UCS-2)")], readonly=True
+    )
+    chars = fields.Integer(string="Characters", readonly=True)
+    parts = fields.Integer(readonly=True)
+    state = fields.Selection(
+        STATES,
+        default="queued",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    failure_reason = fields.Char(readonly=True, copy=False)
+    skip_reason = fields.Selection(
+        SKIP_REASONS,
+        string="Not Sent Because",
+        readonly=True,
+        copy=False,
+    )
+    needs_review = fields.Boolean(
+        string="To Review",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The provider may or may not have taken this message (its dispatch "
+        "was interrupted) and it has no idempotency key: a person decides "
+        "whether to resend it.",
+    )
+    provider = fields.Char(readonly=True, copy=False)
+    provider_ref = fields.Char(
+        string="Provider Reference", readonly=True, copy=False, index="btree_not_null"
+    )
+    provider_status = fields.Char(readonly=True, copy=False)
+    attempt_count = fields.Integer(string="Attempts", readonly=True, copy=False)
+    next_attempt_at = fields.Datetime(string="Next Attempt", readonly=True, copy=False)
+    scheduled_at = fields.Datetime(
+        readonly=True,
+        default=fields.Datetime.now,
+        index=True,
+    )
+    sent_at = fields.Datetime(readonly=True, copy=False)
+    delivered_at = fields.Datetime(readonly=True, copy=False)
+    cost = fields.Float(readonly=True, digits=(16, 4), copy=False)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Sender",
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    dispatch_run = fields.Integer(readonly=True, copy=False)
+
+    def init(self):
+        # Ids of dispatch runs (the keys of their advisory locks).
+        self.env.cr.execute(
+            "CREATE SEQUENCE IF NOT EXISTS sms_gateway_dispatch_run_seq"
+        )
+        # What dispatch reads: due queued SMS.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sms_gateway_message_due_idx
+                ON sms_gateway_message (scheduled_at, id)
+             WHERE state = 'queued'
+            """
+        )
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sms_gateway_message_sending_idx
+                ON sms_gateway_message (dispatch_run)
+             WHERE state = 'sending'
+            """
+        )
+        # The "same text to the same number within 24 hours" guard.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sms_gateway_message_recent_idx
+                ON sms_gateway_message (number, body_hash, create_date)
+            """
+        )
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+
+    def action_cancel(self):
+        """Cancel queued messages (scheduled ones can be canceled until they go)."""
+        to_cancel = self.filtered(lambda m: m.state == "queued")
+        if not to_cancel:
+            raise UserError(self.env._("Only queued messages can be canceled."))
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message
+                   SET state = 'canceled', failure_reason = %s,
+                       write_uid = %s, write_date = %s
+                 WHERE id IN %s AND state = 'queued'
+                """,
+                self.env._("Canceled by %(user)s", user=self.env.user.name),
+                self.env.uid,
+                fields.Datetime.now(),
+                tuple(to_cancel.ids),
+            )
+        )
+        self.invalidate_recordset()
+        to_cancel.mailing_id._sms_update_state()
+
+    def action_resend(self):
+        """Queue failed (or to-review) messages again, now."""
+        to_resend = self.filtered(
+            lambda m: (
+                m.channel == "sms"
+                and (m.state in ("failed", "undelivered") or m.needs_review)
+            )
+        )
+        if not to_resend:
+            raise UserError(
+                self.env._("Only failed, undelivered or to-review SMS can be resent.")
+            )
+        to_resend.sudo().write(
+            {
+                "state": "queued",
+                "needs_review": False,
+                "failure_reason": False,
+                "attempt_count": 0,
+                "next_attempt_at": False,
+                "scheduled_at": fields.Datetime.now(),
+                "provider_ref": False,
+                # A new key: the provider must take it as a new message.
+                "uid": False,
+            }
+        )
+        for message in to_resend:
+            message.sudo().uid = uuid.uuid4().hex
+        to_resend.mailing_id.sudo().write({"state": "sending"})
+        self._sms_trigger_dispatch()
+
+    def action_mark_sent(self):
+        """A person checked with the provider: the message did go out."""
+        to_mark = self.filtered("needs_review")
+        to_mark.sudo().write(
+            {"state": "sent", "needs_review": False, "sent_at": fields.Datetime.now()}
+        )
+        to_mark.mailing_id._sms_update_state()
+
+    @api.model
+    def _sms_trigger_dispatch(self, at=None):
+        cron = self.env.ref(
+            "sms_gateway.ir_cron_sms_gateway_dispatch", raise_if_not_found=False
+        )
+        if cron:
+            cron._trigger(at)
+
+    # ------------------------------------------------------------------
+    # Dispatch
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_dispatch_settings(self):
+        params = self.env["ir.config_parameter"].sudo()
+        return (
+            int(
+                params.get_param("sms_gateway.dispatch_batch_size", DEFAULT_BATCH_SIZE)
+            ),
+            int(params.get_param("sms_gateway.max_attempts", DEFAULT_MAX_ATTEMPTS)),
+        )
+
+    def _commit(self):
+        if not in_test_mode():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _cron_dispatch(self, batch_size=None, max_batches=None):
+        """Send due queued messages, in batches, committing after each."""
+        default_batch, max_attempts = self._sms_dispatch_settings()
+        batch_size = batch_size or default_batch
+        cr = self.env.cr
+        cr.execute("SELECT nextval('sms_gateway_dispatch_run_seq')")
+        run = cr.fetchone()[0]
+        cr.execute("SELECT pg_advisory_lock(%s, %s)", (ADVISORY_LOCK_CLASS, run))
+        try:
+            self._sms_recover_interrupted()
+            self._sms_send_emails()
+            blocked = set()
+            done = batches = 0
+            while max_batches is None or batches < max_batches:
+                batch = self._sms_claim(run, batch_size, blocked)
+                if not batch:
+                    break
+                batches += 1
+                done += len(batch)
+                batch._sms_send_batch(max_attempts, blocked)
+                self._commit()
+                remaining = self._sms_count_due(blocked)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            self._sms_trigger_next(blocked)
+        finally:
+            cr.execute("SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_LOCK_CLASS, run))
+        return done
+
+    def _sms_due_condition(self, blocked):
+        # The wall clock, as scheduled_at is written (not the transaction's start).
+        now = fields.Datetime.now()
+        condition = SQL(
+            """state = 'queued' AND channel = 'sms'
+               AND scheduled_at <= %s
+               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)""",
+            now,
+            now,
+        )
+        if blocked:
+            condition = SQL("%s AND company_id NOT IN %s", condition, tuple(blocked))
+        return condition
+
+    @api.model
+    def _sms_count_due(self, blocked):
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM sms_gateway_message WHERE %s",
+                self._sms_due_condition(blocked),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _sms_claim(self, run, batch_size, blocked):
+        """Take up to ``batch_size`` due messages of one company for this run.
+
+        The rows are locked with SKIP LOCKED, marked ``sending`` and
+        committed: another worker cannot take them, and a crash after this
+        point leaves them ``sending`` with this run's id.
+        """
+        self.flush_model()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT company_id FROM sms_gateway_message
+                 WHERE %s
+                 ORDER BY scheduled_at, id
+                 LIMIT 1
+                   FOR UPDATE SKIP LOCKED
+                """,
+                self._sms_due_condition(blocked),
+            )
+        )
+        row = cr.fetchone()
+        if not row:
+            return self.browse()
+        company_id = row[0]
+        cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message
+                   SET state = 'sending', dispatch_run = %(run)s,
+                       attempt_count = attempt_count + 1
+                 WHERE id IN (
+                        SELECT id FROM sms_gateway_message
+                         WHERE %(due)s AND company_id = %(company)s
+                         ORDER BY scheduled_at, id
+                         LIMIT %(limit)s
+                           FOR UPDATE SKIP LOCKED)
+                RETURNING id
+                """,
+                run=run,
+                due=self._sms_due_condition(blocked),
+                company=company_id,
+                limit=batch_size,
+            )
+        )
+        ids = sorted(r[0] for r in cr.fetchall())
+        self._commit()
+        claimed = self.browse(ids)
+        claimed.invalidate_recordset(["state", "dispatch_run", "attempt_count"])
+        return claimed
+
+    def _sms_send_batch(self, max_attempts, blocked):
+        """Send this batch (one company) and record what became of each."""
+        company = self.company_id
+        company.ensure_one()
+        try:
+            provider = company._sms_gateway_get_provider()
+        except ProviderLockedError as error:
+            self._sms_requeue(uncount=True)
+            blocked.add(company.id)
+            company._sms_gateway_alert("lock", str(error))
+            return
+        except UserError as error:  # disabled, or configuration incomplete
+            self._sms_requeue(uncount=True)
+            blocked.add(company.id)
+            company._sms_gateway_alert("config", error.args[0])
+            return
+        messages = [
+            {
+                "uid": message.uid,
+                "number": message.number,
+                "body": message.body,
+                "sender": message.mailing_id.sender or None,
+            }
+            for message in self.sudo()
+        ]
+        by_uid = {message.uid: message for message in self}
+        with provider:
+            try:
+                results = provider.send(messages)
+            except providers.ProviderError as error:
+                self._sms_record_results(provider, error.partial_results, max_attempts)
+                handled = {r["uid"] for r in error.partial_results}
+                in_flight_uids = set(error.in_flight)
+                in_flight = self.browse(
+                    [by_uid[u].id for u in in_flight_uids if u in by_uid]
+                )
+                rest = self.filtered(
+                    lambda m: m.uid not in handled and m.uid not in in_flight_uids
+                )
+                self._sms_provider_error(
+                    provider, error, rest, in_flight, max_attempts, blocked
+                )
+                return
+        self._sms_record_results(provider, results, max_attempts)
+
+    def _sms_provider_error(
+        self, provider, error, rest, in_flight, max_attempts, blocked
+    ):
+        company = self.company_id
+        _logger.info(
+            "SMS dispatch for company %s: %s error (%s): %s",
+            company.id,
+            provider.code,
+            error.code,
+            error,
+        )
+        if in_flight and not provider.supports_idempotency:
+            in_flight._sms_flag_for_review(str(error))
+        else:
+            rest |= in_flight
+        if error.code in ACCOUNT_ERRORS or not error.temporary:
+            # The account cannot send now: nothing is failed, all waits.
+            rest._sms_requeue(uncount=True)
+            blocked.add(company.id)
+            company._sms_gateway_alert(error.code, str(error))
+        else:
+            rest._sms_retry_later(str(error), max_attempts, error.retry_after)
+            if error.code == "rate_limit":
+                blocked.add(company.id)
+
+    def _sms_record_results(self, provider, results, max_attempts):
+        """Write the provider's per-message results in a few SQL statements."""
+        if not results:
+            return
+        self.flush_model()
+        by_uid = {message.uid: message for message in self.sudo()}
+        now = fields.Datetime.now()
+        company = self.company_id
+        price = company.sms_gateway_price_per_part
+        accepted, rejected, retry = [], [], self.browse()
+        for result in results:
+            message = by_uid.get(result["uid"])
+            if not message:
+                continue
+            if result["state"] == "accepted":
+                parts = result.get("parts") or message.parts
+                cost = result.get("cost")
+                if cost is None:
+                    cost = parts * price
+                accepted.append(
+                    (message.id, result.get("provider_ref") or None, parts, cost)
+                )
+            elif result["state"] == "rejected":
+                rejected.append((message.id, result.get("error") or "rejected"))
+            else:
+                retry |= message
+                retry_error = result.get("error") or "temporary failure"
+        cr = self.env.cr
+        if accepted:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_message m
+                       SET state = 'sent', sent_at = %(now)s, provider = %(code)s,
+                           provider_ref = v.ref, parts = v.parts, cost = v.cost,
+                           currency_id = %(currency)s, failure_reason = NULL,
+                           write_date = %(now)s
+                      FROM (VALUES %(values)s) AS v(id, ref, parts, cost)
+                     WHERE m.id = v.id AND m.state = 'sending'
+                    """,
+                    now=now,
+                    code=provider.code,
+                    currency=company.sms_gateway_currency_id.id or None,
+                    values=SQL(", ").join(
+                        SQL("(%s, %s, %s, %s::float)", *row) for row in accepted
+                    ),
+                )
+            )
+        if rejected:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_message m
+                       SET state = 'failed', provider = %(code)s,
+                           failure_reason = v.reason, write_date = %(now)s
+                      FROM (VALUES %(values)s) AS v(id, reason)
+                     WHERE m.id = v.id AND m.state = 'sending'
+                    """,
+                    now=now,
+                    code=provider.code,
+                    values=SQL(", ").join(SQL("(%s, %s)", *row) for row in rejected),
+                )
+            )
+        if retry:
+            retry._sms_retry_later(retry_error, max_attempts)
+        self.invalidate_model()
+        sent = self.browse([row[0] for row in accepted])
+        sent._sms_log_on_partners()
+        self.mailing_id._sms_update_state()
+
+    def _sms_requeue(self, uncount=False):
+        """Back to the queue as if not attempted (account-level problems)."""
+        if not self:
+            return
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message
+                   SET state = 'queued',
+                       attempt_count = GREATEST(attempt_count - %s, 0)
+                 WHERE id IN %s AND state = 'sending'
+                """,
+                1 if uncount else 0,
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset()
+
+    def _sms_retry_later(self, reason, max_attempts, retry_after=None):
+        """Temporary failure: wait longer each attempt, fail after the last."""
+        if not self:
+            return
+        self.flush_model()
+        now = fields.Datetime.now()
+        cr = self.env.cr
+        to_fail = self.filtered(lambda m: m.attempt_count >= max_attempts)
+        if to_fail:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_message
+                       SET state = 'failed', failure_reason = %s, write_date = %s
+                     WHERE id IN %s AND state = 'sending'
+                    """,
+                    self.env._(
+                        "%(reason)s (gave up after %(count)s attempts)",
+                        reason=reason,
+                        count=max_attempts,
+                    ),
+                    now,
+                    tuple(to_fail.ids),
+                )
+            )
+        for attempts, messages in (self - to_fail).grouped("attempt_count").items():
+            delay = RETRY_PATTERN.get(attempts, max(RETRY_PATTERN.values()))
+            delay = max(delay, int(retry_after or 0))
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_message
+                       SET state = 'queued', next_attempt_at = %s,
+                           failure_reason = %s, write_date = %s
+                     WHERE id IN %s AND state = 'sending'
+                    """,
+                    now + timedelta(seconds=delay),
+                    reason,
+                    now,
+                    tuple(messages.ids),
+                )
+            )
+        self.invalidate_recordset()
+        to_fail.mailing_id._sms_update_state()
+
+    def _sms_flag_for_review(self, reason):
+        if not self:
+            return
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message
+                   SET needs_review = TRUE, failure_reason = %s
+                 WHERE id IN %s AND state = 'sending'
+                """,
+                self.env._(
+                    "The provider may have taken this SMS (%(reason)s); it has no "
+                    "idempotency key, so it is not resent automatically: check with "
+                    "the provider, then mark it sent or resend it.",
+                    reason=reason,
+                ),
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset()
+
+    @api.model
+    def _sms_recover_interrupted(self):
+        """Messages left ``sending`` by a run that died: requeue or review.
+
+        A run holds its advisory lock until it ends; when the lock of a run
+        can be taken, that run is gone (its connection closed).
+        """
+        self.flush_model()
+        cr = self.env.cr
+        cr.execute(
+            """
+            SELECT DISTINCT dispatch_run FROM sms_gateway_message
+             WHERE state = 'sending' AND needs_review IS NOT TRUE
+            """
+        )
+        for (run,) in cr.fetchall():
+            cr.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (ADVISORY_LOCK_CLASS, run)
+            )
+            if not cr.fetchone()[0]:
+                continue  # that run is still sending
+            try:
+                messages = self.search(
+                    [
+                        ("state", "=", "sending"),
+                        ("dispatch_run", "=", run),
+                        ("needs_review", "=", False),
+                    ]
+                )
+                for company, batch in messages.grouped("company_id").items():
+                    code = company.sms_gateway_provider
+                    provider_class = providers.PROVIDERS.get(code)
+                    idempotent = bool(
+                        provider_class and provider_class.supports_idempotency
+                    )
+                    _logger.warning(
+                        "SMS dispatch run %s was interrupted: %s messages of company "
+                        "%s %s",
+                        run,
+                        len(batch),
+                        company.id,
+                        "requeued" if idempotent else "flagged for review",
+                    )
+                    if idempotent:
+                        batch._sms_requeue()
+                    else:
+                        batch._sms_flag_for_review(
+                            self.env._("its dispatch was interrupted")
+                        )
+                self._commit()
+            finally:
+                cr.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_LOCK_CLASS, run)
+                )
+
+    @api.model
+    def _sms_trigger_next(self, blocked):
+        """Wake the dispatch again when the next message becomes due."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT min(GREATEST(scheduled_at,
+                                    COALESCE(next_attempt_at, scheduled_at)))
+                  FROM sms_gateway_message
+                 WHERE state = 'queued' AND channel = 'sms' %s
+                """,
+                SQL("AND company_id NOT IN %s", tuple(blocked)) if blocked else SQL(""),
+            )
+        )
+        at = self.env.cr.fetchone()[0]
+        if at:
+            self._sms_trigger_dispatch(max(at, fields.Datetime.now()))
+
+    # ------------------------------------------------------------------
+    # E-mail fallback and chatter
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_send_emails(self):
+        """Queue the due e-mail fallbacks in Odoo's mail queue."""
+        messages = self.search(
+            [
+                ("channel", "=", "email"),
+                ("state", "=", "queued"),
+                ("scheduled_at", "<=", fields.Datetime.now()),
+            ],
+            limit=5000,
+        ).sudo()
+        if not messages:
+            return
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "email_to": message.email,
+                        "recipient_ids": [(4, message.partner_id.id)]
+                        if message.partner_id
+                        else [],
+                        "subject": message.mailing_id.name
+                        or self.env._(
+                            "Message from %(company)s", company=message.company_id.name
+                        ),
+                        "body_html": self._sms_email_body(message.body),
+                        "author_id": message.user_id.partner_id.id,
+                        "email_from": message.user_id.email_formatted
+                        or message.company_id.email_formatted,
+                        "auto_delete": True,
+                    }
+                    for message in messages
+                ]
+            )
+        )
+        messages.write({"state": "sent", "sent_at": fields.Datetime.now()})
+        messages._sms_log_on_partners()
+        messages.mailing_id._sms_update_state()
+        _logger.info("Queued %s e-mail fallbacks", len(mails))
+
+    @api.model
+    def _sms_email_body(self, body):
+        from markupsafe import Markup, escape
+
+        return Markup("<p>%s</p>") % Markup("<br/>").join(
+            escape(line) for line in (body or "").split("\n")
+        )
+
+    def _sms_log_on_partners(self):
+        """One note per partner and mailing in the partner's chatter."""
+        messages = self.sudo().filtered("partner_id")
+        if not messages:
+            return
+        seen = set()
+        partners, bodies = [], {}
+        for message in messages:
+            key = (message.partner_id.id, message.mailing_id.id)
+            if key in seen:
+                continue
+            seen.add(key)
+            partners.append(message.partner_id.id)
+            channel = "SMS" if message.channel == "sms" else self.env._("E-mail")
+            bodies[message.partner_id.id] = self.env._(
+                "%(channel)s sent to %(number)s (mailing %(mailing)s): %(text)s",
+                channel=channel,
+                number=message.number or message.email,
+                mailing=message.mailing_id.name or "-",
+                text=(message.body or "")[:70],
+            )
+        self.env["res.partner"].browse(partners)._message_log_batch(bodies=bodies)
+
+    # ------------------------------------------------------------------
+    # Delivery reports
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_apply_delivery_events(self, company, events):
+        """Apply delivery events to ``company``'s messages; see res.company."""
+        refs = {e["provider_ref"] for e in events if e.get("provider_ref")}
+        uids = {e["uid"] for e in events if e.get("uid")}
+        if not refs and not uids:
+            return {"applied": 0, "unknown": []}
+        domain = [("company_id", "=", company.id)]
+        if refs and uids:
+            domain += [
+                "|",
+                ("provider_ref", "in", list(refs)),
+                ("uid", "in", list(uids)),
+            ]
+        elif refs:
+            domain += [("provider_ref", "in", list(refs))]
+        else:
+            domain += [("uid", "in", list(uids))]
+        messages = self.sudo().search(domain)
+        by_ref = {m.provider_ref: m for m in messages if m.provider_ref}
+        by_uid = {m.uid: m for m in messages}
+        applied, unknown = 0, []
+        for event in events:
+            message = by_ref.get(event.get("provider_ref")) or by_uid.get(
+                event.get("uid")
+            )
+            if not message:
+                unknown.append(event.get("provider_ref") or event.get("uid"))
+                continue
+            if message._sms_apply_delivery_event(event):
+                applied += 1
+        messages.mailing_id._sms_update_state()
+        return {"applied": applied, "unknown": unknown}
+
+    def _sms_apply_delivery_event(self, event):
+        """Move this message forward on a delivery event; False when it changes
+        nothing (a repeated or older report)."""
+        self.ensure_one()
+        state = DELIVERY_TO_STATE.get(event.get("status"))
+        values = {"provider_status": event.get("raw_status") or event.get("status")}
+        if state and DELIVERY_RANK.get(state, 0) > DELIVERY_RANK.get(self.state, 99):
+            values["state"] = state
+            at = event.get("at") or fields.Datetime.now()
+            if state == "delivered":
+                values["delivered_at"] = at
+                values["failure_reason"] = False
+            elif state == "undelivered":
+                values["failure_reason"] = event.get("error") or (
+                    self.env._("Expired before delivery")
+                    if event.get("status") == "expired"
+                    else self.env._("Not delivered")
+                )
+            elif state == "sent" and not self.sent_at:
+                values["sent_at"] = at
+            if event.get("parts"):
+                values["parts"] = event["parts"]
+            self.write(values)
+            return True
+        if values["provider_status"] != self.provider_status:
+            self.write(values)
+        return False
+
+    @api.model
+    def _cron_poll_delivery(self, limit=5000):
+        """Ask providers without delivery callbacks (the sandbox) for news."""
+        pollable = [
+            code
+            for code, provider_class in providers.PROVIDERS.items()
+            if hasattr(provider_class, "delivery_status")
+        ]
+        messages = self.sudo().search(
+            [
+                ("state", "=", "sent"),
+                ("provider", "in", pollable),
+                ("sent_at", "<=", fields.Datetime.now() - timedelta(seconds=5)),
+            ],
+            limit=limit,
+            order="sent_at",
+        )
+        for (company, code), batch in messages.grouped(
+            lambda m: (m.company_id, m.provider)
+        ).items():
+            provider = providers.build(code, {})
+            events = [
+                {
+                    "provider_ref": message.provider_ref,
+                    "uid": message.uid,
+                    "status": provider.delivery_status(
+                        message.provider_ref, number=message.number
+                    ),
+                    "raw_status": None,
+                    "at": fields.Datetime.now(),
+                }
+                for message in batch
+            ]
+            self._sms_apply_delivery_events(company, events)
+        return len(messages)

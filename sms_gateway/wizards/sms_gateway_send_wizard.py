@@ -1,0 +1,457 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Send SMS: from partner lists (selected, or all of a filter), a partner
+form, or recipient groups.
+
+Everything the user sees updates as they type (the body field sends each
+keystroke to the server, and the exact text engine answers): characters,
+encoding, parts and the parts limit, the characters that force Unicode, the
+estimated cost, and the recipients that will get the SMS or are excluded, by
+reason.
+"""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+
+from ..models.res_company import ProviderLockedError
+from ..models.sms_gateway_mailing import TRANSLITERATE
+from ..tools import sms_text
+
+SUMMARY_FIELDS = {
+    "sendable": "count_sendable",
+    "no_consent": "count_no_consent",
+    "opted_out": "count_opted_out",
+    "no_mobile": "count_no_mobile",
+    "landline": "count_landline",
+    "duplicate": "count_duplicate",
+    "email_fallback": "count_email",
+}
+
+
+class SmsGatewaySendWizard(models.TransientModel):
+    _name = "sms.gateway.send.wizard"
+    _description = "Send SMS"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    partner_ids = fields.Many2many("res.partner", string="Recipients")
+    partner_domain = fields.Char(
+        string="Recipients Filter",
+        help="All partners of this filter (when everything was selected in the list).",
+    )
+    group_ids = fields.Many2many(
+        "sms.gateway.group", string="Groups", check_company=True
+    )
+    is_single = fields.Boolean(compute="_compute_is_single")
+    name = fields.Char(
+        string="Mailing Name",
+        default=lambda self: self.env._(
+            "SMS of %(date)s",
+            date=fields.Datetime.context_timestamp(
+                self, fields.Datetime.now()
+            ).strftime("%Y-%m-%d %H:%M"),
+        ),
+    )
+    body = fields.Text(string="Message")
+    transliterate = fields.Selection(
+        TRANSLITERATE,
+        default="none",
+        required=True,
+        help="Replace the characters that force Unicode (Polish letters, "
+        "typographic quotes, Cyrillic...) by GSM-7 ones, which fit more text in "
+        "each part. 'Keep GSM-7 characters' keeps ä ö å é €; 'Plain ASCII' "
+        "removes every national character.",
+    )
+    sender = fields.Char(default=lambda self: self.env.company.sms_gateway_sender)
+    send_mode = fields.Selection(
+        [("now", "Send now"), ("later", "Send later")], default="now", required=True
+    )
+    scheduled_at = fields.Datetime(string="Send At")
+    allow_duplicates = fields.Boolean(
+        string="Send again within 24 hours",
+        help="Send even to numbers that got the same text in the last 24 hours.",
+    )
+    email_fallback = fields.Boolean(
+        string="E-mail when no mobile",
+        help="Recipients without a valid mobile number but with an e-mail "
+        "address get the text by e-mail instead.",
+    )
+    confirm_unknown_consent = fields.Boolean(
+        string="I confirm this person may receive this SMS",
+    )
+    # What the text costs
+    preview_partner_id = fields.Many2one("res.partner", string="Preview For")
+    preview_body = fields.Text(string="Preview", compute="_compute_preview")
+    chars = fields.Integer(string="Characters", compute="_compute_preview")
+    encoding = fields.Char(compute="_compute_preview")
+    units = fields.Integer(compute="_compute_preview")
+    parts = fields.Integer(compute="_compute_preview")
+    max_parts = fields.Integer(related="company_id.sms_gateway_max_parts")
+    non_gsm = fields.Char(
+        string="Characters Forcing Unicode", compute="_compute_preview"
+    )
+    too_long = fields.Boolean(compute="_compute_preview")
+    cost_estimate = fields.Float(
+        string="Estimated Cost", compute="_compute_cost", digits=(16, 2)
+    )
+    currency_id = fields.Many2one(related="company_id.sms_gateway_currency_id")
+    # Who gets it
+    count_sendable = fields.Integer(string="Will Receive", compute="_compute_summary")
+    count_no_consent = fields.Integer(string="No Consent", compute="_compute_summary")
+    count_opted_out = fields.Integer(string="Opted Out", compute="_compute_summary")
+    count_no_mobile = fields.Integer(
+        string="No Valid Mobile", compute="_compute_summary"
+    )
+    count_landline = fields.Integer(string="Landline", compute="_compute_summary")
+    count_duplicate = fields.Integer(
+        string="Duplicate Number", compute="_compute_summary"
+    )
+    count_email = fields.Integer(string="By E-mail", compute="_compute_summary")
+    needs_consent_confirmation = fields.Boolean(compute="_compute_summary")
+    provider_problem = fields.Char(compute="_compute_provider_problem")
+
+    # ------------------------------------------------------------------
+    # Defaults: where the wizard was opened from
+    # ------------------------------------------------------------------
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") == "res.partner":
+            ids = context.get("active_ids") or (
+                [context["active_id"]] if context.get("active_id") else []
+            )
+            domain = context.get("active_domain")
+            if domain is not None and self._sms_use_domain(ids, domain):
+                values["partner_domain"] = repr(domain)
+            elif ids:
+                values["partner_ids"] = [fields.Command.set(ids)]
+        elif context.get("active_model") == "sms.gateway.group":
+            values["group_ids"] = [fields.Command.set(context.get("active_ids") or [])]
+        return values
+
+    @api.model
+    def _sms_use_domain(self, ids, domain):
+        """Whether "select all" was used: the ids are all of the domain, or
+        as many as the web client sends at most."""
+        limit = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("web.active_ids_limit", 20000)
+        )
+        if len(ids) >= limit:
+            return True
+        return len(ids) > 1 and len(ids) >= self.env["res.partner"].search_count(domain)
+
+    # ------------------------------------------------------------------
+    # Recipients
+    # ------------------------------------------------------------------
+
+    @api.depends("partner_ids", "partner_domain", "group_ids")
+    def _compute_is_single(self):
+        for wizard in self:
+            wizard.is_single = (
+                len(wizard.partner_ids) == 1
+                and not wizard.partner_domain
+                and not wizard.group_ids
+            )
+
+    def _sms_partner_query(self):
+        """Query of the recipients (partners), nothing loaded."""
+        self.ensure_one()
+        Partner = self.env["res.partner"]
+        domains = []
+        if self.partner_ids:
+            domains.append([("id", "in", self.partner_ids._origin.ids)])
+        if self.partner_domain:
+            domains.append(safe_eval(self.partner_domain))
+        if self.group_ids:
+            groups = self.group_ids._origin
+            domains.append([("id", "in", groups._sms_recipient_partners_query())])
+        if not domains:
+            return None
+        return Partner._search(expression.OR(domains))
+
+    @api.depends(
+        "partner_ids", "partner_domain", "group_ids", "email_fallback", "is_single"
+    )
+    def _compute_summary(self):
+        Mailing = self.env["sms.gateway.mailing"]
+        for wizard in self:
+            query = wizard._sms_partner_query()
+            summary = {}
+            if query is not None:
+                summary = Mailing._sms_recipient_summary(
+                    query.subselect(), bulk=not wizard.is_single
+                )
+            if wizard.email_fallback and summary.get("no_mobile"):
+                summary["email_fallback"] = wizard._sms_count_email_fallback(query)
+                summary["no_mobile"] -= summary["email_fallback"]
+            for reason, fname in SUMMARY_FIELDS.items():
+                wizard[fname] = summary.get(reason, 0)
+            wizard.needs_consent_confirmation = bool(
+                wizard.is_single and wizard.partner_ids.sms_consent == "unknown"
+            )
+
+    def _sms_count_email_fallback(self, query):
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT count(*) FROM res_partner p
+                 WHERE p.id IN %s AND p.sms_number_state IN ('missing', 'invalid')
+                   AND position('@' in p.email) > 0 AND p.sms_consent <> 'refused'
+                """,
+                query.subselect(),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    # ------------------------------------------------------------------
+    # The text
+    # ------------------------------------------------------------------
+
+    def _sms_preview_partner(self):
+        self.ensure_one()
+        if self.preview_partner_id:
+            return self.preview_partner_id
+        if self.partner_ids:
+            return self.partner_ids[:1]
+        query = self._sms_partner_query()
+        if query is None:
+            return self.env["res.partner"]
+        query.limit = 1
+        return self.env["res.partner"].browse(query)
+
+    def _sms_mailing_values(self):
+        self.ensure_one()
+        return {
+            "name": self.name or self.env._("SMS"),
+            "body": self.body or "",
+            "transliterate": self.transliterate,
+            "sender": self.sender or False,
+            "company_id": self.company_id.id,
+            "allow_duplicates": self.allow_duplicates,
+            "email_fallback": self.email_fallback,
+            "group_ids": [fields.Command.set(self.group_ids._origin.ids)],
+        }
+
+    @api.depends("body", "transliterate", "preview_partner_id", "partner_ids")
+    def _compute_preview(self):
+        Mailing = self.env["sms.gateway.mailing"]
+        for wizard in self:
+            text = wizard.body or ""
+            draft = Mailing.new(wizard._sms_mailing_values())
+            partner = wizard._sms_preview_partner()
+            try:
+                text = (
+                    draft.render_for(partner)
+                    if partner
+                    else draft._sms_finish_text(text)
+                )
+            except UserError as error:
+                text = error.args[0]
+            info = sms_text.analyze(text)
+            wizard.preview_body = text
+            wizard.chars = info.chars
+            wizard.encoding = info.encoding if text else False
+            wizard.units = info.units
+            wizard.parts = info.parts
+            wizard.non_gsm = " ".join(info.non_gsm)
+            wizard.too_long = info.parts > wizard.max_parts
+
+    @api.depends("parts", "count_sendable", "company_id")
+    def _compute_cost(self):
+        for wizard in self:
+            wizard.cost_estimate = (
+                wizard.parts
+                * wizard.count_sendable
+                * wizard.company_id.sms_gateway_price_per_part
+            )
+
+    @api.depends("company_id")
+    def _compute_provider_problem(self):
+        for wizard in self:
+            try:
+                with wizard.company_id._sms_gateway_get_provider():
+                    wizard.provider_problem = False
+            except UserError as error:
+                wizard.provider_problem = error.args[0]
+
+    # ------------------------------------------------------------------
+    # Send
+    # ------------------------------------------------------------------
+
+    def _sms_check_request(self):
+        """Refuse, with a message the user can act on, what cannot be sent."""
+        self.ensure_one()
+        if not (self.body or "").strip():
+            raise UserError(self.env._("The message is empty: write the SMS text."))
+        if self._sms_partner_query() is None:
+            raise UserError(
+                self.env._(
+                    "No recipient: select partners in the list, or choose SMS groups."
+                )
+            )
+        if self.group_ids:
+            self.group_ids._origin._check_sms_send_access()
+        if self.send_mode == "later":
+            if not self.scheduled_at:
+                raise UserError(self.env._("Choose when to send the SMS."))
+            if self.scheduled_at < fields.Datetime.now() - timedelta(minutes=1):
+                raise UserError(
+                    self.env._(
+                        "The time to send (%(at)s) is in the past: choose a later "
+                        "time, or send now.",
+                        at=fields.Datetime.context_timestamp(
+                            self, self.scheduled_at
+                        ).strftime("%Y-%m-%d %H:%M"),
+                    )
+                )
+        try:
+            with self.company_id._sms_gateway_get_provider():
+                pass
+        except ProviderLockedError as error:
+            raise UserError(error.args[0]) from error
+        if self.sender:
+            self.env["res.company"].new(
+                {
+                    "sms_gateway_provider": self.company_id.sms_gateway_provider,
+                    "sms_gateway_sender": self.sender,
+                }
+            )._check_sms_gateway_sender()
+        if self.needs_consent_confirmation and not self.confirm_unknown_consent:
+            raise UserError(
+                self.env._(
+                    "%(partner)s has not given SMS consent (unknown). Tick "
+                    '"I confirm this person may receive this SMS" to send this one '
+                    "message anyway.",
+                    partner=self.partner_ids.display_name,
+                )
+            )
+        if not self.count_sendable and not self.count_email:
+            raise UserError(self._sms_nobody_message())
+
+    def _sms_nobody_message(self):
+        reasons = [
+            (self.count_no_consent, self.env._("without SMS consent")),
+            (self.count_opted_out, self.env._("opted out")),
+            (self.count_no_mobile, self.env._("without a valid mobile number")),
+            (self.count_landline, self.env._("with a landline number")),
+            (self.count_duplicate, self.env._("with a duplicate number")),
+        ]
+        details = ", ".join(f"{count} {label}" for count, label in reasons if count)
+        return self.env._(
+            "None of the recipients can receive an SMS (%(details)s). Bulk sends go "
+            "only to partners with SMS consent granted and a valid mobile number.",
+            details=details or self.env._("no recipient"),
+        )
+
+    def _sms_check_caps(self, mailing, count):
+        """Refuse a send that would go over the company's or the user's cap."""
+        company = self.company_id
+        Message = self.env["sms.gateway.message"].sudo()
+        now = fields.Datetime.now()
+        counted = [
+            ("channel", "=", "sms"),
+            ("state", "not in", ("canceled", "failed")),
+            ("mailing_id", "!=", mailing.id),
+        ]
+        if company.sms_gateway_monthly_cap:
+            month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            used = Message.search_count(
+                [
+                    *counted,
+                    ("company_id", "=", company.id),
+                    ("create_date", ">=", month_start),
+                ]
+            )
+            left = company.sms_gateway_monthly_cap - used
+            if count > left:
+                raise UserError(
+                    self.env._(
+                        "This send has %(count)s SMS but %(company)s's monthly cap "
+                        "of %(cap)s leaves %(left)s.",
+                        count=count,
+                        left=max(left, 0),
+                        company=company.name,
+                        cap=company.sms_gateway_monthly_cap,
+                    )
+                )
+        if company.sms_gateway_user_cap:
+            since = now - timedelta(days=company.sms_gateway_user_cap_days or 30)
+            used = Message.search_count(
+                [*counted, ("user_id", "=", self.env.uid), ("create_date", ">=", since)]
+            )
+            left = company.sms_gateway_user_cap - used
+            if count > left:
+                raise UserError(
+                    self.env._(
+                        "This send has %(count)s SMS but you have %(left)s left of "
+                        "your cap of %(cap)s SMS per %(days)s days.",
+                        count=count,
+                        left=max(left, 0),
+                        cap=company.sms_gateway_user_cap,
+                        days=company.sms_gateway_user_cap_days or 30,
+                    )
+                )
+
+    def action_send(self):
+        self.ensure_one()
+        self._sms_check_request()
+        now = fields.Datetime.now()
+        later = self.send_mode == "later" and self.scheduled_at > now
+        mailing = self.env["sms.gateway.mailing"].create(
+            dict(
+                self._sms_mailing_values(),
+                scheduled_at=self.scheduled_at if later else now,
+                state="scheduled" if later else "sending",
+            )
+        )
+        result = mailing._sms_queue(
+            self._sms_partner_query().subselect(),
+            bulk=not self.is_single,
+            group_ids=self.group_ids._origin.ids,
+        )
+        queued = result.get("queued", 0)
+        self._sms_check_caps(mailing, queued)
+        if not queued and not result.get("email"):
+            raise UserError(
+                self.env._(
+                    "Nothing to send: every recipient got the same text within the "
+                    'last 24 hours. Tick "Send again within 24 hours" to send anyway.'
+                )
+            )
+        mailing.send_summary = self._sms_summary_text(result)
+        self.env["sms.gateway.message"]._sms_trigger_dispatch(
+            mailing.scheduled_at if later else None
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sms.gateway.mailing",
+            "res_id": mailing.id,
+            "view_mode": "form",
+            "target": "current",
+            "context": {"sms_gateway_summary": self._sms_summary_text(result)},
+        }
+
+    def _sms_summary_text(self, result):
+        labels = {
+            "queued": self.env._("queued"),
+            "email": self.env._("by e-mail"),
+            "no_consent": self.env._("excluded: no SMS consent"),
+            "opted_out": self.env._("excluded: opted out"),
+            "no_mobile": self.env._("excluded: no valid mobile"),
+            "landline": self.env._("excluded: landline"),
+            "duplicate": self.env._("excluded: duplicate number"),
+            "recent": self.env._("skipped: same text within 24 hours"),
+        }
+        return ", ".join(
+            f"{result[key]} {label}" for key, label in labels.items() if result.get(key)
+        )
