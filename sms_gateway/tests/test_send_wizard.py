@@ -332,3 +332,53 @@ class TestSendAccess(SendCase):
         )
         self.assertFalse(self.env["sms.gateway.mailing"].with_user(user_b).search([]))
         self.assertFalse(self.Message.with_user(user_b).search([]))
+
+
+@tagged("post_install", "-at_install")
+class TestSendToGroups(SendCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.group = cls.env["sms.gateway.group"].create(
+            {"name": "Customers", "user_id": cls.user_sms.id}
+        )
+        cls.group._add_partners([("id", "in", (cls.ok1 | cls.unknown).ids)])
+        cls.stranger = cls.user_sms.copy({"login": "sms_stranger", "name": "Stranger"})
+
+    def group_wizard(self, user, group_ids):
+        return (
+            self.env["sms.gateway.send.wizard"]
+            .with_user(user)
+            .with_context(active_model="sms.gateway.group", active_ids=group_ids)
+            .create({"body": "Group news"})
+        )
+
+    def test_send_to_a_group(self):
+        wizard = self.group_wizard(self.user_sms, self.group.ids)
+        self.assertEqual(wizard.group_ids, self.group)
+        self.assertEqual((wizard.count_sendable, wizard.count_no_consent), (1, 1))
+        action = wizard.action_send()
+        mailing = self.env["sms.gateway.mailing"].browse(action["res_id"])
+        queued = mailing.message_ids.filtered(lambda m: m.state == "queued")
+        self.assertEqual(queued.partner_id, self.ok1)
+        self.assertEqual(queued.group_id, self.group)
+
+    def test_forged_group_id_in_the_send_wizard(self):
+        wizard = (
+            self.env["sms.gateway.send.wizard"]
+            .with_user(self.stranger)
+            .create({"body": "Hi", "partner_ids": self.ok2.ids})
+        )
+        for group_id in (self.group.id, self.group.id + 100_000):
+            with self.assertRaises(AccessError):
+                self.group_wizard(self.stranger, [group_id])
+            with self.assertRaises(AccessError):
+                wizard.write({"group_ids": [fields.Command.set([group_id])]})
+        self.assertEqual(self.queued_count(), 0)
+
+    def test_shared_group_can_be_used(self):
+        self.group.shared_user_ids = self.stranger
+        action = self.group_wizard(self.stranger, self.group.ids).action_send()
+        mailing = self.env["sms.gateway.mailing"].browse(action["res_id"])
+        self.assertEqual(mailing.user_id, self.stranger)
+        self.assertEqual(mailing.count_queued, 1)
