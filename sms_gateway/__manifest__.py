@@ -19,6 +19,7 @@
         "security/sms_gateway_security.xml",
         "security/sms_gateway_group_security.xml",
         "security/sms_gateway_mailing_security.xml",
+        "security/sms_gateway_usage_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
@@ -30,6 +31,9 @@
         "views/sms_gateway_message_views.xml",
         "views/sms_gateway_mailing_views.xml",
         "wizards/sms_gateway_send_wizard_views.xml",
+        "report/sms_gateway_usage_report_views.xml",
+        "wizards/sms_gateway_usage_export_views.xml",
+        "views/res_partner_usage_views.xml",
         "views/sms_gateway_menus.xml",
     ],
     "demo": [

@@ -360,6 +360,41 @@ class ResPartner(models.Model):
         return action
 
     # ------------------------------------------------------------------
+    # SMS usage of the partner (sms.gateway.usage.report): smart button
+    # ------------------------------------------------------------------
+
+    sms_gateway_usage_parts = fields.Integer(
+        string="SMS Parts",
+        compute="_compute_sms_gateway_usage_parts",
+        groups="sms_gateway.group_sms_gateway_user,"
+        "sms_gateway.group_sms_gateway_accountant",
+        help="Billed parts of the SMS sent to this contact that you can see.",
+    )
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_sms_gateway_usage_parts(self):
+        parts = dict(
+            self.env["sms.gateway.usage.report"]._read_group(
+                [("partner_id", "in", self._origin.ids)], ["partner_id"], ["parts:sum"]
+            )
+        )
+        for partner in self:
+            partner.sms_gateway_usage_parts = parts.get(partner._origin, 0)
+
+    def action_view_sms_gateway_usage(self):
+        """The usage report on this partner, all periods."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sms_gateway.sms_gateway_usage_report_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"search_default_group_user": 1}
+        action["name"] = self.env._(
+            "SMS usage of %(partner)s", partner=self.display_name
+        )
+        return action
+
+    # ------------------------------------------------------------------
     # SMS groups (sms.gateway.group): the partner form's smart button
     # ------------------------------------------------------------------
 

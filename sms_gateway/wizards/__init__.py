@@ -4,3 +4,4 @@ from . import sms_gateway_group_add
 from . import sms_gateway_group_import
 from . import sms_gateway_group_import_line
 from . import sms_gateway_send_wizard
+from . import sms_gateway_usage_export

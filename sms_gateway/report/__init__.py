@@ -1,0 +1,3 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import sms_gateway_usage_report
