@@ -367,9 +367,16 @@ class ResCompany(models.Model):
         self.ensure_one()
         company = self.sudo()
         code = company.sms_gateway_provider
+        batch_size = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sms_gateway.dispatch_batch_size", 1000)
+        )
         common = {
             "sender": company.sms_gateway_sender or None,
             "timeout": company.sms_gateway_timeout,
+            # As many recipients of one text per request as dispatch takes.
+            "batch_size": batch_size,
         }
         base_url = company.get_base_url()
         if code == "smsapi":

@@ -427,6 +427,7 @@ class SmsGatewayMailing(models.Model):
         self._sms_insert_skipped(group_sql)
         if not self.allow_duplicates:
             self._sms_skip_recent()
+        self.env["sms.gateway.message"]._sms_log_notes(self.id)
         # The rows were written in SQL: forget what the cache believes.
         self.env["sms.gateway.message"].invalidate_model()
         self.invalidate_recordset(["message_ids"])

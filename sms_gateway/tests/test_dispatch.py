@@ -87,8 +87,11 @@ class TestDispatchSandbox(DispatchCase):
         self.Message._cron_poll_delivery()
         states = {m.partner_id: m.state for m in self.sms(mailing) if m.provider_ref}
         self.assertEqual(states, {self.ok1: "delivered", self.ok2: "delivered"})
-        notes = self.ok1.message_ids.filtered(lambda m: "SMS sent to" in (m.body or ""))
+        notes = self.ok1.message_ids.filtered(
+            lambda m: "SMS queued for" in (m.body or "")
+        )
         self.assertEqual(len(notes), 1)
+        self.assertIn(mailing.name, notes.body)
 
     def test_resend_failed_in_bulk(self):
         self.ok2.mobile = "+358 40 100 0000"

@@ -88,10 +88,18 @@ def to_float(value):
     return number if math.isfinite(number) else None
 
 
+_NOT_DIGITS = re.compile(r"\D+")
+
+
 def digits_key(number):
     """Compare numbers across formats: '+48 500', '0048500', '48500' -> '48500'."""
-    text = "".join(ch for ch in str(number or "") if ch.isdigit())
-    if str(number or "").strip().startswith("00"):
+    raw = str(number or "")
+    if raw.isdigit():
+        return raw.removeprefix("00")
+    if raw[:1] == "+" and raw[1:].isdigit():  # E.164, the common case
+        return raw[1:]
+    text = _NOT_DIGITS.sub("", raw)
+    if raw.strip().startswith("00"):
         text = text[2:]
     return text
 
