@@ -9,10 +9,11 @@ Documented test numbers (any valid E.164 number, judged by its last digits):
 - ending in ``0002``: accepted, and its delivery report says "undelivered";
 - anything else: accepted and delivered.
 
-``provider_ref`` is ``"sandbox-<uid>"``, ``cost`` 0.0, ``parts`` from the SMS
-text engine (``..sms_text.analyze``) when it is importable, else a rough
-count. ``send`` is idempotent per uid within one instance: sending a uid that
-was accepted before returns the same result again.
+``provider_ref`` is ``"sandbox-<uid>"``, ``cost`` None (it bills nothing: the
+company's price per part gives the estimate), ``parts`` from the SMS text
+engine (``..sms_text.analyze``) when it is importable, else a rough count.
+``send`` is idempotent per uid within one instance: sending a uid that was
+accepted before returns the same result again.
 
 ``delivery_status(provider_ref, number=None)`` gives the simulated final
 status, so the Odoo side can fake delivery reports; pass the number when the
@@ -138,7 +139,7 @@ class SandboxProvider(BaseProvider):
                     "accepted",
                     provider_ref=f"{REF_PREFIX}{uid}",
                     parts=count_parts(message["body"]),
-                    cost=0.0,
+                    cost=None,
                 )
                 self._accepted[uid] = dict(result)
                 self._numbers[result["provider_ref"]] = number
