@@ -212,11 +212,12 @@ class ResConfigSettings(models.TransientModel):
                 self.env._("%(provider)s does not tell the balance.", provider=label),
                 "info",
             )
+        amount = f"{balance:,.2f}"
         return self._sms_gateway_notify(
             self.env._(
                 "Balance at %(provider)s: %(balance)s",
                 provider=label,
-                balance=f"{balance:,.2f}",
+                balance=amount,
             )
         )
 
