@@ -23,6 +23,9 @@ import threading
 import uuid
 from datetime import timedelta
 
+import psycopg2
+import psycopg2.errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -73,6 +76,8 @@ DEFAULT_BATCH_SIZE = 1000
 ADVISORY_LOCK_CLASS = 0x5347  # "SG"
 # Account-level errors: stop the company's dispatch, keep messages queued.
 ACCOUNT_ERRORS = ("auth", "credit", "config", "sender")
+# How often a claim is tried again when a concurrent claim got in the way.
+CLAIM_TRIES = 5
 
 
 def body_hash(body):
@@ -348,17 +353,34 @@ class SmsGatewayMessage(models.Model):
                 done += len(rows)
                 company = self.env["res.company"].browse(company_id)
                 self._sms_send_rows(company, rows, max_attempts, blocked)
+                self._commit()  # the results first: nothing below may undo them
+                self._sms_update_mailings({r["mailing"] for r in rows if r["mailing"]})
                 self._commit()
                 self.env["ir.cron"]._notify_progress(
                     done=done, remaining=max(due - done, 0)
                 )
             self._sms_trigger_next(blocked)
+        except Exception:
+            # Leave the failed transaction before releasing the run's lock: the
+            # lock belongs to the connection, the pool keeps the connection.
+            if not in_test_mode():
+                cr.rollback()
+            raise
         finally:
-            cr.execute("SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_LOCK_CLASS, run))
+            self._sms_unlock(run)
             # Rows changed in SQL: forget what the cache believes.
             self.invalidate_model()
             self.env["sms.gateway.mailing"].invalidate_model()
         return done
+
+    @api.model
+    def _sms_unlock(self, run):
+        try:
+            self.env.cr.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_LOCK_CLASS, run)
+            )
+        except psycopg2.Error:
+            _logger.exception("Could not release the lock of SMS dispatch run %s", run)
 
     def _sms_due_condition(self, blocked):
         # The wall clock, as scheduled_at is written (not the transaction's start).
@@ -386,6 +408,21 @@ class SmsGatewayMessage(models.Model):
 
     @api.model
     def _sms_claim(self, run, batch_size, blocked):
+        """``_sms_claim_once``, again when another worker's claim got in the way."""
+        for attempt in range(CLAIM_TRIES):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return self._sms_claim_once(run, batch_size, blocked)
+            except psycopg2.errors.SerializationFailure:
+                # Rows of our snapshot were claimed and committed meanwhile,
+                # as Odoo's cron acquisition meets it: start a new snapshot.
+                if in_test_mode() or attempt == CLAIM_TRIES - 1:
+                    raise
+                self.env.cr.rollback()
+        return None, []
+
+    @api.model
+    def _sms_claim_once(self, run, batch_size, blocked):
         """Take up to ``batch_size`` due messages of one company for this run.
 
         The rows are locked with SKIP LOCKED, marked ``sending`` and
@@ -572,30 +609,39 @@ class SmsGatewayMessage(models.Model):
             )
         if retry:
             self._sms_retry_rows(retry, retry_error, max_attempts)
-        self._sms_update_mailings({r["mailing"] for r in rows if r["mailing"]})
 
     @api.model
     def _sms_update_mailings(self, mailing_ids):
-        """Mailings whose messages have all gone are done (one statement)."""
+        """Mark done the mailings none of whose messages waits any more.
+
+        A mailing row is written only when its state changes, so that two
+        workers sending the same mailing do not fight over it; when another
+        worker just wrote it, this one leaves it (the next run catches up).
+        """
         if not mailing_ids:
             return
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE sms_gateway_mailing g
-                   SET state = CASE WHEN EXISTS (
-                                   SELECT 1 FROM sms_gateway_message m
-                                    WHERE m.mailing_id = g.id
-                                      AND m.state IN ('queued', 'sending')
-                                      AND m.needs_review IS NOT TRUE)
-                                THEN 'sending' ELSE 'done' END,
-                       write_date = %s
-                 WHERE g.id IN %s AND g.state IN ('scheduled', 'sending')
-                """,
-                fields.Datetime.now(),
-                tuple(mailing_ids),
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE sms_gateway_mailing g
+                           SET state = 'done', write_date = %s
+                         WHERE g.id IN %s AND g.state IN ('scheduled', 'sending')
+                           AND NOT EXISTS (
+                                SELECT 1 FROM sms_gateway_message m
+                                 WHERE m.mailing_id = g.id
+                                   AND m.state IN ('queued', 'sending')
+                                   AND m.needs_review IS NOT TRUE)
+                        """,
+                        fields.Datetime.now(),
+                        tuple(mailing_ids),
+                    )
+                )
+        except psycopg2.errors.SerializationFailure:
+            _logger.info(
+                "SMS mailings %s are being updated by another worker", mailing_ids
             )
-        )
 
     @api.model
     def _sms_requeue_ids(self, ids, uncount=False):
@@ -661,7 +707,6 @@ class SmsGatewayMessage(models.Model):
                     tuple(ids),
                 )
             )
-        self._sms_update_mailings({r["mailing"] for r in rows if r.get("mailing")})
 
     @api.model
     def _sms_flag_ids(self, ids, reason):
@@ -735,10 +780,12 @@ class SmsGatewayMessage(models.Model):
                         )
                 self.invalidate_model()
                 self._commit()
+            except Exception:
+                if not in_test_mode():
+                    cr.rollback()
+                raise
             finally:
-                cr.execute(
-                    "SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_LOCK_CLASS, run)
-                )
+                self._sms_unlock(run)
 
     @api.model
     def _sms_trigger_next(self, blocked):

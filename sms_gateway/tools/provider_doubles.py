@@ -88,6 +88,9 @@ def sms_parts(text):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ProviderDouble/1.0"
+    # Headers and body go in separate writes: without this, each answer on a
+    # kept-alive connection waits for the client's delayed ACK (about 40 ms).
+    disable_nagle_algorithm = True
 
     def do_GET(self):
         self.server.double.handle(self)
@@ -331,6 +334,9 @@ class SmsapiDouble(BaseDouble):
         self.token = token
         self.seen_idx = set()
         self._next_id = 1000
+        # One send at a time: checking an idx and recording it are one step,
+        # so two concurrent requests with the same idx cannot both pass.
+        self.send_lock = threading.Lock()
         super().__init__(**kwargs)
 
     def _authorized(self, request):
@@ -367,6 +373,10 @@ class SmsapiDouble(BaseDouble):
         return 404, {"message": "Not found", "error": "not_found"}, {}
 
     def _sms(self, request):
+        with self.send_lock:
+            return self._sms_locked(request)
+
+    def _sms_locked(self, request):
         params = {**request["query"], **request["form"]}
         if not self._authorized(request):
             return 401, {"error": 101, "message": "Authorization failed"}, {}
