@@ -342,6 +342,7 @@ class SmsGatewayMessage(models.Model):
         try:
             self._sms_recover_interrupted()
             self._sms_send_emails()
+            self._commit()
             blocked = set()
             done = batches = 0
             due = self._sms_count_due(blocked)  # once: for the progress shown
@@ -409,10 +410,11 @@ class SmsGatewayMessage(models.Model):
     @api.model
     def _sms_claim(self, run, batch_size, blocked):
         """``_sms_claim_once``, again when another worker's claim got in the way."""
+        # The claim runs in a transaction of its own (the loop commits before
+        # it, and it commits itself): rolling back on a conflict loses nothing.
         for attempt in range(CLAIM_TRIES):
             try:
-                with self.env.cr.savepoint(flush=False):
-                    return self._sms_claim_once(run, batch_size, blocked)
+                return self._sms_claim_once(run, batch_size, blocked)
             except psycopg2.errors.SerializationFailure:
                 # Rows of our snapshot were claimed and committed meanwhile,
                 # as Odoo's cron acquisition meets it: start a new snapshot.
