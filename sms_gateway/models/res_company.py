@@ -370,7 +370,7 @@ class ResCompany(models.Model):
         batch_size = int(
             self.env["ir.config_parameter"]
             .sudo()
-            .get_param("sms_gateway.dispatch_batch_size", 1000)
+            .get_param("sms_gateway.dispatch_batch_size", 2000)
         )
         common = {
             "sender": company.sms_gateway_sender or None,

@@ -71,11 +71,13 @@ SKIP_REASONS = [
 # idea); after the last entry the delay stays the same.
 RETRY_PATTERN = {1: 60, 2: 120, 3: 300, 4: 600, 5: 1800, 6: 3600}
 DEFAULT_MAX_ATTEMPTS = 8
-DEFAULT_BATCH_SIZE = 1000
+DEFAULT_BATCH_SIZE = 2000
 # classid of the advisory locks held by dispatch runs (pg_advisory_lock(int, int)).
 ADVISORY_LOCK_CLASS = 0x5347  # "SG"
 # Account-level errors: stop the company's dispatch, keep messages queued.
 ACCOUNT_ERRORS = ("auth", "credit", "config", "sender")
+# Dispatch batch for providers that take one message per request.
+SINGLE_REQUEST_BATCH_SIZE = 50
 # How often a claim is tried again when a concurrent claim got in the way.
 CLAIM_TRIES = 5
 
@@ -345,6 +347,7 @@ class SmsGatewayMessage(models.Model):
             self._commit()
             blocked = set()
             done = batches = 0
+            mailings = set()
             due = self._sms_count_due(blocked)  # once: for the progress shown
             while max_batches is None or batches < max_batches:
                 company_id, rows = self._sms_claim(run, batch_size, blocked)
@@ -352,14 +355,16 @@ class SmsGatewayMessage(models.Model):
                     break
                 batches += 1
                 done += len(rows)
+                mailings.update(r["mailing"] for r in rows if r["mailing"])
                 company = self.env["res.company"].browse(company_id)
                 self._sms_send_rows(company, rows, max_attempts, blocked)
-                self._commit()  # the results first: nothing below may undo them
-                self._sms_update_mailings({r["mailing"] for r in rows if r["mailing"]})
                 self._commit()
                 self.env["ir.cron"]._notify_progress(
                     done=done, remaining=max(due - done, 0)
                 )
+            # After the results are committed: nothing here may undo them.
+            self._sms_update_mailings(mailings)
+            self._commit()
             self._sms_trigger_next(blocked)
         except Exception:
             # Leave the failed transaction before releasing the run's lock: the
@@ -449,6 +454,12 @@ class SmsGatewayMessage(models.Model):
         if not row:
             return None, []
         company_id = row[0]
+        # One request per message (Twilio): small batches, so that a crash
+        # leaves few messages whose fate is unknown.
+        code = self.env["res.company"].browse(company_id).sms_gateway_provider
+        provider_class = providers.PROVIDERS.get(code)
+        if not (provider_class and provider_class.supports_bulk):
+            batch_size = min(batch_size, SINGLE_REQUEST_BATCH_SIZE)
         cr.execute(
             SQL(
                 """
