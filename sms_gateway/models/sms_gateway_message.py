@@ -182,7 +182,6 @@ class SmsGatewayMessage(models.Model):
     user_id = fields.Many2one(
         "res.users",
         string="Sender",
-        index=True,
         readonly=True,
         default=lambda self: self.env.user,
     )
