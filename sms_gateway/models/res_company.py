@@ -37,12 +37,6 @@ CREDENTIAL_FIELDS = {
     "twilio": ("sms_gateway_twilio_account_sid", "sms_gateway_twilio_auth_token"),
     "quriiri": ("sms_gateway_quriiri_api_key",),
 }
-SECRET_FIELDS = (
-    "sms_gateway_smsapi_token",
-    "sms_gateway_twilio_auth_token",
-    "sms_gateway_quriiri_api_key",
-    "sms_gateway_callback_secret",
-)
 ALL_CREDENTIAL_FIELDS = tuple(f for fs in CREDENTIAL_FIELDS.values() for f in fs)
 
 

@@ -167,37 +167,14 @@ class SmsGatewayMailing(models.Model):
     # ------------------------------------------------------------------
 
     def _sms_update_state(self):
-        """Mark mailings done once none of their messages waits any more."""
-        open_mailings = self.sudo().filtered(
-            lambda m: m.state in ("scheduled", "sending")
-        )
-        if not open_mailings:
+        """Mailings whose time came are sending; those with nothing left, done."""
+        if not self.ids:
             return
-        self.env["sms.gateway.message"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT mailing_id FROM sms_gateway_message
-                 WHERE mailing_id IN %s AND state IN ('queued', 'sending')
-                   AND needs_review IS NOT TRUE
-                """,
-                tuple(open_mailings.ids),
-            )
-        )
-        waiting = {row[0] for row in self.env.cr.fetchall()}
-        done = open_mailings.filtered(lambda m: m.id not in waiting)
-        if done:
-            done.write({"state": "done"})
-        started = open_mailings.filtered(
-            lambda m: (
-                m.id in waiting
-                and m.state == "scheduled"
-                and m.scheduled_at
-                and m.scheduled_at <= fields.Datetime.now()
-            )
-        )
-        if started:
-            started.write({"state": "sending"})
+        Message = self.env["sms.gateway.message"]
+        Message.flush_model()
+        self.flush_recordset(["state"])
+        Message._sms_update_mailings(set(self.ids))
+        self.invalidate_recordset(["state"])
 
     def action_cancel(self):
         """Cancel what has not gone yet."""

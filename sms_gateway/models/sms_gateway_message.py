@@ -25,6 +25,7 @@ from datetime import timedelta
 
 import psycopg2
 import psycopg2.errors
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -45,8 +46,6 @@ STATES = [
     ("failed", "Failed"),
     ("canceled", "Canceled"),
 ]
-# States in which a message will not change any more by dispatch.
-DONE_STATES = ("sent", "delivered", "undelivered", "failed", "canceled")
 # A delivery report only moves a message forward along this order.
 DELIVERY_RANK = {
     "queued": 0,
@@ -278,22 +277,27 @@ class SmsGatewayMessage(models.Model):
             raise UserError(
                 self.env._("Only failed, undelivered or to-review SMS can be resent.")
             )
-        to_resend.sudo().write(
-            {
-                "state": "queued",
-                "needs_review": False,
-                "failure_reason": False,
-                "attempt_count": 0,
-                "next_attempt_at": False,
-                "scheduled_at": fields.Datetime.now(),
-                "provider_ref": False,
-                # A new key: the provider must take it as a new message.
-                "uid": False,
-            }
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message
+                   SET state = 'queued', needs_review = FALSE, failure_reason = NULL,
+                       attempt_count = 0, next_attempt_at = NULL, scheduled_at = %s,
+                       provider_ref = NULL, write_uid = %s, write_date = %s,
+                       -- a new key: the provider must take it as a new message
+                       uid = md5(random()::text || clock_timestamp()::text || id)
+                 WHERE id IN %s
+                """,
+                fields.Datetime.now(),
+                self.env.uid,
+                fields.Datetime.now(),
+                tuple(to_resend.ids),
+            )
         )
-        for message in to_resend:
-            message.sudo().uid = uuid.uuid4().hex
-        to_resend.mailing_id.sudo().write({"state": "sending"})
+        to_resend.invalidate_recordset()
+        mailings = to_resend.mailing_id.sudo()
+        mailings.filtered(lambda m: m.state == "done").write({"state": "sending"})
         self._sms_trigger_dispatch()
 
     def action_mark_sent(self):
@@ -624,7 +628,8 @@ class SmsGatewayMessage(models.Model):
 
     @api.model
     def _sms_update_mailings(self, mailing_ids):
-        """Mark done the mailings none of whose messages waits any more.
+        """Scheduled mailings whose time came are sending; mailings none of
+        whose messages waits any more are done.
 
         A mailing row is written only when its state changes, so that two
         workers sending the same mailing do not fight over it; when another
@@ -632,22 +637,29 @@ class SmsGatewayMessage(models.Model):
         """
         if not mailing_ids:
             return
+        waiting = SQL(
+            """EXISTS (SELECT 1 FROM sms_gateway_message m
+                        WHERE m.mailing_id = g.id
+                          AND m.state IN ('queued', 'sending')
+                          AND m.needs_review IS NOT TRUE)"""
+        )
+        now = fields.Datetime.now()
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
                         """
                         UPDATE sms_gateway_mailing g
-                           SET state = 'done', write_date = %s
-                         WHERE g.id IN %s AND g.state IN ('scheduled', 'sending')
-                           AND NOT EXISTS (
-                                SELECT 1 FROM sms_gateway_message m
-                                 WHERE m.mailing_id = g.id
-                                   AND m.state IN ('queued', 'sending')
-                                   AND m.needs_review IS NOT TRUE)
+                           SET state = CASE WHEN %(waiting)s THEN 'sending'
+                                            ELSE 'done' END,
+                               write_date = %(now)s
+                         WHERE g.id IN %(ids)s
+                           AND (g.state = 'sending' AND NOT %(waiting)s
+                                OR g.state = 'scheduled' AND g.scheduled_at <= %(now)s)
                         """,
-                        fields.Datetime.now(),
-                        tuple(mailing_ids),
+                        waiting=waiting,
+                        now=now,
+                        ids=tuple(mailing_ids),
                     )
                 )
         except psycopg2.errors.SerializationFailure:
@@ -864,8 +876,6 @@ class SmsGatewayMessage(models.Model):
 
     @api.model
     def _sms_email_body(self, body):
-        from markupsafe import Markup, escape
-
         return Markup("<p>%s</p>") % Markup("<br/>").join(
             escape(line) for line in (body or "").split("\n")
         )
