@@ -54,3 +54,53 @@ class SmsGatewayCase(RaisesMessageMixin, TransactionCase):
         """Create the chatter's tracking values now (they wait for the commit)."""
         self.env.flush_all()
         self.env.cr.flush()
+
+
+class SmsGatewaySecurityCase(SmsGatewayCase):
+    """The people an attack is tried as, besides the SMS groups' users.
+
+    ``user_sms_accountant`` has two of our groups at once (User and
+    Accountant); ``user_employee`` is an internal user without any SMS group;
+    ``user_portal`` a portal user; ``company_b`` another company with its own
+    SMS user (``user_sms_b``), who must never reach the first company's data.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_sms_accountant = new_test_user(
+            cls.env,
+            login="sms_user_accountant",
+            name="Ulla User-Accountant",
+            groups="base.group_user,sms_gateway.group_sms_gateway_user,"
+            "sms_gateway.group_sms_gateway_accountant",
+        )
+        cls.user_sms_other = new_test_user(
+            cls.env,
+            login="sms_user_other",
+            name="Olli Other",
+            groups="base.group_user,sms_gateway.group_sms_gateway_user",
+        )
+        cls.user_employee = new_test_user(
+            cls.env,
+            login="plain_employee",
+            name="Erkki Employee",
+            groups="base.group_user",
+        )
+        cls.user_portal = new_test_user(
+            cls.env,
+            login="portal_user",
+            name="Pirjo Portal",
+            groups="base.group_portal",
+        )
+        cls.company_b = cls.env["res.company"].create(
+            {"name": "Second Company Ab", "country_id": cls.env.ref("base.se").id}
+        )
+        cls.user_sms_b = new_test_user(
+            cls.env,
+            login="sms_user_b",
+            name="Britt B-Company",
+            groups="base.group_user,sms_gateway.group_sms_gateway_user",
+            company_id=cls.company_b.id,
+            company_ids=[(6, 0, cls.company_b.ids)],
+        )
