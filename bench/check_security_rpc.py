@@ -19,6 +19,7 @@ SMSAPI token on the company):
 """
 
 import argparse
+import base64
 import json
 import sys
 import uuid
@@ -458,6 +459,94 @@ class Check:
             )
             self.report(name, "reads another user's send draft", ok and bool(rows))
 
+    def attack_import_files(self):
+        owner = self.people["user"]
+        group = owner.call("sms.gateway.group", "create", {"name": f"imp {self.tag}"})
+        csv = f"name,mobile\nImported Secret {self.tag},+358401112233\n"
+        wizard = owner.call(
+            "sms.gateway.group.import",
+            "create",
+            {
+                "group_id": group,
+                "filename": "people.csv",
+                "file": base64.b64encode(csv.encode()).decode(),
+            },
+        )
+        owner.tries("sms.gateway.group.import", "action_import", [wizard])
+        for name in (
+            "other user",
+            "user+accountant",
+            "accountant",
+            "employee",
+            "portal",
+        ):
+            person = self.people[name]
+            ok, rows = person.tries(
+                "sms.gateway.group.import", "search_read", [], ["file", "summary"]
+            )
+            leaked = ok and any(r.get("file") for r in rows)
+            self.report(name, "reads another user's uploaded import file", leaked)
+            ok, rows = person.tries(
+                "sms.gateway.group.import.line",
+                "search_read",
+                [("name", "ilike", f"Imported Secret {self.tag}")],
+                ["name"],
+            )
+            self.report(
+                name, "reads another user's import report lines", ok and bool(rows)
+            )
+
+    def attack_export_file(self):
+        owner = self.people["user+accountant"]
+        export = owner.call("sms.gateway.usage.export", "create", {})
+        owner.tries("sms.gateway.usage.export", "action_export", [export])
+        attachment = owner.call(
+            "sms.gateway.usage.export", "read", [export], ["attachment_id"]
+        )[0]["attachment_id"]
+        if not attachment:
+            self.report("user+accountant", "billing export made no file", True)
+            return
+        for name in ("other user", "accountant", "employee", "portal", "anonymous"):
+            person = self.people[name]
+            ok, rows = person.tries(
+                "ir.attachment", "read", [attachment[0]], ["datas", "name"]
+            )
+            leaked = ok and any(r.get("datas") for r in rows)
+            response = person.http.get(
+                f"{self.args.url}/web/content/{attachment[0]}?download=true",
+                timeout=TIMEOUT,
+            )
+            leaked = leaked or (
+                response.status_code == 200 and response.content[:2] == b"PK"
+            )
+            self.report(name, "downloads another user's billing export", leaked)
+
+    def attack_settings_buttons(self):
+        for name in ("user", "accountant", "employee", "portal"):
+            person = self.people[name]
+            ok, _ = person.tries(
+                "res.company", "action_sms_gateway_confirm_location", [self.company_id]
+            )
+            self.report(name, "confirms the credentials' location (unlock)", ok)
+            ok, settings = person.tries("res.config.settings", "create", {})
+            if ok:
+                for method in (
+                    "action_sms_gateway_test_connection",
+                    "action_sms_gateway_check_balance",
+                    "action_sms_gateway_send_test",
+                ):
+                    ok2, _ = person.tries("res.config.settings", method, [settings])
+                    self.report(name, f"runs settings button {method}", ok2)
+            else:
+                self.report(name, "opens the settings", False)
+
+    def attack_public_renderer(self):
+        person = self.people["user"]
+        ok, _ = person.tries(
+            "sms.gateway.mailing", "render_for", [self.mailing], self.partner_b
+        )
+        self.report("user", "calls the mailing's renderer over RPC", ok)
+
     def attack_secrets(self):
         for name, person in self.people.items():
             for field in ("sms_gateway_callback_secret", "sms_gateway_smsapi_token"):
@@ -528,6 +617,10 @@ class Check:
             self.attack_readonly_fields,
             self.attack_members,
             self.attack_wizards,
+            self.attack_import_files,
+            self.attack_export_file,
+            self.attack_settings_buttons,
+            self.attack_public_renderer,
             self.attack_secrets,
             self.attack_callbacks,
             self.attack_anonymous_rpc,
