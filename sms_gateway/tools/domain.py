@@ -121,7 +121,7 @@ def parse_domain(text, values, limits=DEFAULT_LIMITS):
     except (MemoryError, RecursionError):
         raise DomainError(_too_deep(limits)) from None
     reader = _Reader(text, values, limits)
-    domain = reader.read(tree.body, 0)
+    domain = reader.value(tree.body, 0)
     return check_domain(domain, limits)
 
 
@@ -250,7 +250,7 @@ class _Reader:
             "company_ids and context_today() may be used)"
         )
 
-    def read(self, node, depth):
+    def value(self, node, depth):
         if depth > self.limits.depth:
             raise DomainError(_too_deep(self.limits))
         self.count += 1
@@ -261,7 +261,7 @@ class _Reader:
                 return node.value
             return self.refuse(node, "values of this kind")
         if isinstance(node, ast.List | ast.Tuple):
-            items = [self.read(item, depth + 1) for item in node.elts]
+            items = [self.value(item, depth + 1) for item in node.elts]
             return items if isinstance(node, ast.List) else tuple(items)
         if (
             isinstance(node, ast.UnaryOp)
