@@ -12,11 +12,17 @@ Nothing here loads a group's members into Python: counts are SQL over the
 members, and ``_sms_recipient_partners_query()`` returns a ``Query``.
 """
 
+import logging
+
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.models import READ_GROUP_NUMBER_GRANULARITY
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.safe_eval import datetime, dateutil, safe_eval, time
+
+from ..tools.domain import DomainError, DomainValues, check_domain, parse_domain
+
+_logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "sms_gateway.group_sms_gateway_manager"
 USER_GROUP = "sms_gateway.group_sms_gateway_user"
@@ -32,6 +38,34 @@ COUNT_FIELDS = (
 PREVIEW_SIZE = 80
 # Dynamic groups looked up per query when listing a partner's groups.
 DYNAMIC_BATCH = 100
+# Fields no domain or placeholder a user writes may use, whoever writes it:
+# credentials (provider tokens, callback secrets) and access data (signup
+# tokens...). Other fields with groups are usable by who may read them.
+RESTRICTED_GROUPS = frozenset({"base.group_system", "base.group_erp_manager"})
+
+
+def field_refusal(env, field):
+    """Why the user of ``env`` may not use ``field`` in a domain or a
+    placeholder, or None when they may."""
+    groups = {name.strip() for name in (field.groups or "").split(",")} - {""}
+    if groups & RESTRICTED_GROUPS or field.groups == ".":
+        return env._(
+            "the field %(field)s of %(model)s holds credentials or access data",
+            field=field.name,
+            model=env[field.model_name]._description,
+        )
+    if not field.is_accessible(env):
+        return env._(
+            "you may not read the field %(field)s of %(model)s",
+            field=field.name,
+            model=env[field.model_name]._description,
+        )
+    if field.relational and not env[field.comodel_name].has_access("read"):
+        return env._(
+            "you may not read %(model)s records",
+            model=env[field.comodel_name]._description,
+        )
+    return None
 
 
 class SmsGatewayGroup(models.Model):
@@ -267,7 +301,7 @@ class SmsGatewayGroup(models.Model):
             )
             counts.update({row[0]: row[1:] for row in rows})
         for group in groups - static:
-            query = Partner._search(group._sms_recipient_domain())
+            query = Partner._search(group._sms_recipient_domain(strict=False))
             if query.is_empty():
                 continue
             self._sms_add_count_join(query)
@@ -315,10 +349,14 @@ class SmsGatewayGroup(models.Model):
 
     @api.constrains("is_dynamic", "partner_domain")
     def _check_partner_domain(self):
+        """The filter is a literal domain its writer may evaluate (fields
+        they may read), checked by Odoo's expression engine."""
         for group in self.filtered("is_dynamic"):
             try:
                 self.env["res.partner"]._search(group._sms_partner_domain())
-            except (ValueError, TypeError, KeyError, NameError, SyntaxError) as error:
+            except UserError as error:
+                raise ValidationError(error.args[0]) from error
+            except (ValueError, TypeError, KeyError) as error:
                 raise ValidationError(
                     self.env._(
                         "The filter of group %(group)s is not valid: %(error)s",
@@ -385,31 +423,131 @@ class SmsGatewayGroup(models.Model):
     # Recipients: used by the send wizard
     # ------------------------------------------------------------------
 
-    def _sms_partner_domain_eval_context(self):
-        return {
-            "datetime": datetime,
-            "dateutil": dateutil,
-            "relativedelta": dateutil.relativedelta.relativedelta,
-            "time": time,
-            "context_today": lambda: fields.Date.context_today(self),
-            "uid": self.env.uid,
-            "user": self.env.user,
-            "company_id": self.env.company.id,
-            "company_ids": self.env.companies.ids,
-        }
+    @api.model
+    def _sms_user_domain(self, domain, label=None):
+        """A domain on res.partner a user wrote (text, or a list from the web
+        client or JSON), as a literal domain the current user may evaluate.
 
-    def _sms_partner_domain(self):
-        """The dynamic filter as a domain on res.partner ([] for none)."""
+        The text is read as data (``tools.domain``: no code, bounded size;
+        ``uid``, ``company_id``, ``company_ids`` and ``context_today()`` are
+        the current user's); every field of every path must exist and be
+        readable by the current user, and none may hold credentials. The
+        caller evaluates it under the current user's rules (never sudo).
+        Raises UserError saying what is not allowed.
+        """
+        label = label or self.env._("The recipients filter")
+        env = self.env
+        values = DomainValues(
+            uid=env.uid,
+            company_id=env.company.id,
+            company_ids=tuple(env.companies.ids),
+            today=fields.Date.context_today(self),
+            tz=env.context.get("tz") or env.user.tz or "UTC",
+        )
+        try:
+            if domain is None or isinstance(domain, str):
+                parsed = parse_domain(domain, values)
+            else:
+                parsed = check_domain(domain)
+            self._sms_check_domain_fields(env["res.partner"], parsed)
+        except (DomainError, UserError) as error:
+            raise UserError(
+                env._(
+                    "%(label)s cannot be used: %(error)s.",
+                    label=label,
+                    error=str(error.args[0]).rstrip("."),
+                )
+            ) from None
+        return parsed
+
+    @api.model
+    def _sms_check_domain_fields(self, model, domain):
+        """UserError unless every path of ``domain`` (on ``model``) is made of
+        fields the current user may use (``field_refusal``)."""
+        for leaf in domain:
+            if not isinstance(leaf, tuple) or not isinstance(leaf[0], str):
+                continue
+            path, operator, value = leaf
+            comodel = self._sms_check_path(model, path)
+            if operator in ("any", "not any") and isinstance(value, list):
+                if comodel is None:
+                    raise UserError(
+                        self.env._(
+                            "%(path)s is not a relation: '%(operator)s' needs one",
+                            path=path,
+                            operator=operator,
+                        )
+                    )
+                self._sms_check_domain_fields(comodel, value)
+
+    @api.model
+    def _sms_check_path(self, model, path):
+        """The comodel a field path ends on (None for a plain field); raise
+        UserError for a field that does not exist or may not be used."""
+        current, field = model, None
+        names = path.split(".")
+        for index, name in enumerate(names):
+            if field is not None and not field.relational:
+                if field.type == "properties" or (
+                    field.type in ("date", "datetime")
+                    and name in READ_GROUP_NUMBER_GRANULARITY
+                    and index == len(names) - 1
+                ):
+                    return None
+                raise UserError(
+                    self.env._(
+                        "%(path)s: %(field)s is not a relation",
+                        path=path,
+                        field=field.name,
+                    )
+                )
+            field = current._fields.get(name)
+            if field is None:
+                raise UserError(
+                    self.env._(
+                        "%(path)s: %(model)s has no field %(name)s",
+                        path=path,
+                        model=current._description,
+                        name=name,
+                    )
+                )
+            reason = field_refusal(self.env, field)
+            if reason:
+                raise UserError(
+                    self.env._(
+                        "%(path)s may not be used: %(reason)s", path=path, reason=reason
+                    )
+                )
+            if field.relational:
+                current = self.env[field.comodel_name]
+        return current if field.relational else None
+
+    def _sms_partner_domain(self, strict=True):
+        """The dynamic filter as a literal domain on res.partner ([] for none),
+        for the current user (see ``_sms_user_domain``).
+
+        ``strict``: raise UserError when the current user may not use it (a
+        send); otherwise such a filter matches nobody (counts, a partner's
+        groups: a colleague's filter never breaks the reader's screens).
+        """
         self.ensure_one()
         if not self.is_dynamic:
             return []
-        return safe_eval(
-            self.partner_domain or "[]", self._sms_partner_domain_eval_context()
-        )
+        try:
+            return self._sms_user_domain(
+                self.partner_domain,
+                label=self.env._("The filter of group %s", self.display_name),
+            )
+        except UserError as error:
+            if strict:
+                raise
+            _logger.info("SMS group %s: filter not used: %s", self.id, error.args[0])
+            return expression.FALSE_DOMAIN
 
-    def _sms_recipient_domain(self):
+    def _sms_recipient_domain(self, strict=True):
         """Domain on res.partner of the members of ``self``: added ones and,
-        for dynamic groups, the matches of their filter. No ids in it."""
+        for dynamic groups, the matches of their filter. No ids in it.
+        ``strict``: see ``_sms_partner_domain``."""
         ids = tuple(self._origin.ids)
         if not ids:
             return expression.FALSE_DOMAIN
@@ -426,7 +564,11 @@ class SmsGatewayGroup(models.Model):
                 )
             ]
         ]
-        domains += [group._sms_partner_domain() for group in self if group.is_dynamic]
+        domains += [
+            group._sms_partner_domain(strict=strict)
+            for group in self
+            if group.is_dynamic
+        ]
         return expression.OR(domains)
 
     def _check_sms_send_access(self):
@@ -519,7 +661,10 @@ class SmsGatewayGroup(models.Model):
             for group in dynamic[start : start + DYNAMIC_BATCH]:
                 query = Partner._search(
                     expression.AND(
-                        [[("id", "in", partners.ids)], group._sms_partner_domain()]
+                        [
+                            [("id", "in", partners.ids)],
+                            group._sms_partner_domain(strict=False),
+                        ]
                     )
                 )
                 if not query.is_empty():
@@ -552,14 +697,14 @@ class SmsGatewayGroup(models.Model):
                 )
             ]
             dynamic = self.search([("is_dynamic", "=", True)])
-            domains = [static] + [g._sms_partner_domain() for g in dynamic]
+            domains = [static] + [g._sms_partner_domain(strict=False) for g in dynamic]
             return ["!", *expression.OR(domains)]
         if isinstance(value, str):
             groups = self.search([("name", operator, value)])
         else:
             ids = [value] if isinstance(value, int) else list(value)
             groups = self.search([("id", "in", ids)])
-        return groups._sms_recipient_domain()
+        return groups._sms_recipient_domain(strict=False)
 
     # ------------------------------------------------------------------
     # Buttons

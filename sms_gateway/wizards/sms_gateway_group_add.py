@@ -13,6 +13,8 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.domain import MAX_CHARS
+
 
 class SmsGatewayGroupAdd(models.TransientModel):
     _name = "sms.gateway.group.add"
@@ -61,17 +63,22 @@ class SmsGatewayGroupAdd(models.TransientModel):
         return values
 
     def _partner_domain(self):
+        """The contacts to add as a domain; a stored one is checked like any
+        domain a user writes (``sms.gateway.group._sms_user_domain``)."""
         self.ensure_one()
         if self.partner_domain:
+            unreadable = self.env._("The selection of contacts cannot be read.")
+            if len(self.partner_domain) > MAX_CHARS:
+                raise UserError(unreadable)
             try:
                 domain = json.loads(self.partner_domain)
-            except ValueError as error:
-                raise UserError(
-                    self.env._("The selection of contacts cannot be read.")
-                ) from error
+            except (ValueError, RecursionError) as error:
+                raise UserError(unreadable) from error
             if not isinstance(domain, list):
-                raise UserError(self.env._("The selection of contacts cannot be read."))
-            return domain
+                raise UserError(unreadable)
+            return self.env["sms.gateway.group"]._sms_user_domain(
+                domain, label=self.env._("The selection of contacts")
+            )
         return [("id", "in", self.partner_ids.ids)]
 
     @api.depends("partner_ids", "partner_domain")

@@ -13,10 +13,9 @@ reason.
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.safe_eval import safe_eval
 
 from ..models.res_company import ProviderLockedError
 from ..models.sms_gateway_mailing import TRANSLITERATE
@@ -130,7 +129,9 @@ class SmsGatewaySendWizard(models.TransientModel):
             )
             domain = context.get("active_domain")
             if domain is not None and self._sms_use_domain(ids, domain):
-                values["partner_domain"] = repr(domain)
+                values["partner_domain"] = repr(
+                    self.env["sms.gateway.group"]._sms_user_domain(domain)
+                )
             elif ids:
                 values["partner_ids"] = [fields.Command.set(ids)]
         elif context.get("active_model") == "sms.gateway.group":
@@ -160,10 +161,32 @@ class SmsGatewaySendWizard(models.TransientModel):
         if ids:
             self.env["sms.gateway.group"].browse(sorted(ids))._check_sms_send_access()
 
+    @api.constrains("partner_domain")
+    def _check_partner_domain(self):
+        """The domain is data the user may evaluate (see _sms_user_domain)."""
+        Group = self.env["sms.gateway.group"]
+        for wizard in self.filtered("partner_domain"):
+            try:
+                self.env["res.partner"]._search(
+                    Group._sms_user_domain(wizard.partner_domain)
+                )
+            except UserError as error:
+                raise ValidationError(error.args[0]) from error
+            except (ValueError, TypeError, KeyError) as error:
+                raise ValidationError(
+                    self.env._("The recipients filter is not valid: %s", error)
+                ) from error
+
     @api.model
     def _sms_use_domain(self, ids, domain):
         """Whether "select all" was used: the ids are all of the domain, or
-        as many as the web client sends at most."""
+        as many as the web client sends at most.
+
+        The domain comes from the client: it is checked like any domain a
+        user writes and counted with the user's rules (only the parameter is
+        read as superuser).
+        """
+        domain = self.env["sms.gateway.group"]._sms_user_domain(domain)
         limit = int(
             self.env["ir.config_parameter"]
             .sudo()
@@ -194,7 +217,9 @@ class SmsGatewaySendWizard(models.TransientModel):
         if self.partner_ids:
             domains.append([("id", "in", self.partner_ids._origin.ids)])
         if self.partner_domain:
-            domains.append(safe_eval(self.partner_domain))
+            domains.append(
+                self.env["sms.gateway.group"]._sms_user_domain(self.partner_domain)
+            )
         if self.group_ids:
             groups = self.group_ids._origin
             domains.append([("id", "in", groups._sms_recipient_partners_query())])
