@@ -4,7 +4,7 @@
 
 from odoo import api, models
 
-from .res_partner import NO_SYNC
+from .res_partner import sms_is_no_sync
 
 
 class PhoneBlacklist(models.Model):
@@ -34,7 +34,7 @@ class PhoneBlacklist(models.Model):
     def _sms_refuse_partners(self):
         """Refuse SMS consent of every partner with an active blacklisted number."""
         self.env["res.partner"].invalidate_model(["sms_is_blacklisted"])
-        if self.env.context.get(NO_SYNC):
+        if sms_is_no_sync(self.env):
             return
         numbers = self.filtered("active").mapped("number")
         partners = self.env["res.partner"].sudo()._sms_partners_with_numbers(numbers)

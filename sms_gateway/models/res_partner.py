@@ -5,7 +5,13 @@
 The opt-out side is Odoo's ``phone.blacklist``, kept in sync both ways:
 refusing consent blacklists the number, blacklisting a number refuses the
 consent of every partner with that number. Removing a number from the
-blacklist never grants consent again: only a person does that.
+blacklist never grants consent again: only a person does that. Only a
+refusal lists a number: a refused partner given another number keeps its
+refusal, and the new number is not listed.
+
+A change of consent needs the right to write the partner and is always
+tracked; the opt-out list is written with superuser rights only as the
+consequence of such a change.
 """
 
 from odoo import api, fields, models
@@ -24,8 +30,24 @@ EXCLUSION_REASONS = [
 ]
 
 # Context key set while consent and blacklist are being synchronised, so that
-# one side does not call the other back.
+# one side does not call the other back. Only its value NO_SYNC_TOKEN counts:
+# a context comes from the client too (any RPC can set a key to true), and
+# the client must not skip the checks and the sync. Use ``sms_no_sync()``.
 NO_SYNC = "sms_gateway_no_consent_sync"
+NO_SYNC_TOKEN = object()
+CONSENT_FIELDS = ("sms_consent", "sms_consent_date", "sms_consent_source")
+# Context keys of mail.thread that turn tracking off: never for consent.
+TRACKING_OFF = ("tracking_disable", "mail_notrack")
+
+
+def sms_no_sync(records):
+    """``records`` in a context where consent and opt-out list do not sync."""
+    return records.with_context(**{NO_SYNC: NO_SYNC_TOKEN})
+
+
+def sms_is_no_sync(env):
+    """Whether the sync is off in ``env`` (set by the module, not a client)."""
+    return env.context.get(NO_SYNC) is NO_SYNC_TOKEN
 
 
 class ResPartner(models.Model):
@@ -192,26 +214,37 @@ class ResPartner(models.Model):
                 vals.setdefault("sms_consent_source", "manual")
         partners = super().create(vals_list)
         to_sync = partners.filtered(lambda p: p.sms_number)
-        if to_sync and not self.env.context.get(NO_SYNC):
+        if to_sync and not sms_is_no_sync(self.env):
             to_sync._sms_sync_opt_out()
         return partners
 
     def write(self, vals):
-        if self.env.context.get(NO_SYNC):
+        if sms_is_no_sync(self.env):
             return super().write(vals)
+        if set(vals) & set(CONSENT_FIELDS) and any(
+            self.env.context.get(key) for key in TRACKING_OFF
+        ):
+            # Consent is evidence: its changes are always in the chatter.
+            return self.with_context(**dict.fromkeys(TRACKING_OFF, False)).write(vals)
         if "sms_consent" not in vals:
             result = super().write(vals)
-            if {"mobile", "phone", "country_id"} & set(vals):
-                self._sms_sync_opt_out()
+            if {"mobile", "phone", "country_id", "company_id"} & set(vals):
+                # A new number on the list refuses consent; a new number of a
+                # refused partner is not listed: only a refusal lists (whoever
+                # may change a number, the portal user their own, could list
+                # any number otherwise, or put back one a manager took off).
+                self._sms_sync_opt_out(list_refused=False)
             return result
         # A consent change: stamp its date and source on the partners whose
-        # consent really changes, check it, then sync the opt-out list.
+        # consent really changes, check it, then sync the opt-out list. The
+        # caller's right to write the partners is checked even when nothing
+        # changes: the sync below runs with more rights than theirs.
+        self.check_access("write")
         consent = vals["sms_consent"]
         changed = self.filtered(lambda p: p.sms_consent != consent)
         if consent == "granted":
             changed._sms_check_can_grant()
-        consent_keys = ("sms_consent", "sms_consent_date", "sms_consent_source")
-        other_vals = {k: v for k, v in vals.items() if k not in consent_keys}
+        other_vals = {k: v for k, v in vals.items() if k not in CONSENT_FIELDS}
         if other_vals and self - changed:
             super(ResPartner, self - changed).write(other_vals)
         if changed:
@@ -219,7 +252,8 @@ class ResPartner(models.Model):
             changed_vals.setdefault("sms_consent_date", fields.Datetime.now())
             changed_vals.setdefault("sms_consent_source", "manual")
             super(ResPartner, changed).write(changed_vals)
-        self._sms_sync_opt_out()
+        changed._sms_sync_opt_out()
+        (self - changed)._sms_sync_opt_out(list_refused=False)
         return True
 
     def _sms_check_can_grant(self):
@@ -237,15 +271,21 @@ class ResPartner(models.Model):
                 )
             )
 
-    def _sms_sync_opt_out(self):
+    def _sms_sync_opt_out(self, list_refused=True):
         """Make consent and the opt-out list agree for these partners.
 
-        Refused consent puts the number on the blacklist; a blacklisted number
-        refuses the consent of its partner.
+        Refused consent puts the number on the blacklist (when
+        ``list_refused``: for partners whose consent just became refused or
+        that are created refused, never for a partner merely saved again or
+        given another number); a blacklisted number refuses the consent of its
+        partner.
+
+        The list is written with superuser rights: callers run this only
+        after a write the current user was allowed to make on ``self``.
         """
-        partners = self.with_context(**{NO_SYNC: True})
+        partners = sms_no_sync(self)
         refused = partners.filtered(
-            lambda p: p.sms_consent == "refused" and p.sms_number
+            lambda p: list_refused and p.sms_consent == "refused" and p.sms_number
         )
         to_list = refused.filtered(lambda p: not p.sms_is_blacklisted)
         if to_list:
@@ -265,7 +305,8 @@ class ResPartner(models.Model):
 
     def _sms_refuse_from_opt_out(self):
         """Refuse consent because the number is on the opt-out list."""
-        self.with_context(**{NO_SYNC: True}).write(
+        tracked = self.with_context(**dict.fromkeys(TRACKING_OFF, False))
+        sms_no_sync(tracked).write(
             {
                 "sms_consent": "refused",
                 "sms_consent_date": fields.Datetime.now(),
@@ -321,6 +362,12 @@ class ResPartner(models.Model):
     # Buttons
     # ------------------------------------------------------------------
 
+    def _sms_check_button_access(self, model):
+        """Refuse a smart button to who may not read these partners or what
+        the button opens (``model``): it names the partner and its SMS."""
+        self.check_access("read")
+        self.env[model].check_access("read")
+
     def action_sms_consent_grant(self):
         self.write({"sms_consent": "granted", "sms_consent_source": "manual"})
 
@@ -338,10 +385,11 @@ class ResPartner(models.Model):
         "sms_gateway.group_sms_gateway_accountant",
     )
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_sms_gateway_message_count(self):
         counts = dict(
             self.env["sms.gateway.message"]._read_group(
-                [("partner_id", "in", self.ids), ("state", "!=", "canceled")],
+                [("partner_id", "in", self._origin.ids), ("state", "!=", "canceled")],
                 ["partner_id"],
                 ["__count"],
             )
@@ -351,6 +399,7 @@ class ResPartner(models.Model):
 
     def action_view_sms_gateway_messages(self):
         self.ensure_one()
+        self._sms_check_button_access("sms.gateway.message")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sms_gateway.sms_gateway_message_action"
         )
@@ -384,6 +433,7 @@ class ResPartner(models.Model):
     def action_view_sms_gateway_usage(self):
         """The usage report on this partner, all periods."""
         self.ensure_one()
+        self._sms_check_button_access("sms.gateway.usage.report")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sms_gateway.sms_gateway_usage_report_action"
         )
@@ -427,6 +477,7 @@ class ResPartner(models.Model):
 
     def action_view_sms_gateway_groups(self):
         self.ensure_one()
+        self._sms_check_button_access("sms.gateway.group")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sms_gateway.sms_gateway_group_action"
         )

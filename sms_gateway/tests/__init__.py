@@ -13,3 +13,5 @@ from . import test_usage_report
 from . import test_usage_export
 from . import test_security_domain
 from . import test_security_placeholder
+from . import test_security_partner
+from . import test_security_usage

@@ -9,8 +9,10 @@ Sheets:
   row. The figures come from ``sms.gateway.usage.report`` with the same
   domain as the pivot, so both agree.
 - *Detail*: one row per message that went out: the sender (or group), id,
-  the first 25 characters of the text (only for users who may read texts;
-  the column is left out otherwise), characters, parts, delivered parts,
+  the first 25 characters of the text (only for users who may read texts:
+  the sender's own texts, every text for managers; an accountant who is also
+  a User counts everybody's messages but reads only their own texts; the
+  column is left out for who reads none), characters, parts, delivered parts,
   date and time (in the exporting user's time zone), type and the number of
   recipients its mailing went to.
 - *Providers*: SMS, parts, delivered parts and cost per provider and
@@ -171,7 +173,10 @@ class SmsGatewayUsageExport(models.TransientModel):
         os.close(fd)
         try:
             self._sms_write_workbook(path)
-            self.attachment_id.unlink()
+            # The files of this export, whatever ``attachment_id`` was set to.
+            self.env["ir.attachment"].sudo().search(
+                [("res_model", "=", self._name), ("res_id", "=", self.id)]
+            ).unlink()
             self.attachment_id = self._sms_store_file(path)
         finally:
             if os.path.exists(path):
@@ -232,7 +237,11 @@ class SmsGatewayUsageExport(models.TransientModel):
         return f"sms_usage_{start}_{end}.xlsx"
 
     def _sms_tz(self):
-        return self.env.context.get("tz") or self.env.user.tz or "UTC"
+        """The exporting user's time zone: the client's, if it is a real one."""
+        for tz in (self.env.context.get("tz"), self.env.user.tz):
+            if tz and tz in pytz.all_timezones_set:
+                return tz
+        return "UTC"
 
     def _sms_utc_bounds(self):
         """The period as UTC datetimes [start, end): whole days in the user's tz."""
@@ -270,8 +279,16 @@ class SmsGatewayUsageExport(models.TransientModel):
         )
 
     def _sms_can_read_texts(self):
+        """Whether the detail has a text column: for who may read texts."""
         Message = self.env["sms.gateway.message"]
         return Message._fields["body"].is_accessible(self.env)
+
+    def _sms_reads_all_texts(self):
+        """Managers read every sender's texts; anybody else only their own,
+        even when another group (Accountant) lets them count everybody's."""
+        return self.env.su or self.env.user.has_group(
+            "sms_gateway.group_sms_gateway_manager"
+        )
 
     def _sms_key_field(self):
         return "user_id" if self.grouping == "user" else "group_id"
@@ -453,7 +470,8 @@ class SmsGatewayUsageExport(models.TransientModel):
     def _sms_detail_query(self, report, domain, with_text):
         """SQL of the detail rows, with the report's record rules.
 
-        Columns: key (sender or group name), id, text (NULL without access),
+        Columns: key (sender or group name), id, text (NULL without access:
+        other senders' texts are NULL but for managers),
         characters, parts, delivered parts, date and time (Excel serial
         numbers in the user's time zone), type label, recipients of the
         mailing.
@@ -480,6 +498,13 @@ class SmsGatewayUsageExport(models.TransientModel):
                 alias, "id", "sms_gateway_message", "id", "message"
             )
             text = SQL("left(%s, %s)", SQL.identifier(message, "body"), TEXT_PREVIEW)
+            if not self._sms_reads_all_texts():
+                text = SQL(
+                    "CASE WHEN %s = %s THEN %s END",
+                    SQL.identifier(message, "user_id"),
+                    self.env.uid,
+                    text,
+                )
         else:
             text = SQL("NULL")
         query.add_join(
