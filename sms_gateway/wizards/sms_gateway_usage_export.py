@@ -479,7 +479,17 @@ class SmsGatewayUsageExport(models.TransientModel):
             message = query.left_join(
                 alias, "id", "sms_gateway_message", "id", "message"
             )
-            text = SQL("left(%s, %s)", SQL.identifier(message, "body"), TEXT_PREVIEW)
+            # Only the texts of messages the user reads under the message
+            # rules (a User who is also an Accountant reads everybody's
+            # usage, and only their own texts).
+            readable = report.env["sms.gateway.message"]._search([])
+            text = SQL(
+                "CASE WHEN %s IN %s THEN left(%s, %s) END",
+                SQL.identifier(message, "id"),
+                readable.subselect(),
+                SQL.identifier(message, "body"),
+                TEXT_PREVIEW,
+            )
         else:
             text = SQL("NULL")
         query.add_join(
