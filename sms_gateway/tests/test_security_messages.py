@@ -7,9 +7,11 @@ Accountant, a plain employee, a portal user, another User, another company's
 User; with ``with_user`` and over JSON-RPC.
 """
 
+import importlib.util
 import io
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import openpyxl
 from freezegun import freeze_time
@@ -353,6 +355,19 @@ class TestStateChangesNeedTheRight(MessagesCase):
         self.env.invalidate_all()
         self.assertEqual(self.queued.body, SECRET)
 
+    def test_mailing_groups_are_groups_the_user_may_send_to(self):
+        theirs = self.env["sms.gateway.group"].create(
+            {"name": "Not yours", "user_id": self.user_sms_other.id}
+        )
+        Mailing = self.Mailing.with_user(self.user_sms)
+        values = {"name": "Direct", "body": "Hi"}
+        with self.assertRaises(AccessError):
+            Mailing.create(dict(values, group_ids=[(6, 0, theirs.ids)]))
+        draft = Mailing.create(values)
+        with self.assertRaises(AccessError):
+            draft.write({"group_ids": [(4, theirs.id)]})
+        self.assertFalse(draft.group_ids)
+
     def test_sender_is_checked_wherever_it_is_set(self):
         Mailing = self.Mailing.with_user(self.user_sms)
         values = {"name": "Direct", "body": "Hi"}
@@ -597,3 +612,42 @@ class TestMonthlyCapInTheCompanyTimeZone(MessagesCase):
             self.assertRaisesMessage(UserError, "monthly cap of 1 leaves 0"),
         ):
             self.send(self.user_sms, self.aino, "Tammikuu")
+
+
+@tagged("post_install", "-at_install")
+class TestMigrationScrubsOldNotes(MessagesCase):
+    def test_old_notes_lose_their_texts(self):
+        path = Path(__file__).parent.parent / "migrations/18.0.1.1.0"
+        spec = importlib.util.spec_from_file_location(
+            "post_message_texts", path / "post-message-texts.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        mailing = self.send(self.user_sms, self.aino | self.eino, SECRET)
+        message = self.sms(mailing).filtered(lambda m: m.partner_id == self.aino)
+        db = self.env.cr.dbname
+        # Notes as they were written before: the text, the message key.
+        old = self.env["mail.message"].create(
+            [
+                {
+                    "model": "res.partner",
+                    "res_id": self.aino.id,
+                    "body": f"<p>SMS queued for x (mailing y): {SECRET}</p>",
+                    "message_id": f"<{message.uid}.sms-gateway@{db}>",
+                },
+                {
+                    "model": "res.partner",
+                    "res_id": self.eino.id,
+                    "body": f"<p>SMS queued for x (mailing y): {SECRET}</p>",
+                    "message_id": f"<{'0' * 32}.sms-gateway@{db}>",
+                },
+            ]
+        )
+        self.env.flush_all()
+        module.migrate(self.env.cr, "18.0.1.0.0")
+        old.invalidate_recordset()
+        for note in old:
+            self.assertNotIn("kissa", note.body)
+            self.assertNotIn(message.uid, note.message_id)
+        self.assertIn(f'data-oe-id="{mailing.id}"', old[0].body)
+        self.assertIn(self.user_sms.name, old[0].body)
