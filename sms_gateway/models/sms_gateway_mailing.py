@@ -11,15 +11,17 @@ Everything happens in the caller's transaction: a send that is refused
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+import pytz
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.rendering_tools import parse_inline_template
 
+from ..tools import sender as sender_rules
 from ..tools import sms_text
 from ..tools.placeholder import (
     PlaceholderError,
@@ -45,6 +47,20 @@ TRANSLITERATE = [
     ("gsm", "Keep GSM-7 characters"),
     ("ascii", "Plain ASCII"),
 ]
+# What a mailing is made of: its messages were written from these when it was
+# queued, so they cannot change afterwards (only its name can).
+LOCKED_WHEN_QUEUED = (
+    "body",
+    "sender",
+    "transliterate",
+    "group_ids",
+    "company_id",
+    "user_id",
+    "scheduled_at",
+    "allow_duplicates",
+    "email_fallback",
+    "message_ids",
+)
 RENDER_BATCH = 2000
 # What a placeholder may start from: the recipient, the sender, the company.
 PLACEHOLDER_ROOTS = {
@@ -250,8 +266,68 @@ class SmsGatewayMailing(models.Model):
         Message._sms_update_mailings(set(self.ids))
         self.invalidate_recordset(["state"])
 
+    @api.constrains("sender", "company_id")
+    def _check_sender(self):
+        """The provider's rules for a sender, wherever a mailing gets one."""
+        for mailing in self:
+            if not mailing.sender:
+                continue
+            try:
+                sender_rules.check_sender(
+                    mailing.company_id.sudo().sms_gateway_provider, mailing.sender
+                )
+            except ValueError as error:
+                raise ValidationError(str(error)) from error
+
+    @api.model
+    def _sms_check_group_commands(self, commands):
+        """AccessError for groups the user may not send to (forged ids too)."""
+        ids = set()
+        for command in commands or []:
+            if command[0] == fields.Command.SET:
+                ids.update(command[2])
+            elif command[0] == fields.Command.LINK:
+                ids.add(command[1])
+        if ids:
+            self.env["sms.gateway.group"].browse(sorted(ids))._check_sms_send_access()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._sms_check_group_commands(vals.get("group_ids"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            # Who may not write at all learns nothing about the mailing.
+            self.check_access("write")
+            self._sms_check_group_commands(vals.get("group_ids"))
+            if "state" in vals:
+                raise UserError(
+                    self.env._(
+                        "The status of a mailing follows its SMS: use Cancel "
+                        "Sending or Resend Failed."
+                    )
+                )
+            locked = [name for name in LOCKED_WHEN_QUEUED if name in vals]
+            queued = self.filtered(lambda m: m.state != "draft")
+            if locked and queued:
+                raise UserError(
+                    self.env._(
+                        "The mailing %(name)s is already queued: its %(fields)s "
+                        "can no longer change. Cancel it and send a new one.",
+                        name=queued[0].name,
+                        fields=", ".join(
+                            self._fields[name]._description_string(self.env)
+                            for name in locked
+                        ),
+                    )
+                )
+        return super().write(vals)
+
     def action_cancel(self):
         """Cancel what has not gone yet."""
+        self.check_access("write")
         for mailing in self:
             if mailing.state not in ("draft", "scheduled", "sending"):
                 raise UserError(
@@ -266,7 +342,7 @@ class SmsGatewayMailing(models.Model):
         )
         if queued:
             queued.action_cancel()
-        self.write({"state": "canceled"})
+        self.sudo().write({"state": "canceled"})
 
     def action_view_messages(self):
         self.ensure_one()
@@ -278,6 +354,7 @@ class SmsGatewayMailing(models.Model):
         return action
 
     def action_resend_failed(self):
+        self.check_access("write")
         failed = self.env["sms.gateway.message"].search(
             [
                 ("mailing_id", "in", self.ids),
@@ -288,7 +365,98 @@ class SmsGatewayMailing(models.Model):
         )
         if not failed:
             raise UserError(self.env._("No failed SMS to resend."))
-        failed.action_resend()
+        return failed.action_resend()
+
+    # ------------------------------------------------------------------
+    # Caps
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_month_bounds(self, company, at):
+        """[start, end) in UTC of the calendar month of ``at`` (UTC), in the
+        company's time zone (its contact's; UTC when it has none).
+
+        The monthly cap is the company's: one clock decides for all its
+        senders, whatever their own time zones, as the provider's invoice
+        does for the company.
+        """
+        tz = pytz.timezone(company.sudo().partner_id.tz or "UTC")
+        local = pytz.utc.localize(at).astimezone(tz)
+        first = local.date().replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+
+        def utc(day):
+            start = tz.localize(datetime.combine(day, time.min))
+            return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+        return utc(first), utc(following)
+
+    @api.model
+    def _sms_check_caps(self, company, user, count, exclude_mailing=None, at=None):
+        """UserError when ``count`` more SMS of ``user``, due at ``at`` (now by
+        default), would go over the company's monthly cap or the user's cap.
+
+        SMS count in the month (or the user's window) they are due in; the
+        canceled and failed ones do not count, a resent one counts again.
+        """
+        Message = self.env["sms.gateway.message"].sudo()
+        at = at or fields.Datetime.now()
+        counted = [("channel", "=", "sms"), ("state", "not in", ("canceled", "failed"))]
+        if exclude_mailing:
+            counted.append(("mailing_id", "!=", exclude_mailing.id))
+        if company.sms_gateway_monthly_cap:
+            start, end = self._sms_month_bounds(company, at)
+            used = Message.search_count(
+                [
+                    *counted,
+                    ("company_id", "=", company.id),
+                    ("scheduled_at", ">=", start),
+                    ("scheduled_at", "<", end),
+                ]
+            )
+            left = company.sms_gateway_monthly_cap - used
+            if count > left:
+                raise UserError(
+                    self.env._(
+                        "This send has %(count)s SMS but %(company)s's monthly cap "
+                        "of %(cap)s leaves %(left)s.",
+                        count=count,
+                        left=max(left, 0),
+                        company=company.name,
+                        cap=company.sms_gateway_monthly_cap,
+                    )
+                )
+        if company.sms_gateway_user_cap:
+            days = company.sms_gateway_user_cap_days or 30
+            used = Message.search_count(
+                [
+                    *counted,
+                    ("user_id", "=", user.id),
+                    ("scheduled_at", ">", at - timedelta(days=days)),
+                ]
+            )
+            left = company.sms_gateway_user_cap - used
+            if count > left:
+                values = {
+                    "count": count,
+                    "left": max(left, 0),
+                    "cap": company.sms_gateway_user_cap,
+                    "days": days,
+                    "user": user.name,
+                }
+                if user == self.env.user:
+                    message = self.env._(
+                        "This send has %(count)s SMS but you have %(left)s left of "
+                        "your cap of %(cap)s SMS per %(days)s days.",
+                        **values,
+                    )
+                else:
+                    message = self.env._(
+                        "This send has %(count)s SMS but %(user)s has %(left)s left "
+                        "of their cap of %(cap)s SMS per %(days)s days.",
+                        **values,
+                    )
+                raise UserError(message)
 
     # ------------------------------------------------------------------
     # Queueing

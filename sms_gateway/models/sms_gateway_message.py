@@ -28,7 +28,7 @@ import psycopg2.errors
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..tools import providers
@@ -77,6 +77,8 @@ ADVISORY_LOCK_CLASS = 0x5347  # "SG"
 ACCOUNT_ERRORS = ("auth", "credit", "config", "sender")
 # Dispatch batch for providers that take one message per request.
 SINGLE_REQUEST_BATCH_SIZE = 50
+USER_GROUP = "sms_gateway.group_sms_gateway_user"
+MANAGER_GROUP = "sms_gateway.group_sms_gateway_manager"
 # How often a claim is tried again when a concurrent claim got in the way.
 CLAIM_TRIES = 5
 
@@ -242,8 +244,35 @@ class SmsGatewayMessage(models.Model):
     # Buttons
     # ------------------------------------------------------------------
 
+    def _sms_check_change_access(self):
+        """AccessError unless the user may change these messages.
+
+        Messages have no write access (they are the usage record and change
+        only through their buttons); the buttons allow what a write right
+        would: a User changes their own messages, a Manager those of their
+        companies. Accountants, other employees and portal users change none.
+        """
+        if self.env.su:
+            return
+        self.check_access("read")  # the record rules: own, companies
+        user = self.env.user
+        if user.has_group(MANAGER_GROUP):
+            return
+        if user.has_group(USER_GROUP) and not self.sudo().filtered(
+            lambda m: m.user_id != user
+        ):
+            return
+        raise AccessError(
+            self.env._(
+                "Only the sender of an SMS or an SMS manager can cancel, resend or "
+                "mark it sent; %(count)s of these SMS are not yours.",
+                count=len(self.sudo().filtered(lambda m: m.user_id != user)),
+            )
+        )
+
     def action_cancel(self):
         """Cancel queued messages (scheduled ones can be canceled until they go)."""
+        self._sms_check_change_access()
         to_cancel = self.filtered(lambda m: m.state == "queued")
         if not to_cancel:
             raise UserError(self.env._("Only queued messages can be canceled."))
@@ -263,10 +292,16 @@ class SmsGatewayMessage(models.Model):
             )
         )
         self.invalidate_recordset()
-        to_cancel.mailing_id._sms_update_state()
+        to_cancel.mailing_id.sudo()._sms_update_state()
 
     def action_resend(self):
-        """Queue failed (or to-review) messages again, now."""
+        """Queue failed (or to-review) messages again, now.
+
+        A resend is a new send: the rules of a first send apply again (SMS
+        consent, the opt-out list, the same text within 24 hours, the caps).
+        Messages they refuse stay as they are, and the user is told why.
+        """
+        self._sms_check_change_access()
         to_resend = self.filtered(
             lambda m: (
                 m.channel == "sms"
@@ -278,6 +313,20 @@ class SmsGatewayMessage(models.Model):
                 self.env._("Only failed, undelivered or to-review SMS can be resent.")
             )
         self.flush_model()
+        refused = to_resend._sms_resend_refusals()
+        to_resend = to_resend.filtered(lambda m: m.id not in refused)
+        if not to_resend:
+            raise UserError(
+                self.env._(
+                    "None of these SMS can be sent again: %(reasons)s.",
+                    reasons=self._sms_reasons_text(refused),
+                )
+            )
+        Mailing = self.env["sms.gateway.mailing"]
+        for (company, user), batch in (
+            to_resend.sudo().grouped(lambda m: (m.company_id, m.user_id)).items()
+        ):
+            Mailing._sms_check_caps(company, user, len(batch))
         self.env.cr.execute(
             SQL(
                 """
@@ -299,14 +348,88 @@ class SmsGatewayMessage(models.Model):
         mailings = to_resend.mailing_id.sudo()
         mailings.filtered(lambda m: m.state == "done").write({"state": "sending"})
         self._sms_trigger_dispatch()
+        if not refused:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "title": self.env._("Some SMS were not sent again"),
+                "message": self.env._(
+                    "%(queued)s SMS queued again; not sent again: %(reasons)s.",
+                    queued=len(to_resend),
+                    reasons=self._sms_reasons_text(refused),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _sms_resend_refusals(self):
+        """{message id: reason} of the messages a first send would not send now."""
+        self.env["sms.gateway.mailing"]._sms_flush_recipients()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.id, m.number, m.body_hash,
+                       COALESCE(g.allow_duplicates, FALSE),
+                       CASE
+                           WHEN p.sms_consent = 'refused' OR bl.id IS NOT NULL
+                                THEN 'opted_out'
+                           WHEN p.id IS NULL
+                                OR p.sms_consent <> 'granted'
+                                   AND (SELECT count(*) FROM sms_gateway_message x
+                                         WHERE x.mailing_id = m.mailing_id) > 1
+                                THEN 'no_consent'
+                           WHEN NOT COALESCE(g.allow_duplicates, FALSE) AND EXISTS (
+                                SELECT 1 FROM sms_gateway_message o
+                                 WHERE o.number = m.number
+                                   AND o.body_hash = m.body_hash
+                                   AND o.id <> m.id
+                                   AND o.create_date > %(since)s
+                                   AND o.state NOT IN ('canceled', 'failed'))
+                                THEN 'recent'
+                       END
+                  FROM sms_gateway_message m
+                  LEFT JOIN res_partner p ON p.id = m.partner_id
+                  LEFT JOIN phone_blacklist bl ON bl.number = m.number AND bl.active
+                  LEFT JOIN sms_gateway_mailing g ON g.id = m.mailing_id
+                 WHERE m.id IN %(ids)s
+                 ORDER BY m.id
+                """,
+                since=fields.Datetime.now() - timedelta(hours=24),
+                ids=tuple(self.ids),
+            )
+        )
+        refused, seen = {}, set()
+        for message_id, number, digest, duplicates_ok, reason in self.env.cr.fetchall():
+            if reason:
+                refused[message_id] = reason
+            elif not duplicates_ok and (number, digest) in seen:
+                # Two of these messages: the same text to the same number.
+                refused[message_id] = "recent"
+            seen.add((number, digest))
+        return refused
+
+    def _sms_reasons_text(self, refused):
+        labels = dict(self._fields["skip_reason"]._description_selection(self.env))
+        counts = {}
+        for reason in refused.values():
+            counts[reason] = counts.get(reason, 0) + 1
+        return ", ".join(
+            f"{labels.get(reason, reason)}: {count}"
+            for reason, count in sorted(counts.items())
+        )
 
     def action_mark_sent(self):
         """A person checked with the provider: the message did go out."""
+        self._sms_check_change_access()
         to_mark = self.filtered("needs_review")
         to_mark.sudo().write(
             {"state": "sent", "needs_review": False, "sent_at": fields.Datetime.now()}
         )
-        to_mark.mailing_id._sms_update_state()
+        to_mark.mailing_id.sudo()._sms_update_state()
 
     @api.model
     def _sms_trigger_dispatch(self, at=None):
@@ -852,10 +975,10 @@ class SmsGatewayMessage(models.Model):
             .create(
                 [
                     {
+                        # The address the send's rules checked, and only it:
+                        # with the partner as a recipient too, mail.mail sends
+                        # one e-mail to ``email_to`` and one to the partner.
                         "email_to": message.email,
-                        "recipient_ids": [(4, message.partner_id.id)]
-                        if message.partner_id
-                        else [],
                         "subject": message.mailing_id.name
                         or self.env._(
                             "Message from %(company)s", company=message.company_id.name
@@ -885,15 +1008,33 @@ class SmsGatewayMessage(models.Model):
         """One note per partner in the partners' chatter for this mailing.
 
         Written when the mailing is queued, with one INSERT ... SELECT (what
-        ``_message_log_batch`` writes, without building 100,000 records): the
-        note tells that the partner is in the mailing and what it says; the
-        message itself (the partner's "Sent SMS") tells what became of it.
+        ``_message_log_batch`` writes, without building 100,000 records). The
+        note tells that an SMS (or e-mail) was queued, by whom and in which
+        mailing (a link to it); never the text: whoever reads the partner
+        reads the note, and texts are for the sender and the SMS managers
+        only (the mailing's record rules decide who follows the link).
         """
 
-        def escape(expression):
+        def escape_sql(expression):
             return SQL(
                 "replace(replace(replace(%s, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')",
                 expression,
+            )
+
+        def template(text):
+            # The translated sentence, escaped, with its two placeholders
+            # filled in SQL.
+            return SQL(
+                "replace(replace(%s, %s, %s), %s, %s)",
+                "<p>" + str(escape(text)) + "</p>",
+                "%(user)s",
+                escape_sql(SQL("COALESCE(up.name, '')")),
+                "%(mailing)s",
+                SQL(
+                    '\'<a href="#" data-oe-model="sms.gateway.mailing" '
+                    "data-oe-id=\"' || g.id || '\">' || %s || '</a>'",
+                    escape_sql(SQL("g.name")),
+                ),
             )
 
         now = fields.Datetime.now()
@@ -905,25 +1046,23 @@ class SmsGatewayMessage(models.Model):
                      date, message_id, is_internal,
                      create_uid, create_date, write_uid, write_date)
                 SELECT 'res.partner', m.partner_id,
-                       '<p>' || CASE WHEN m.channel = 'email' THEN %(email)s
-                                     ELSE %(sms)s END
-                             || ' ' || %(number)s || ' (' || %(mailing)s || ' '
-                             || %(name)s || '): ' || %(text)s || '</p>',
+                       CASE WHEN m.channel = 'email' THEN %(email)s ELSE %(sms)s END,
                        'notification', %(subtype)s, u.partner_id,
-                       %(now)s, '<' || m.uid || '.sms-gateway@' || %(db)s || '>', TRUE,
+                       %(now)s, '<sms-gateway.' || m.id || '@' || %(db)s || '>', TRUE,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM sms_gateway_message m
                   JOIN sms_gateway_mailing g ON g.id = m.mailing_id
                   LEFT JOIN res_users u ON u.id = m.user_id
+                  LEFT JOIN res_partner up ON up.id = u.partner_id
                  WHERE m.mailing_id = %(mailing_id)s AND m.state = 'queued'
                    AND m.partner_id IS NOT NULL
                 """,
-                email=self.env._("E-mail queued for"),
-                sms=self.env._("SMS queued for"),
-                mailing=self.env._("mailing"),
-                number=escape(SQL("COALESCE(m.number, m.email, '')")),
-                name=escape(SQL("g.name")),
-                text=escape(SQL("left(COALESCE(m.body, ''), 70)")),
+                email=template(
+                    self.env._("E-mail queued by %(user)s in the mailing %(mailing)s.")
+                ),
+                sms=template(
+                    self.env._("SMS queued by %(user)s in the mailing %(mailing)s.")
+                ),
                 subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
                 now=now,
                 db=self.env.cr.dbname,

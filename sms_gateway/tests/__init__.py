@@ -15,3 +15,4 @@ from . import test_security_domain
 from . import test_security_placeholder
 from . import test_security_partner
 from . import test_security_usage
+from . import test_security_messages

@@ -88,7 +88,7 @@ class TestDispatchSandbox(DispatchCase):
         states = {m.partner_id: m.state for m in self.sms(mailing) if m.provider_ref}
         self.assertEqual(states, {self.ok1: "delivered", self.ok2: "delivered"})
         notes = self.ok1.message_ids.filtered(
-            lambda m: "SMS queued for" in (m.body or "")
+            lambda m: "SMS queued by" in (m.body or "")
         )
         self.assertEqual(len(notes), 1)
         self.assertIn(mailing.name, notes.body)

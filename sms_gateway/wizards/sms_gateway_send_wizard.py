@@ -403,52 +403,13 @@ class SmsGatewaySendWizard(models.TransientModel):
 
     def _sms_check_caps(self, mailing, count):
         """Refuse a send that would go over the company's or the user's cap."""
-        company = self.company_id
-        Message = self.env["sms.gateway.message"].sudo()
-        now = fields.Datetime.now()
-        counted = [
-            ("channel", "=", "sms"),
-            ("state", "not in", ("canceled", "failed")),
-            ("mailing_id", "!=", mailing.id),
-        ]
-        if company.sms_gateway_monthly_cap:
-            month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-            used = Message.search_count(
-                [
-                    *counted,
-                    ("company_id", "=", company.id),
-                    ("create_date", ">=", month_start),
-                ]
-            )
-            left = company.sms_gateway_monthly_cap - used
-            if count > left:
-                raise UserError(
-                    self.env._(
-                        "This send has %(count)s SMS but %(company)s's monthly cap "
-                        "of %(cap)s leaves %(left)s.",
-                        count=count,
-                        left=max(left, 0),
-                        company=company.name,
-                        cap=company.sms_gateway_monthly_cap,
-                    )
-                )
-        if company.sms_gateway_user_cap:
-            since = now - timedelta(days=company.sms_gateway_user_cap_days or 30)
-            used = Message.search_count(
-                [*counted, ("user_id", "=", self.env.uid), ("create_date", ">=", since)]
-            )
-            left = company.sms_gateway_user_cap - used
-            if count > left:
-                raise UserError(
-                    self.env._(
-                        "This send has %(count)s SMS but you have %(left)s left of "
-                        "your cap of %(cap)s SMS per %(days)s days.",
-                        count=count,
-                        left=max(left, 0),
-                        cap=company.sms_gateway_user_cap,
-                        days=company.sms_gateway_user_cap_days or 30,
-                    )
-                )
+        mailing._sms_check_caps(
+            self.company_id,
+            self.env.user,
+            count,
+            exclude_mailing=mailing,
+            at=mailing.scheduled_at,
+        )
 
     def action_send(self):
         self.ensure_one()

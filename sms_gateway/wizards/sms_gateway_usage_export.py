@@ -283,13 +283,6 @@ class SmsGatewayUsageExport(models.TransientModel):
         Message = self.env["sms.gateway.message"]
         return Message._fields["body"].is_accessible(self.env)
 
-    def _sms_reads_all_texts(self):
-        """Managers read every sender's texts; anybody else only their own,
-        even when another group (Accountant) lets them count everybody's."""
-        return self.env.su or self.env.user.has_group(
-            "sms_gateway.group_sms_gateway_manager"
-        )
-
     def _sms_key_field(self):
         return "user_id" if self.grouping == "user" else "group_id"
 
@@ -497,14 +490,17 @@ class SmsGatewayUsageExport(models.TransientModel):
             message = query.left_join(
                 alias, "id", "sms_gateway_message", "id", "message"
             )
-            text = SQL("left(%s, %s)", SQL.identifier(message, "body"), TEXT_PREVIEW)
-            if not self._sms_reads_all_texts():
-                text = SQL(
-                    "CASE WHEN %s = %s THEN %s END",
-                    SQL.identifier(message, "user_id"),
-                    self.env.uid,
-                    text,
-                )
+            # Only the texts of messages the user reads under the message
+            # rules (a User who is also an Accountant reads everybody's
+            # usage, and only their own texts).
+            readable = report.env["sms.gateway.message"]._search([])
+            text = SQL(
+                "CASE WHEN %s IN %s THEN left(%s, %s) END",
+                SQL.identifier(message, "id"),
+                readable.subselect(),
+                SQL.identifier(message, "body"),
+                TEXT_PREVIEW,
+            )
         else:
             text = SQL("NULL")
         query.add_join(
