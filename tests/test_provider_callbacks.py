@@ -13,6 +13,11 @@ from sms_gateway.tools.providers import (
     parse_callback,
     twilio,
 )
+from sms_gateway.tools.providers.callbacks import (
+    MAX_EVENTS,
+    CallbackError,
+    TooManyEventsError,
+)
 
 EVENT_KEYS = {"provider_ref", "uid", "status", "raw_status", "error", "at", "parts"}
 
@@ -147,8 +152,113 @@ def test_smsapi_callback_with_several_reports():
     ]
 
 
-def test_smsapi_callback_without_id_is_ignored():
-    assert parse_callback("smsapi", {"status": "404"}) == []
+def test_report_without_a_message_is_refused():
+    for code, report in (
+        ("smsapi", {"status": "404"}),
+        ("twilio", {"MessageStatus": "delivered"}),
+        ("quriiri", {"status": "DELIVERED", "billingref": "u1"}),
+        ("sandbox", {"status": "delivered"}),
+        ("quriiri", []),
+        ("smsapi", {}),
+    ):
+        with pytest.raises(CallbackError, match="no delivery event|names no message"):
+            parse_callback(code, report)
+
+
+CODES = ("sandbox", "smsapi", "twilio", "quriiri")
+VALID = {
+    "sandbox": {"provider_ref": "sandbox-u1", "status": "delivered"},
+    "smsapi": {"MsgId": "A1", "status": "404"},
+    "twilio": {"MessageSid": "SM1", "MessageStatus": "delivered"},
+    "quriiri": {"billingref": "u1", "destination": "+358401", "status": "DELIVERED"},
+}
+
+
+@pytest.mark.parametrize("code", CODES)
+@pytest.mark.parametrize(
+    "payload",
+    [None, "DELIVERED", 404, 1.5, True, [1], [[{}]], [None], ["x"]],
+    ids=repr,
+)
+def test_report_that_is_not_an_object_is_refused(code, payload):
+    with pytest.raises(CallbackError):
+        parse_callback(code, payload)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_report_with_nested_or_wrong_values_is_refused(code):
+    valid = VALID[code]
+    key = next(iter(valid))
+    # Objects, lists of them, nested lists, a number for a text; and an empty
+    # reference (no message named).
+    for bad in ({"a": 1}, [{"a": 1}], [["x"]], 12, None, ""):
+        with pytest.raises(CallbackError):
+            parse_callback(code, dict(valid, **{key: bad}))
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_report_with_bad_text_is_refused(code):
+    valid = VALID[code]
+    for key in valid:
+        for bad in ("x\x00", "x\ufffd", "\x01"):
+            with pytest.raises(CallbackError, match="control character|not UTF-8"):
+                parse_callback(code, dict(valid, **{key: valid[key] + bad}))
+    with pytest.raises(CallbackError):
+        parse_callback(code, dict(valid, **{"bad\x00key": "x"}))
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_too_many_events_are_refused(code):
+    with pytest.raises(TooManyEventsError):
+        parse_callback(code, [VALID[code]] * (MAX_EVENTS + 1))
+    assert len(parse_callback(code, [VALID[code]] * 3)) == 3
+
+
+def test_smsapi_comma_list_is_bounded():
+    many = ",".join(f"R{i}" for i in range(MAX_EVENTS + 1))
+    with pytest.raises(TooManyEventsError):
+        parse_callback("smsapi", {"MsgId": many, "status": "404"})
+
+
+def test_overlong_texts_and_numbers_are_refused():
+    for code, report in (
+        ("smsapi", {"MsgId": "R" * 300, "status": "404"}),
+        ("smsapi", {"MsgId": "R1", "status": "4" * 5000}),
+        ("smsapi", {"MsgId": "R1", "status_name": "D" * 100}),
+        ("twilio", {"MessageSid": "SM1 2", "MessageStatus": "sent"}),
+        ("twilio", {"MessageSid": "SM1", "MessageStatus": "x", "NumSegments": "1e400"}),
+        ("twilio", {"MessageSid": "SM1", "MessageStatus": "x", "NumSegments": "500"}),
+        ("twilio", {"MessageSid": "SM1", "ErrorMessage": "e" * 5000}),
+        (
+            "quriiri",
+            dict(VALID["quriiri"], statustime="9999-12-31T23:59:59-05:00"),
+        ),
+        ("quriiri", dict(VALID["quriiri"], smscount=10**400)),
+        ("quriiri", dict(VALID["quriiri"], smscount=float("inf"))),
+    ):
+        with pytest.raises(CallbackError):
+            parse_callback(code, report)
+
+
+def test_numbers_where_a_provider_may_send_them():
+    (event,) = parse_callback("smsapi", {"MsgId": "A1", "status": 404})
+    assert event["status"] == "delivered"
+    (event,) = parse_callback("quriiri", dict(VALID["quriiri"], smscount=2))
+    assert event["parts"] == 2
+    with pytest.raises(CallbackError, match="must be a text"):
+        parse_callback("quriiri", dict(VALID["quriiri"], billingref=123))
+
+
+def test_error_texts_name_no_value():
+    secret = "s3cr3t-value-in-the-report"
+    for report in (
+        {"MsgId": secret + "\x00", "status": "404"},
+        {"MsgId": {"x": secret}, "status": "404"},
+        {"MsgId": secret * 20, "status": "404"},
+    ):
+        with pytest.raises(CallbackError) as caught:
+            parse_callback("smsapi", report)
+        assert secret not in str(caught.value)
 
 
 def test_twilio_callback():

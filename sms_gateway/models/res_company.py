@@ -9,6 +9,12 @@ cluster's system identifier. A database that later runs anywhere else (a copy,
 a restore on another server, a rename) stops sending: messages stay queued,
 the settings say why, administrators get an activity, and re-entering the
 credentials (or confirming the new place) unlocks.
+
+Each company has its own delivery report secret (``secrets.token_urlsafe``,
+43 characters, unique in the database), part of the report addresses the
+module gives the provider with every message. System administrators renew
+it from Settings; the old one stops working at once. Neutralization removes
+it; a new one is made when an address is needed again.
 """
 
 import json
@@ -16,7 +22,8 @@ import logging
 import secrets
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools import providers
 from ..tools import sender as sender_rules
@@ -38,6 +45,12 @@ CREDENTIAL_FIELDS = {
     "quriiri": ("sms_gateway_quriiri_api_key",),
 }
 ALL_CREDENTIAL_FIELDS = tuple(f for fs in CREDENTIAL_FIELDS.values() for f in fs)
+# Bytes of randomness of a delivery report secret (43 URL-safe characters).
+CALLBACK_SECRET_BYTES = 32
+
+
+def new_callback_secret():
+    return secrets.token_urlsafe(CALLBACK_SECRET_BYTES)
 
 
 # Summary of the activity that asks administrators to re-enter credentials.
@@ -145,7 +158,7 @@ class ResCompany(models.Model):
         string="Delivery Report Secret",
         groups="base.group_system",
         copy=False,
-        default=lambda self: secrets.token_urlsafe(24),
+        default=lambda self: new_callback_secret(),
         help="Part of the delivery report addresses given to the provider.",
     )
     sms_gateway_location = fields.Char(
@@ -163,6 +176,33 @@ class ResCompany(models.Model):
         string="SMS Lock Reason",
         compute="_compute_sms_gateway_locked",
     )
+
+    _sql_constraints = [
+        (
+            "sms_gateway_callback_secret_unique",
+            "UNIQUE(sms_gateway_callback_secret)",
+            "Each company needs its own delivery report secret.",
+        ),
+    ]
+
+    def _init_column(self, column_name):
+        # Odoo fills a new column of existing rows with one default value:
+        # the companies of the install would share one secret.
+        if column_name != "sms_gateway_callback_secret":
+            super()._init_column(column_name)
+            return
+        self.env.cr.execute(
+            "SELECT id FROM res_company WHERE sms_gateway_callback_secret IS NULL"
+        )
+        for (company_id,) in self.env.cr.fetchall():
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE res_company SET sms_gateway_callback_secret = %s "
+                    "WHERE id = %s",
+                    new_callback_secret(),
+                    company_id,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Server-move lock
@@ -241,12 +281,23 @@ class ResCompany(models.Model):
 
     @api.model
     def _sms_gateway_check_admin(self):
-        if not self.env.user.has_group("base.group_system"):
-            raise UserError(
+        """Refuse a caller who is not a system administrator (sudo passes, as
+        Odoo's own access checks let it)."""
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(
                 self.env._(
                     "Only a system administrator can change SMS provider settings."
                 )
             )
+
+    def action_sms_gateway_renew_callback_secret(self):
+        """A system administrator replaces the delivery report secret: reports
+        sent to the old addresses are refused from now on."""
+        self._sms_gateway_check_admin()
+        for company in self.sudo():
+            company.sms_gateway_callback_secret = new_callback_secret()
+            _logger.info("Delivery report secret of company %s renewed", company.id)
+        return True
 
     @api.model
     def _cron_sms_gateway_check_location(self):
@@ -403,8 +454,17 @@ class ResCompany(models.Model):
         self.ensure_one()
         if code == "twilio":  # authenticated by Twilio's signature
             return f"/sms_gateway/status/twilio/{self.id}"
-        secret = self.sudo().sms_gateway_callback_secret
+        secret = self._sms_gateway_ensure_callback_secret()
         return f"/sms_gateway/status/{code}/{self.id}/{secret}"
+
+    def _sms_gateway_ensure_callback_secret(self):
+        """The company's delivery report secret, made when it has none (a
+        neutralized database)."""
+        self.ensure_one()
+        company = self.sudo()
+        if not company.sms_gateway_callback_secret:
+            company.sms_gateway_callback_secret = new_callback_secret()
+        return company.sms_gateway_callback_secret
 
     def _sms_gateway_get_provider(self):
         """The provider that sends this company's SMS.
@@ -443,7 +503,9 @@ class ResCompany(models.Model):
         references that match no message of this company}``.
         """
         self.ensure_one()
-        return self.env["sms.gateway.message"]._sms_apply_delivery_events(self, events)
+        return self.env["sms.gateway.message"]._sms_apply_delivery_events(
+            self, events, provider=code
+        )
 
     # ------------------------------------------------------------------
     # Alerts

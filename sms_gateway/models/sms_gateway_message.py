@@ -1077,13 +1077,17 @@ class SmsGatewayMessage(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sms_apply_delivery_events(self, company, events):
-        """Apply delivery events to ``company``'s messages; see res.company."""
+    def _sms_apply_delivery_events(self, company, events, provider=None):
+        """Apply delivery events to the messages ``company`` sent through
+        ``provider``; see res.company. A message not (yet) sent, or whose
+        reference differs from the event's, counts as unknown."""
         refs = {e["provider_ref"] for e in events if e.get("provider_ref")}
         uids = {e["uid"] for e in events if e.get("uid")}
         if not refs and not uids:
             return {"applied": 0, "unknown": []}
         domain = [("company_id", "=", company.id)]
+        if provider:
+            domain.append(("provider", "=", provider))
         if refs and uids:
             domain += [
                 "|",
@@ -1102,6 +1106,8 @@ class SmsGatewayMessage(models.Model):
             message = by_ref.get(event.get("provider_ref")) or by_uid.get(
                 event.get("uid")
             )
+            if message and not message._sms_may_take_delivery_event(event):
+                message = None
             if not message:
                 unknown.append(event.get("provider_ref") or event.get("uid"))
                 continue
@@ -1110,15 +1116,29 @@ class SmsGatewayMessage(models.Model):
         messages.mailing_id._sms_update_state()
         return {"applied": applied, "unknown": unknown}
 
+    def _sms_may_take_delivery_event(self, event):
+        """A report only concerns a message the provider accepted (sent), and
+        never one whose reference is not the report's."""
+        self.ensure_one()
+        ref = event.get("provider_ref")
+        return self.state in ("sent", "delivered", "undelivered") and not (
+            ref and self.provider_ref and ref != self.provider_ref
+        )
+
     def _sms_apply_delivery_event(self, event):
         """Move this message forward on a delivery event; False when it changes
-        nothing (a repeated or older report)."""
+        nothing (a repeated or older report). Parts, cost and the sending time
+        stay what the dispatch recorded; the delivery time is kept between the
+        sending and now."""
         self.ensure_one()
         state = DELIVERY_TO_STATE.get(event.get("status"))
         values = {"provider_status": event.get("raw_status") or event.get("status")}
         if state and DELIVERY_RANK.get(state, 0) > DELIVERY_RANK.get(self.state, 99):
             values["state"] = state
-            at = event.get("at") or fields.Datetime.now()
+            now = fields.Datetime.now()
+            at = event.get("at")
+            if not at or at > now or (self.sent_at and at < self.sent_at):
+                at = now
             if state == "delivered":
                 values["delivered_at"] = at
                 values["failure_reason"] = False
@@ -1130,11 +1150,14 @@ class SmsGatewayMessage(models.Model):
                 )
             elif state == "sent" and not self.sent_at:
                 values["sent_at"] = at
-            if event.get("parts"):
-                values["parts"] = event["parts"]
             self.write(values)
             return True
-        if values["provider_status"] != self.provider_status:
+        # News older than the message's state (a late "sent" on a delivered
+        # message) does not overwrite the provider's status either.
+        rank = DELIVERY_RANK.get(state, DELIVERY_RANK["sent"])
+        if values["provider_status"] != self.provider_status and rank >= (
+            DELIVERY_RANK.get(self.state, 99)
+        ):
             self.write(values)
         return False
 
@@ -1171,5 +1194,5 @@ class SmsGatewayMessage(models.Model):
                 }
                 for message in batch
             ]
-            self._sms_apply_delivery_events(company, events)
+            self._sms_apply_delivery_events(company, events, provider=code)
         return len(messages)

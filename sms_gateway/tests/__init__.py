@@ -16,3 +16,5 @@ from . import test_security_placeholder
 from . import test_security_partner
 from . import test_security_usage
 from . import test_security_messages
+from . import test_security_callbacks
+from . import test_security_settings

@@ -9,7 +9,18 @@ payload)`` turns a callback's params (dict, list values allowed) or JSON
 into a list of events ``{"provider_ref", "uid", "status", "raw_status",
 "error", "at", "parts"}``; ``at`` is a naive UTC datetime or None. Each
 provider module documents the fields it reads.
+
+A report comes from the network: ``parse_callback`` takes it whole or not at
+all. It raises ``CallbackError`` (``TooManyEventsError`` beyond
+``MAX_EVENTS``) when the report is not an object of texts and numbers (or a
+list of them), when a field the provider sends as text is something else,
+when a text holds a NUL or a character that was not valid UTF-8, when a
+reference or status is longer than a provider ever sends, or when the report
+holds no delivery event at all. The error's text names the problem, never
+the values (they may be anything).
 """
+
+import re
 
 from . import quriiri, sandbox, smsapi, twilio
 
@@ -26,6 +37,12 @@ _STATUS_MAPPERS = {
     "smsapi": smsapi.map_status,
     "twilio": twilio.map_status,
     "quriiri": quriiri.map_status,
+}
+_TEXT_FIELDS = {
+    "sandbox": sandbox.CALLBACK_TEXT_FIELDS,
+    "smsapi": smsapi.CALLBACK_TEXT_FIELDS,
+    "twilio": twilio.CALLBACK_TEXT_FIELDS,
+    "quriiri": quriiri.CALLBACK_TEXT_FIELDS,
 }
 _CALLBACK_PARSERS = {
     "sandbox": sandbox.parse_callback,
@@ -47,6 +64,115 @@ def map_status(code, provider_status):
     return _lookup(_STATUS_MAPPERS, code)(provider_status)
 
 
+# Bounds of one report: more than any provider sends at once (a dispatch
+# batch is at most 2,000 messages), far less than could tire the server.
+MAX_EVENTS = 5000
+MAX_REF_LENGTH = 255
+MAX_STATUS_LENGTH = 64
+MAX_ERROR_LENGTH = 1000
+MAX_PARTS = 100
+_SCALARS = (str, int, float, bool, type(None))
+# Control characters (NUL first) and U+FFFD, which decoding puts in place of
+# bytes that were not UTF-8.
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_BAD_KEY = re.compile(r"[\x00-\x1f\x7f\s\ufffd]")
+
+
+class CallbackError(ValueError):
+    """The delivery report is malformed: none of it may be applied."""
+
+    http_status = 400
+
+
+class TooManyEventsError(CallbackError):
+    """The report holds more events than ``MAX_EVENTS``."""
+
+    http_status = 413
+
+
+def _check_text(value, what):
+    if isinstance(value, str) and _BAD_TEXT.search(value):
+        raise CallbackError(
+            f"{what} holds a control character or bytes that are not UTF-8"
+        )
+
+
+def check_payload(code, payload):
+    """Raise CallbackError unless ``payload`` has the shape of a report of
+    ``code``: an object (or a list of at most MAX_EVENTS objects) whose values
+    are texts, numbers or lists of them, the provider's text fields texts."""
+    text_fields = _lookup(_TEXT_FIELDS, code)
+    items = payload if isinstance(payload, list) else [payload]
+    if len(items) > MAX_EVENTS:
+        raise TooManyEventsError(f"more than {MAX_EVENTS} reports in one call")
+    for item in items:
+        if not isinstance(item, dict):
+            raise CallbackError("a delivery report must be an object of fields")
+        for key, value in item.items():
+            if not isinstance(key, str):
+                raise CallbackError("a field name is not a text")
+            _check_text(key, "a field name")
+            values = value if isinstance(value, list) else [value]
+            if len(values) > MAX_EVENTS:
+                raise TooManyEventsError(f"more than {MAX_EVENTS} values in a field")
+            name = key if key in text_fields else "a field"
+            for one in values:
+                if not isinstance(one, _SCALARS):
+                    raise CallbackError(f"{name} is neither a text nor a number")
+                if key in text_fields and not isinstance(one, str | type(None)):
+                    raise CallbackError(f"{name} must be a text")
+                _check_text(one, name)
+
+
+def _check_reference(value, what):
+    if value is None:
+        return
+    if not isinstance(value, str) or not value:
+        raise CallbackError(f"the {what} must be a text")
+    if len(value) > MAX_REF_LENGTH:
+        raise CallbackError(f"the {what} is longer than {MAX_REF_LENGTH} characters")
+    if _BAD_KEY.search(value):
+        raise CallbackError(f"the {what} holds spaces or control characters")
+
+
+def check_event(event):
+    """Raise CallbackError unless ``event`` is one a provider could send."""
+    _check_reference(event.get("provider_ref"), "message reference")
+    _check_reference(event.get("uid"), "message key")
+    if not (event.get("provider_ref") or event.get("uid")):
+        raise CallbackError("a report names no message")
+    if event.get("status") not in DELIVERY_STATUSES:
+        raise CallbackError("unknown delivery status")
+    raw = event.get("raw_status")
+    if raw is not None and (not isinstance(raw, str) or len(raw) > MAX_STATUS_LENGTH):
+        raise CallbackError(f"the status is longer than {MAX_STATUS_LENGTH} characters")
+    error = event.get("error")
+    if error is not None and (
+        not isinstance(error, str) or len(error) > MAX_ERROR_LENGTH
+    ):
+        raise CallbackError(
+            f"the error text is longer than {MAX_ERROR_LENGTH} characters"
+        )
+    parts = event.get("parts")
+    if parts is not None and not (isinstance(parts, int) and 0 < parts <= MAX_PARTS):
+        raise CallbackError(f"the part count is not between 1 and {MAX_PARTS}")
+
+
 def parse_callback(code, params_or_json):
-    """Callback payload -> list of delivery events (empty when unusable)."""
-    return _lookup(_CALLBACK_PARSERS, code)(params_or_json)
+    """Callback payload -> list of delivery events; CallbackError when the
+    report is malformed or names no message (see the module docstring)."""
+    parser = _lookup(_CALLBACK_PARSERS, code)
+    check_payload(code, params_or_json)
+    try:
+        events = parser(params_or_json)
+    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
+        raise CallbackError(
+            f"the report cannot be read ({type(error).__name__})"
+        ) from None
+    if len(events) > MAX_EVENTS:
+        raise TooManyEventsError(f"more than {MAX_EVENTS} reports in one call")
+    if not events:
+        raise CallbackError("the report holds no delivery event")
+    for event in events:
+        check_event(event)
+    return events

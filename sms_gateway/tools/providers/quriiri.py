@@ -76,6 +76,17 @@ def message_ref(billingref, destination):
     return f"{billingref}:{e164(destination)}"
 
 
+# Fields of a report that are texts; ``smscount`` may be a number.
+CALLBACK_TEXT_FIELDS = (
+    "billingref",
+    "destination",
+    "status",
+    "statustime",
+    "statusmessage",
+    "reason",
+)
+
+
 def parse_callback(payload):
     """Parse a Quriiri delivery report (JSON dict, or a list of them)."""
     if isinstance(payload, list):

@@ -75,6 +75,10 @@ def map_status(provider_status):
     return STATUS_MAP.get(status, "unknown")
 
 
+# Fields of a report that are texts (a number there is a malformed report).
+CALLBACK_TEXT_FIELDS = ("provider_ref", "id", "uid", "status")
+
+
 def parse_callback(payload):
     """Sandbox reports: ``{"provider_ref" or "id", "status", "uid"?}``."""
     items = payload if isinstance(payload, list) else [payload or {}]

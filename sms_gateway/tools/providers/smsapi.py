@@ -142,6 +142,11 @@ def _split(value, count):
     return [str(value).strip() or None] * count
 
 
+# Fields of a report that are texts; ``status`` and ``donedate`` may be
+# numbers.
+CALLBACK_TEXT_FIELDS = ("MsgId", "id", "idx", "status_name")
+
+
 def parse_callback(payload):
     """Parse an SMSAPI delivery report (query/form dict or JSON list/dict)."""
     if isinstance(payload, list):

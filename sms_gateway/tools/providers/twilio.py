@@ -132,6 +132,19 @@ def verify_signature(auth_token, url, params, signature):
     return valid
 
 
+# Fields of a status callback that are texts (Twilio posts a form: all are).
+CALLBACK_TEXT_FIELDS = (
+    "MessageSid",
+    "SmsSid",
+    "MessageStatus",
+    "SmsStatus",
+    "ErrorCode",
+    "ErrorMessage",
+    "NumSegments",
+    "uid",
+)
+
+
 def parse_callback(payload):
     """Parse a Twilio status callback (form fields dict, or a list of them)."""
     if isinstance(payload, list):
