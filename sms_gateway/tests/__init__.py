@@ -11,3 +11,4 @@ from . import test_dispatch
 from . import test_send_tour
 from . import test_usage_report
 from . import test_usage_export
+from . import test_security_groups
