@@ -12,3 +12,4 @@ from . import test_send_tour
 from . import test_usage_report
 from . import test_usage_export
 from . import test_security_groups
+from . import test_security_wizards
