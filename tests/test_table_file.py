@@ -327,7 +327,14 @@ try:
 except hostile.TableFileError as error:
     code = error.code
 seconds = time.monotonic() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: the peak of this process's own memory (ru_maxrss may carry the
+# parent's peak over the fork)
+try:
+    with open("/proc/self/status") as status:
+        line = next(li for li in status if li.startswith("VmHWM:"))
+    peak = int(line.split()[1]) / 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"code": code, "seconds": seconds, "peak_mb": peak}))
 """
 
