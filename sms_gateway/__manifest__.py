@@ -20,6 +20,7 @@
         "security/sms_gateway_group_security.xml",
         "security/sms_gateway_mailing_security.xml",
         "security/sms_gateway_usage_security.xml",
+        "security/sms_gateway_wizard_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "views/res_partner_views.xml",

@@ -183,6 +183,7 @@ class SmsGatewayGroup(models.Model):
     # Computes
     # ------------------------------------------------------------------
 
+    @api.depends_context("uid")
     @api.depends("member_ids")
     def _compute_member_preview_ids(self):
         Member = self.env["sms.gateway.group.member"]
@@ -194,6 +195,7 @@ class SmsGatewayGroup(models.Model):
             else:
                 group.member_preview_ids = Member
 
+    @api.depends_context("uid")
     @api.depends("member_ids")
     def _compute_membership_count(self):
         ids = [gid for gid in self._origin.ids if gid]
@@ -208,17 +210,27 @@ class SmsGatewayGroup(models.Model):
         for group in self:
             group.membership_count = counts.get(group._origin.id, 0)
 
+    @api.depends_context("uid")
     @api.depends("member_ids.partner_id")
     def _compute_partner_ids(self):
         ids = [gid for gid in self._origin.ids if gid]
         partners = {gid: [] for gid in ids}
         if ids:
-            self.env["sms.gateway.group.member"].flush_model(["group_id", "partner_id"])
+            Member = self.env["sms.gateway.group.member"]
+            Member.flush_model(["group_id", "partner_id"])
+            # only the contacts the reader may read (as the member list shows)
+            readable = SQL("TRUE")
+            if not self.env.su:
+                readable = SQL(
+                    "partner_id IN %s",
+                    Member._sms_readable_partners_query().subselect(),
+                )
             rows = self.env.execute_query(
                 SQL(
                     "SELECT group_id, partner_id FROM sms_gateway_group_member"
-                    " WHERE group_id IN %s ORDER BY id",
+                    " WHERE group_id IN %s AND %s ORDER BY id",
                     tuple(ids),
+                    readable,
                 )
             )
             for group_id, partner_id in rows:

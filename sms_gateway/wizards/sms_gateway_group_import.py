@@ -13,14 +13,21 @@ The work is done in batches: numbers are normalized in Python, existing
 contacts are found with one query on the numbers and one on the emails, new
 contacts are created with ``create()`` of a list, and memberships go in with
 one INSERT. A file that cannot be read (empty, header only, unknown column,
-binary, too big) raises a UserError and changes nothing; with "all or nothing"
-one refused line imports nothing.
+binary, too big, or too costly to read: see ``tools.table_file.Limits``)
+raises a UserError and changes nothing; with "all or nothing" one refused line
+imports nothing.
+
+The report is an XLSX file whose cells are all written as text (or numbers):
+a value such as ``=HYPERLINK(...)`` taken from the imported file is shown as
+it is and never runs as a formula in a spreadsheet.
 """
 
 import base64
 import binascii
-import csv
 import io
+import re
+
+import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -28,7 +35,7 @@ from odoo.tools import email_normalize
 
 from ..models.sms_gateway_group_member import NOTE_MAX_LENGTH
 from ..tools import phone as phone_tools
-from ..tools.table_file import TableFileError, read_table
+from ..tools.table_file import Limits, TableFileError, read_table
 
 REQUIRED_COLUMNS = ("name", "mobile")
 OPTIONAL_COLUMNS = ("email", "note", "consent")
@@ -45,6 +52,10 @@ CONSENT_WORDS = {
 }
 DEFAULT_MAX_SIZE_MB = 10
 DEFAULT_MAX_LINES = 200_000
+# Reading the file (not the import itself) stops after this many seconds.
+DEFAULT_MAX_READ_SECONDS = 8
+# Characters XML (and so XLSX) cannot hold.
+REPORT_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 CREATE_BATCH = 1000
 # Context for creating thousands of partners: no chatter message, no follower.
 CREATE_CONTEXT = {
@@ -160,6 +171,16 @@ class SmsGatewayGroupImport(models.TransientModel):
     def _max_lines(self):
         return self._get_limit("sms_gateway.group_import_max_lines", DEFAULT_MAX_LINES)
 
+    @api.model
+    def _read_limits(self):
+        """What reading one file may cost (cells, unpacked size, time...)."""
+        return Limits(
+            max_rows=self._max_lines(),
+            max_seconds=self._get_limit(
+                "sms_gateway.group_import_max_seconds", DEFAULT_MAX_READ_SECONDS
+            ),
+        )
+
     # ------------------------------------------------------------------
     # Reading the file
     # ------------------------------------------------------------------
@@ -188,11 +209,12 @@ class SmsGatewayGroupImport(models.TransientModel):
         except (binascii.Error, ValueError) as error:
             raise UserError(self.env._("The file cannot be read.")) from error
         try:
-            return read_table(data, self.filename or "", max_rows=self._max_lines())
+            return read_table(data, self.filename or "", limits=self._read_limits())
         except TableFileError as error:
             raise UserError(self._table_error_message(error)) from error
 
     def _table_error_message(self, error):
+        params = error.params
         messages = {
             "empty": self.env._("The file is empty: nothing was imported."),
             "binary": self.env._(
@@ -217,7 +239,57 @@ class SmsGatewayGroupImport(models.TransientModel):
             "too_many_rows": self.env._(
                 "The file has more than %(max)s lines: split it into smaller "
                 "files. Nothing was imported.",
-                max=error.params.get("max_rows"),
+                max=params.get("max_rows"),
+            ),
+            "too_many_sheet_rows": self.env._(
+                "The file has more than %(max)s rows, counting the empty ones: "
+                "delete the empty rows below your contacts (or copy the contacts "
+                "into a new sheet), or split the file. Nothing was imported.",
+                max=params.get("max_rows"),
+            ),
+            "too_many_columns": self.env._(
+                "Line %(line)s has values beyond column %(max)s: keep only the "
+                "columns %(columns)s. Nothing was imported.",
+                line=params.get("line"),
+                max=params.get("max_columns"),
+                columns=self._allowed_columns_text(),
+            ),
+            "too_many_cells": self.env._(
+                "The file has more than %(max)s cells: keep only the columns "
+                "%(columns)s, or split the file. Nothing was imported.",
+                max=params.get("max_cells"),
+                columns=self._allowed_columns_text(),
+            ),
+            "too_large": self.env._(
+                "The workbook unpacks to more than %(max)s MB (or has too many "
+                "parts): keep only the contacts sheet, or save it as CSV. Nothing "
+                "was imported.",
+                max=params.get("max_mb"),
+            ),
+            "too_many_strings": self.env._(
+                "The workbook holds more than %(count)s texts or %(chars)s "
+                "characters of text: keep only the contacts sheet, or save it as "
+                "CSV. Nothing was imported.",
+                count=params.get("max_strings"),
+                chars=params.get("max_chars"),
+            ),
+            "cell_too_long": self.env._(
+                "A cell (line %(line)s) has more than %(max)s characters. Nothing "
+                "was imported.",
+                line=params.get("line") or "?",
+                max=params.get("max_chars"),
+            ),
+            "line_too_long": self.env._(
+                "Line %(line)s is longer than %(max)s characters: is this a list "
+                "of contacts with the columns %(columns)s? Nothing was imported.",
+                line=params.get("line"),
+                max=params.get("max_chars"),
+                columns=self._allowed_columns_text(),
+            ),
+            "timeout": self.env._(
+                "Reading the file took more than %(seconds)s seconds: split it into "
+                "smaller files, or save it as CSV. Nothing was imported.",
+                seconds=params.get("seconds"),
             ),
         }
         return messages.get(error.code, str(error))
@@ -503,7 +575,7 @@ class SmsGatewayGroupImport(models.TransientModel):
         if do_import:
             results["created"] = self._create_partners(kept)
             results["added"], results["already"] = self._add_members(kept)
-        self._write_results(table, lines, refused, do_import, results)
+        self._write_results(lines, refused, do_import, results)
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
@@ -524,7 +596,7 @@ class SmsGatewayGroupImport(models.TransientModel):
             self.group_id.id, values=list(notes.items())
         )
 
-    def _write_results(self, table, lines, refused, do_import, results):
+    def _write_results(self, lines, refused, do_import, results):
         merged = sum(1 for line in lines if line.result == "merged")
         matched = sum(
             1 for line in lines if line.result in ("matched_mobile", "matched_email")
@@ -582,51 +654,70 @@ class SmsGatewayGroupImport(models.TransientModel):
                 "refused_count": len(refused),
                 "added_count": results["added"],
                 "already_count": results["already"],
-                "report_file": base64.b64encode(
-                    self._report_csv(table, lines, do_import)
-                ),
+                "report_file": base64.b64encode(self._report_xlsx(lines, do_import)),
                 "report_filename": f"{(self.filename or 'import').rsplit('.', 1)[0]}"
-                "-report.csv",
+                "-report.xlsx",
                 "file": False,
             }
         )
 
-    def _report_csv(self, table, lines, do_import):
-        """Every line of the file with what the import did, as CSV bytes."""
+    def _report_xlsx(self, lines, do_import):
+        """Every line of the file with what the import did, as XLSX bytes.
+
+        Values from the file are written as text cells (``write_string``),
+        never as formulas, whatever they start with (= + - @).
+        """
         labels = dict(
             self.env["sms.gateway.group.import.line"]
             ._fields["result"]
             ._description_selection(self.env)
         )
-        output = io.StringIO()
-        writer = csv.writer(output, delimiter=table.delimiter or ",")
-        writer.writerow(
-            [
-                self.env._("Line"),
-                self.env._("Name"),
-                self.env._("Mobile"),
-                self.env._("Email"),
-                self.env._("Result"),
-                self.env._("Contact ID"),
-                self.env._("Message"),
-            ]
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(
+            output,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
         )
-        for line in lines:
+        sheet = workbook.add_worksheet(self.env._("Report")[:31])
+        headers = [
+            self.env._("Line"),
+            self.env._("Name"),
+            self.env._("Mobile"),
+            self.env._("Email"),
+            self.env._("Result"),
+            self.env._("Contact ID"),
+            self.env._("Message"),
+        ]
+        for column, (header, width) in enumerate(
+            zip(headers, (8, 30, 18, 30, 24, 12, 60), strict=True)
+        ):
+            sheet.set_column(column, column, width)
+            sheet.write_string(0, column, header)
+        sheet.freeze_panes(1, 0)
+        for row, line in enumerate(lines, start=1):
             result = line.result or "refused"
-            writer.writerow(
-                [
-                    line.number,
-                    line.name,
-                    line.mobile,
-                    line.email,
-                    labels.get(result, result)
-                    if do_import or result == "refused"
-                    else self.env._("Not imported"),
-                    (line.partner_id or "") if do_import else "",
-                    " ".join(line.messages),
-                ]
+            result_text = (
+                labels.get(result, result)
+                if do_import or result == "refused"
+                else self.env._("Not imported")
             )
-        return output.getvalue().encode("utf-8-sig")
+            sheet.write_number(row, 0, line.number)
+            for column, text in (
+                (1, line.name),
+                (2, line.mobile),
+                (3, line.email),
+                (4, result_text),
+                (6, " ".join(line.messages)),
+            ):
+                sheet.write_string(row, column, _report_text(text))
+            if do_import and line.partner_id:
+                sheet.write_number(row, 5, line.partner_id)
+        workbook.close()
+        return output.getvalue()
 
     def action_back(self):
         """Import another file into the same group."""
@@ -640,3 +731,9 @@ class SmsGatewayGroupImport(models.TransientModel):
             "view_mode": "form",
             "target": "new",
         }
+
+
+def _report_text(value):
+    """``value`` as the text of an XLSX cell: no character XML cannot hold,
+    at most the 32,767 characters a cell holds."""
+    return REPORT_CONTROL_CHARS.sub("", str(value or ""))[:32767]
