@@ -277,6 +277,7 @@ class TestDomainAttacks(DomainAttackCase):
                 )
         self.assertLess(time.perf_counter() - started, 5)
 
+    @mute_logger("post_group_domains")
     def test_migration_turns_off_refused_filters(self):
         good = self.Group.create(
             {

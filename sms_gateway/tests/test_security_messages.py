@@ -20,6 +20,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MockEmail
 
@@ -401,6 +402,7 @@ class TestStateChangesOverRpc(MessagesCase, HttpCase):
             {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
         )
 
+    @mute_logger("odoo.http")
     def test_rpc_attacks_are_refused(self):
         attacks = [
             ("sms.gateway.message", "action_cancel", [self.queued.ids]),
@@ -429,6 +431,7 @@ class TestStateChangesOverRpc(MessagesCase, HttpCase):
         self.assertEqual(self.mailing.body, SECRET)
         self.assertEqual((self.queued.state, self.failed.state), ("queued", "failed"))
 
+    @mute_logger("odoo.http")
     def test_rpc_owner_cannot_rewrite_a_queued_mailing(self):
         for values in ({"body": "X"}, {"sender": "Other"}, {"state": "draft"}):
             with self.subTest(values=values):
@@ -443,6 +446,7 @@ class TestStateChangesOverRpc(MessagesCase, HttpCase):
         self.env.invalidate_all()
         self.assertEqual(self.mailing.body, SECRET)
 
+    @mute_logger("odoo.http")
     def test_rpc_user_accountant_reads_no_other_texts(self):
         rows = self.call(
             "sms_user_accountant",
