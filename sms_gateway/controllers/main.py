@@ -59,7 +59,11 @@ class SmsGatewayController(http.Controller):
             events = providers.parse_callback(code, payload)
         except (TypeError, ValueError, AttributeError) as error:
             raise BadRequest("The delivery report is not readable.") from error
-        return company._sms_gateway_apply_delivery_reports(code, events)
+        return (
+            request.env["sms.gateway.delivery.event"]
+            .sudo()
+            ._sms_store(company, code, events)
+        )
 
     @http.route(
         "/sms_gateway/status/<string:code>/<int:company_id>/<string:secret>",
