@@ -14,7 +14,14 @@ PostgreSQL session advisory lock on its id: a message left ``sending`` whose
 run's lock is free belongs to a run that died (SIGKILL, crash). Such messages
 are re-queued when the provider has an idempotency key (SMSAPI ``idx``, the
 sandbox: a repeated request never sends twice), and flagged for a person to
-review otherwise (Twilio, Quriiri), never resent blindly.
+review otherwise (Twilio, Quriiri), never resent blindly; what decides is
+the provider stored on the message when it was claimed. A run stops claiming
+after a fraction of Odoo's cron time limit and wakes the cron again; an
+unexpected error while sending a batch counts as an attempt of its messages.
+
+Delivery reports are stored by the routes (``sms.gateway.delivery.event``)
+and applied to a message once its result is recorded: by the dispatch right
+after each batch, and by the cron the routes wake.
 """
 
 import hashlib
@@ -629,24 +636,22 @@ class SmsGatewayMessage(models.Model):
         results were recorded (committed); never makes the dispatch fail."""
         Event = self.env["sms.gateway.delivery.event"].sudo()
         try:
-            self.flush_model()
-            self.env.cr.execute(
-                """
-                SELECT uid, provider_ref FROM sms_gateway_message
-                 WHERE id IN %s AND state NOT IN ('queued', 'sending')
-                """,
-                (tuple(r["id"] for r in rows),),
-            )
-            recorded = self.env.cr.fetchall()
-            if not recorded:
-                return
-            refs = [ref for _uid, ref in recorded if ref]
-            uids = [uid for uid, _ref in recorded]
-            after = 0
-            while after is not None:
-                _applied, after = Event._sms_apply_pending(
-                    after=after, company=company, refs=refs, uids=uids
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    """
+                    SELECT uid, provider_ref FROM sms_gateway_message
+                     WHERE id IN %s AND state NOT IN %s
+                    """,
+                    (tuple(r["id"] for r in rows), UNSETTLED),
                 )
+                recorded = self.env.cr.fetchall()
+                refs = [ref for _uid, ref in recorded if ref]
+                uids = [uid for uid, _ref in recorded]
+                after = 0 if recorded else None
+                while after is not None:
+                    _applied, after = Event._sms_apply_pending(
+                        after=after, company=company, refs=refs, uids=uids
+                    )
         except Exception:
             _logger.exception(
                 "SMS dispatch for company %s: delivery reports not applied",
