@@ -608,7 +608,10 @@ class Checker:
         deadline = time.monotonic() + 600
         last_trigger = time.monotonic()
         wake_ups = 0
+        most_waiting = 0
         while time.monotonic() < deadline and server.poll() is None:
+            waiting = self.sql("SELECT count(*) FROM sms_gateway_delivery_event")
+            most_waiting = max(most_waiting, waiting[0][0])
             if self.counts().get("delivered", 0) == total:
                 break
             if time.monotonic() - last_trigger > 90:
@@ -623,6 +626,13 @@ class Checker:
             thread.join(60)
         waiting = self.sql("SELECT count(*) FROM sms_gateway_delivery_event")[0][0]
         states = self.counts()
+        # What the dispatch records (billing) must be there for each message.
+        recorded = self.sql(
+            "SELECT count(*) FROM sms_gateway_message WHERE mailing_id = %s"
+            " AND provider_ref IS NOT NULL AND sent_at IS NOT NULL"
+            " AND delivered_at IS NOT NULL",
+            [self.mailing_id],
+        )[0][0]
         self.stop(server)
         log_text = (self.work / "odoo_reports.log").read_text(encoding="utf-8")
         errors = [
@@ -637,14 +647,16 @@ class Checker:
         twice = sum(1 for count in accepted.values() if count > 1)
         ok = (
             states.get("delivered", 0) == total
+            and recorded == total
             and answers.get(200, 0) == sum(answers.values()) >= total
             and waiting == 0
             and not errors
             and twice == 0
         )
         detail = (
-            f"DB: {states}; route answers (per report): {dict(answers)}; "
-            f"reports left waiting: {waiting}; uids accepted twice: {twice}; "
+            f"DB: {states}, {recorded:,} with reference, sent and delivery dates; "
+            f"route answers (per report): {dict(answers)}; at most {most_waiting:,} "
+            f"reports waiting at once, {waiting} left; uids accepted twice: {twice}; "
             f"server errors logged: {len(errors)}"
             + (f" (first: {errors[0][:200]})" if errors else "")
             + f"; {seconds:.0f} s from the start to the last delivered"

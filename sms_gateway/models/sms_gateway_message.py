@@ -510,6 +510,7 @@ class SmsGatewayMessage(models.Model):
         before any batch, for one request per message, as many as can wait
         for the request timeout each.
         """
+        company = company.sudo()
         provider_class = providers.PROVIDERS.get(company.sms_gateway_provider)
         single = not (provider_class and provider_class.supports_bulk)
         if single:
