@@ -17,7 +17,14 @@ c. HTTP 500 for two minutes: the double answers 500 to every request for
    120 s while ``odoo`` (cron thread, real RETRY_PATTERN, cron every minute
    and woken at ``next_attempt_at``) dispatches; then it answers normally.
 
-Each passes when the database shows every message sent (none queued,
+d. Delivery reports racing the dispatch: while ``odoo`` dispatches, the
+   checker posts an SMSAPI delivery report to Odoo's real report route for
+   each message the moment the double has logged it (before its answer
+   reaches Odoo, as Twilio can), 100 per request from 4 threads. Passes when
+   every route answer is 200, every message ends delivered, no report is
+   left waiting and the server logged no error.
+
+Each of a-c passes when the database shows every message sent (none queued,
 sending or failed) and the double's log shows every message uid (idx)
 ACCEPTED exactly once and nothing else accepted. The double refuses a
 repeated idx with error 53 and logs it as "duplicate": that is the
@@ -26,7 +33,7 @@ printed per check with counts; databases and processes are removed at the
 end (``--keep`` keeps the database and the work folder).
 
     python3 bench/check_dispatch_reliability.py [--db bench5_rel] \\
-        [--messages 10000] [--checks abc] [--keep]
+        [--messages 10000] [--checks abcd] [--keep]
 
 Ports: ``--double-port`` (8145) and ``--http-port`` (8146) for Odoo.
 """
@@ -40,7 +47,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -60,7 +70,7 @@ def parse_args():
     parser.add_argument("--addons-path")
     parser.add_argument("--double-port", type=int, default=8145)
     parser.add_argument("--http-port", type=int, default=8146)
-    parser.add_argument("--checks", default="abc")
+    parser.add_argument("--checks", default="abcd")
     parser.add_argument("--fail-seconds", type=float, default=120)
     parser.add_argument("--keep", action="store_true")
     return parser.parse_args()
@@ -532,6 +542,140 @@ class Checker:
             f"(max {max_attempts}, RETRY_PATTERN 60 s, 120 s, 300 s ...)",
         )
 
+    def check_reports(self):
+        print("\n=== d. delivery reports racing the dispatch", flush=True)
+        total = self.queue("reports")
+        self.start_double("reports")
+        self.double_config(delay=0.01)
+        server = self.odoo_server("odoo_reports")
+        route_root = f"http://127.0.0.1:{self.args.http_port}"
+        pending = []
+        lock = threading.Lock()
+        answers = collections.Counter()
+        stop = threading.Event()
+
+        def follow_log():
+            """The double's log as it grows: one report per accepted message."""
+            offset = 0
+            while not stop.is_set():
+                if self.log_path.exists():
+                    with open(self.log_path, "rb") as log:
+                        log.seek(offset)
+                        data = log.read()
+                    complete = data[: data.rfind(b"\n") + 1]
+                    offset += len(complete)
+                    entries = [
+                        json.loads(line) for line in complete.splitlines() if line
+                    ]
+                    with lock:
+                        pending.extend(e for e in entries if e["state"] == "accepted")
+                time.sleep(0.005)
+
+        def post_reports():
+            while not stop.is_set() or pending:
+                with lock:
+                    chunk, pending[:] = pending[:100], pending[100:]
+                if not chunk:
+                    time.sleep(0.005)
+                    continue
+                path = urllib.parse.urlsplit(chunk[0]["notify_url"]).path
+                data = urllib.parse.urlencode(
+                    {
+                        "MsgId": ",".join(e["provider_ref"] for e in chunk),
+                        "status": ",".join("404" for _e in chunk),
+                        "status_name": ",".join("DELIVERED" for _e in chunk),
+                        "idx": ",".join(e["idx"] for e in chunk),
+                        "donedate": ",".join(str(int(e["at"])) for e in chunk),
+                    }
+                ).encode()
+                try:
+                    with urllib.request.urlopen(
+                        f"{route_root}{path}", data=data, timeout=30
+                    ) as answer:
+                        answers[answer.status] += len(chunk)
+                except urllib.error.HTTPError as error:
+                    answers[error.code] += len(chunk)
+                except OSError as error:
+                    answers[type(error).__name__] += len(chunk)
+
+        threads = [threading.Thread(target=follow_log)] + [
+            threading.Thread(target=post_reports) for _i in range(4)
+        ]
+        for thread in threads:
+            thread.start()
+        started = time.monotonic()
+        self.trigger_cron()
+        deadline = time.monotonic() + 600
+        last_trigger = time.monotonic()
+        wake_ups = 0
+        most_waiting = 0
+        while time.monotonic() < deadline and server.poll() is None:
+            waiting = self.sql("SELECT count(*) FROM sms_gateway_delivery_event")
+            most_waiting = max(most_waiting, waiting[0][0])
+            if self.counts().get("delivered", 0) == total:
+                break
+            if time.monotonic() - last_trigger > 90:
+                # In case a wake-up was missed (the cron runs every 5 minutes).
+                last_trigger = time.monotonic()
+                wake_ups += 1
+                self.trigger_events_cron()
+            time.sleep(1)
+        seconds = time.monotonic() - started
+        stop.set()
+        for thread in threads:
+            thread.join(60)
+        waiting = self.sql("SELECT count(*) FROM sms_gateway_delivery_event")[0][0]
+        states = self.counts()
+        # What the dispatch records (billing) must be there for each message.
+        recorded = self.sql(
+            "SELECT count(*) FROM sms_gateway_message WHERE mailing_id = %s"
+            " AND provider_ref IS NOT NULL AND sent_at IS NOT NULL"
+            " AND delivered_at IS NOT NULL",
+            [self.mailing_id],
+        )[0][0]
+        self.stop(server)
+        log_text = (self.work / "odoo_reports.log").read_text(encoding="utf-8")
+        errors = [
+            line
+            for line in log_text.splitlines()
+            if " ERROR " in line or line.startswith("Traceback")
+        ]
+        entries = self.log_entries()
+        accepted = collections.Counter(
+            e["idx"] for e in entries if e["state"] == "accepted"
+        )
+        twice = sum(1 for count in accepted.values() if count > 1)
+        ok = (
+            states.get("delivered", 0) == total
+            and recorded == total
+            and answers.get(200, 0) == sum(answers.values()) >= total
+            and waiting == 0
+            and not errors
+            and twice == 0
+        )
+        detail = (
+            f"DB: {states}, {recorded:,} with reference, sent and delivery dates; "
+            f"route answers (per report): {dict(answers)}; at most {most_waiting:,} "
+            f"reports waiting at once, {waiting} left; uids accepted twice: {twice}; "
+            f"server errors logged: {len(errors)}"
+            + (f" (first: {errors[0][:200]})" if errors else "")
+            + f"; {seconds:.0f} s from the start to the last delivered"
+            + f"; wake-ups of the report cron by the checker: {wake_ups}"
+        )
+        self.results.append(
+            ("d. delivery reports racing the dispatch: none lost", ok, detail)
+        )
+        print(f"{'PASS' if ok else 'FAIL'}  {self.results[-1][0]}")
+        print(f"      {detail}", flush=True)
+
+    def trigger_events_cron(self):
+        from odoo import SUPERUSER_ID, api
+
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env.ref("sms_gateway.ir_cron_sms_gateway_delivery_events")._trigger()
+            cr.commit()
+
     def run(self):
         args = self.args
         self.addons_path = args.addons_path or bench_lib.default_addons_path()
@@ -541,6 +685,7 @@ class Checker:
                 "a": self.check_kill,
                 "b": self.check_two_workers,
                 "c": self.check_http_500,
+                "d": self.check_reports,
             }
             for letter in args.checks:
                 try:

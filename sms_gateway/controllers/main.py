@@ -113,8 +113,12 @@ class SmsGatewayController(http.Controller):
             )
 
     def _sms_gateway_deliver(self, company, code, events):
-        """The one place the routes hand delivery events over to the messages."""
-        return company._sms_gateway_apply_delivery_reports(code, events)
+        """The one place the routes hand delivery events over to the messages:
+        they are stored at once (a plain INSERT that never waits for the
+        dispatch) and applied as soon as their message is recorded."""
+        request.env["sms.gateway.delivery.event"].sudo()._sms_store(
+            company, code, events
+        )
 
     @http.route(
         "/sms_gateway/status/<string:code>/<int:company_id>/<string:secret>",
@@ -132,11 +136,7 @@ class SmsGatewayController(http.Controller):
         self._sms_gateway_check_secret(company, secret)
         payload = self._sms_gateway_payload(company, code)
         events = self._sms_gateway_events(company, code, payload)
-        result = self._sms_gateway_deliver(company, code, events)
-        if code == "quriiri" and result["unknown"] and not result["applied"]:
-            # Quriiri retries a report answered with 404: the message may
-            # not be recorded yet.
-            raise NotFound()
+        self._sms_gateway_deliver(company, code, events)
         return request.make_response("OK", headers=[("Content-Type", "text/plain")])
 
     @http.route(

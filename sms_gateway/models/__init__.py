@@ -6,5 +6,6 @@ from . import res_company
 from . import res_config_settings
 from . import sms_gateway_mailing
 from . import sms_gateway_message
+from . import sms_gateway_delivery_event
 from . import sms_gateway_group
 from . import sms_gateway_group_member

@@ -14,12 +14,20 @@ PostgreSQL session advisory lock on its id: a message left ``sending`` whose
 run's lock is free belongs to a run that died (SIGKILL, crash). Such messages
 are re-queued when the provider has an idempotency key (SMSAPI ``idx``, the
 sandbox: a repeated request never sends twice), and flagged for a person to
-review otherwise (Twilio, Quriiri), never resent blindly.
+review otherwise (Twilio, Quriiri), never resent blindly; what decides is
+the provider stored on the message when it was claimed. A run stops claiming
+after a fraction of Odoo's cron time limit and wakes the cron again; an
+unexpected error while sending a batch counts as an attempt of its messages.
+
+Delivery reports are stored by the routes (``sms.gateway.delivery.event``)
+and applied to a message once its result is recorded: by the dispatch right
+after each batch, and by the cron the routes wake.
 """
 
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -29,7 +37,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from ..tools import providers
 from .res_company import ProviderLockedError
@@ -54,6 +62,8 @@ DELIVERY_RANK = {
     "undelivered": 2,
     "delivered": 3,
 }
+# States whose message a delivery report waits for: its result is not recorded.
+UNSETTLED = ("queued", "sending")
 # Delivery status (tools.providers) -> message state.
 DELIVERY_TO_STATE = {
     "sent": "sent",
@@ -81,6 +91,11 @@ USER_GROUP = "sms_gateway.group_sms_gateway_user"
 MANAGER_GROUP = "sms_gateway.group_sms_gateway_manager"
 # How often a claim is tried again when a concurrent claim got in the way.
 CLAIM_TRIES = 5
+# Odoo's cron time limit when none is configured (limit_time_real's default),
+# and the part of it one dispatch run spends claiming batches: the batch under
+# way, the other cron jobs of the same cron call and the commits need the rest.
+DEFAULT_TIME_LIMIT = 120
+DISPATCH_TIME_FRACTION = 0.5
 
 
 def body_hash(body):
@@ -453,45 +468,97 @@ class SmsGatewayMessage(models.Model):
             int(params.get_param("sms_gateway.max_attempts", DEFAULT_MAX_ATTEMPTS)),
         )
 
+    @api.model
+    def _sms_time_limit(self):
+        """Seconds a cron job may run before Odoo kills it (``limit_time_real_cron``,
+        else ``limit_time_real``; 120 when neither is set)."""
+        for key in ("limit_time_real_cron", "limit_time_real"):
+            try:
+                limit = float(config.get(key) or 0)
+            except (TypeError, ValueError):
+                limit = 0
+            if limit > 0:
+                return limit
+        return DEFAULT_TIME_LIMIT
+
+    @api.model
+    def _sms_dispatch_budget(self):
+        """Seconds one dispatch run spends claiming new batches."""
+        return self._sms_time_limit() * DISPATCH_TIME_FRACTION
+
     def _commit(self):
         if not in_test_mode():
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
-    def _cron_dispatch(self, batch_size=None, max_batches=None):
-        """Send due queued messages, in batches, committing after each."""
+    def _cron_dispatch(self, batch_size=None, max_batches=None, time_budget=None):
+        """Send due queued messages, in batches, committing after each.
+
+        A run stops claiming batches after ``time_budget`` seconds (a
+        fraction of Odoo's cron time limit) and wakes the cron again for the
+        rest, instead of running until Odoo kills it.
+        """
         default_batch, max_attempts = self._sms_dispatch_settings()
         batch_size = batch_size or default_batch
+        budget = self._sms_dispatch_budget() if time_budget is None else time_budget
+        started = time.monotonic()
         self.env.flush_all()
         cr = self.env.cr
         cr.execute("SELECT nextval('sms_gateway_dispatch_run_seq')")
         run = cr.fetchone()[0]
         cr.execute("SELECT pg_advisory_lock(%s, %s)", (ADVISORY_LOCK_CLASS, run))
         try:
-            self._sms_recover_interrupted()
+            self._sms_recover_interrupted(max_attempts)
             self._sms_send_emails()
             self._commit()
             blocked = set()
             done = batches = 0
             mailings = set()
+            pace = None  # seconds per message of the last batch
+            out_of_time = False
             due = self._sms_count_due(blocked)  # once: for the progress shown
             while max_batches is None or batches < max_batches:
-                company_id, rows = self._sms_claim(run, batch_size, blocked)
+                seconds_left = budget - (time.monotonic() - started)
+                if seconds_left <= 0:
+                    out_of_time = True
+                    break
+                company_id, rows = self._sms_claim(
+                    run, batch_size, blocked, seconds_left=seconds_left, pace=pace
+                )
                 if not rows:
                     break
+                batch_started = time.monotonic()
                 batches += 1
                 done += len(rows)
                 mailings.update(r["mailing"] for r in rows if r["mailing"])
                 company = self.env["res.company"].browse(company_id)
-                self._sms_send_rows(company, rows, max_attempts, blocked)
+                self._sms_send_batch(company, rows, max_attempts, blocked)
                 self._commit()
+                # Reports that came before the references were stored.
+                self._sms_apply_waiting_events(company, rows)
+                self._commit()
+                pace = (time.monotonic() - batch_started) / len(rows)
                 self.env["ir.cron"]._notify_progress(
                     done=done, remaining=max(due - done, 0)
                 )
             # After the results are committed: nothing here may undo them.
             self._sms_update_mailings(mailings)
             self._commit()
-            self._sms_trigger_next(blocked)
+            if out_of_time:
+                # Odoo would run a job that reports work remaining again at once,
+                # in the same cron call, adding up to its time limit: report the
+                # run as complete and wake the cron again instead.
+                _logger.info(
+                    "SMS dispatch run %s stops after %.0f s (%s messages): the "
+                    "rest goes in the next run",
+                    run,
+                    time.monotonic() - started,
+                    done,
+                )
+                self._sms_trigger_dispatch()
+            else:
+                self._sms_trigger_next(blocked)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         except Exception:
             # Leave the failed transaction before releasing the run's lock: the
             # lock belongs to the connection, the pool keeps the connection.
@@ -539,13 +606,15 @@ class SmsGatewayMessage(models.Model):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _sms_claim(self, run, batch_size, blocked):
+    def _sms_claim(self, run, batch_size, blocked, seconds_left=None, pace=None):
         """``_sms_claim_once``, again when another worker's claim got in the way."""
         # The claim runs in a transaction of its own (the loop commits before
         # it, and it commits itself): rolling back on a conflict loses nothing.
         for attempt in range(CLAIM_TRIES):
             try:
-                return self._sms_claim_once(run, batch_size, blocked)
+                return self._sms_claim_once(
+                    run, batch_size, blocked, seconds_left=seconds_left, pace=pace
+                )
             except psycopg2.errors.SerializationFailure:
                 # Rows of our snapshot were claimed and committed meanwhile,
                 # as Odoo's cron acquisition meets it: start a new snapshot.
@@ -555,13 +624,36 @@ class SmsGatewayMessage(models.Model):
         return None, []
 
     @api.model
-    def _sms_claim_once(self, run, batch_size, blocked):
+    def _sms_batch_size(self, company, batch_size, seconds_left=None, pace=None):
+        """How many messages of ``company`` one batch takes.
+
+        One request per message (Twilio): small batches, so that a crash
+        leaves few messages whose fate is unknown. Within a time budget: as
+        many as the pace of the last batch lets send in half the time left;
+        before any batch, for one request per message, as many as can wait
+        for the request timeout each.
+        """
+        company = company.sudo()
+        provider_class = providers.PROVIDERS.get(company.sms_gateway_provider)
+        single = not (provider_class and provider_class.supports_bulk)
+        if single:
+            batch_size = min(batch_size, SINGLE_REQUEST_BATCH_SIZE)
+        if seconds_left is not None:
+            if pace:
+                batch_size = min(batch_size, int(seconds_left / 2 / pace))
+            elif single:
+                timeout = max(company.sms_gateway_timeout or 0, 1)
+                batch_size = min(batch_size, int(seconds_left / timeout))
+        return max(batch_size, 1)
+
+    @api.model
+    def _sms_claim_once(self, run, batch_size, blocked, seconds_left=None, pace=None):
         """Take up to ``batch_size`` due messages of one company for this run.
 
-        The rows are locked with SKIP LOCKED, marked ``sending`` and
-        committed: another worker cannot take them, and a crash after this
-        point leaves them ``sending`` with this run's id. Returns the company
-        id and the rows (dicts) to send.
+        The rows are locked with SKIP LOCKED, marked ``sending`` with the
+        provider they go through and committed: another worker cannot take
+        them, and a crash after this point leaves them ``sending`` with this
+        run's id. Returns the company id and the rows (dicts) to send.
         """
         cr = self.env.cr
         cr.execute(
@@ -580,17 +672,14 @@ class SmsGatewayMessage(models.Model):
         if not row:
             return None, []
         company_id = row[0]
-        # One request per message (Twilio): small batches, so that a crash
-        # leaves few messages whose fate is unknown.
-        code = self.env["res.company"].browse(company_id).sms_gateway_provider
-        provider_class = providers.PROVIDERS.get(code)
-        if not (provider_class and provider_class.supports_bulk):
-            batch_size = min(batch_size, SINGLE_REQUEST_BATCH_SIZE)
+        company = self.env["res.company"].browse(company_id)
+        code = company.sms_gateway_provider
         cr.execute(
             SQL(
                 """
                 UPDATE sms_gateway_message m
                    SET state = 'sending', dispatch_run = %(run)s,
+                       provider = %(code)s,
                        attempt_count = m.attempt_count + 1
                   FROM (SELECT id FROM sms_gateway_message
                          WHERE %(due)s AND company_id = %(company)s
@@ -601,21 +690,98 @@ class SmsGatewayMessage(models.Model):
                 RETURNING m.id, m.uid, m.number, m.body, m.attempt_count, m.parts,
                           m.mailing_id,
                           (SELECT sender FROM sms_gateway_mailing g
-                            WHERE g.id = m.mailing_id)
+                            WHERE g.id = m.mailing_id),
+                          m.provider
                 """,
                 run=run,
+                code=code,
                 due=self._sms_due_condition(blocked),
                 company=company_id,
-                limit=batch_size,
+                limit=self._sms_batch_size(company, batch_size, seconds_left, pace),
             )
         )
-        keys = ("id", "uid", "number", "body", "attempts", "parts", "mailing", "sender")
+        keys = (
+            "id",
+            "uid",
+            "number",
+            "body",
+            "attempts",
+            "parts",
+            "mailing",
+            "sender",
+            "provider",
+        )
         rows = sorted(
             (dict(zip(keys, values, strict=True)) for values in cr.fetchall()),
             key=lambda r: r["id"],
         )
         self._commit()
         return company_id, rows
+
+    @api.model
+    def _sms_send_batch(self, company, rows, max_attempts, blocked):
+        """``_sms_send_rows``; an unexpected error (a bug, an adapter raising
+        something unforeseen) counts as an attempt of each message of the
+        batch instead of stopping the dispatch, so that no message can stop
+        it forever."""
+        try:
+            with self.env.cr.savepoint():
+                self._sms_send_rows(company, rows, max_attempts, blocked)
+        except Exception as error:
+            _logger.exception(
+                "SMS dispatch for company %s: unexpected error sending %s messages",
+                company.id,
+                len(rows),
+            )
+            self._sms_unexpected_error(rows, error, max_attempts)
+
+    @api.model
+    def _sms_unexpected_error(self, rows, error, max_attempts):
+        """What became of the batch is unknown: again later when the provider
+        has an idempotency key (failed after the last attempt), to review
+        otherwise (a request may have gone)."""
+        reason = self.env._(
+            "unexpected error (%(error)s), see the server log",
+            error=type(error).__name__,
+        )
+        resendable, others = [], []
+        for row in rows:
+            provider_class = providers.PROVIDERS.get(row.get("provider"))
+            if provider_class and provider_class.supports_idempotency:
+                resendable.append(row)
+            else:
+                others.append(row)
+        self._sms_retry_rows(resendable, reason, max_attempts)
+        self._sms_flag_ids([r["id"] for r in others], reason)
+
+    @api.model
+    def _sms_apply_waiting_events(self, company, rows):
+        """Apply the delivery reports that arrived for these rows before their
+        results were recorded (committed); never makes the dispatch fail."""
+        Event = self.env["sms.gateway.delivery.event"].sudo()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    """
+                    SELECT uid, provider_ref FROM sms_gateway_message
+                     WHERE id IN %s AND state NOT IN %s
+                    """,
+                    (tuple(r["id"] for r in rows), UNSETTLED),
+                )
+                recorded = self.env.cr.fetchall()
+                refs = [ref for _uid, ref in recorded if ref]
+                uids = [uid for uid, _ref in recorded]
+                after = 0 if recorded else None
+                while after is not None:
+                    _applied, after = Event._sms_apply_pending(
+                        after=after, company=company, refs=refs, uids=uids
+                    )
+        except Exception:
+            _logger.exception(
+                "SMS dispatch for company %s: delivery reports not applied",
+                company.id,
+            )
+            Event._sms_trigger_apply()
 
     @api.model
     def _sms_send_rows(self, company, rows, max_attempts, blocked):
@@ -627,6 +793,10 @@ class SmsGatewayMessage(models.Model):
             blocked.add(company.id)
             kind = "lock" if isinstance(error, ProviderLockedError) else "config"
             company._sms_gateway_alert(kind, error.args[0])
+            return
+        if any(r.get("provider") not in (None, provider.code) for r in rows):
+            # The company changed provider since the claim: claimed again.
+            self._sms_requeue_ids([r["id"] for r in rows], uncount=True)
             return
         messages = [
             {
@@ -877,12 +1047,18 @@ class SmsGatewayMessage(models.Model):
         )
 
     @api.model
-    def _sms_recover_interrupted(self):
+    def _sms_recover_interrupted(self, max_attempts=None):
         """Messages left ``sending`` by a run that died: requeue or review.
 
         A run holds its advisory lock until it ends; when the lock of a run
-        can be taken, that run is gone (its connection closed).
+        can be taken, that run is gone (its connection closed). What decides
+        is the provider each message went through (stored when it was
+        claimed), not the one its company uses now. A message whose attempts
+        are used up fails instead of being requeued: one that kills every run
+        that takes it cannot keep the queue stuck.
         """
+        if max_attempts is None:
+            max_attempts = self._sms_dispatch_settings()[1]
         self.flush_model()
         cr = self.env.cr
         cr.execute(
@@ -898,33 +1074,46 @@ class SmsGatewayMessage(models.Model):
             if not cr.fetchone()[0]:
                 continue  # that run is still sending
             try:
-                messages = self.search(
-                    [
-                        ("state", "=", "sending"),
-                        ("dispatch_run", "=", run),
-                        ("needs_review", "=", False),
-                    ]
+                cr.execute(
+                    """
+                    SELECT m.company_id,
+                           COALESCE(m.provider, c.sms_gateway_provider),
+                           m.id, m.attempt_count
+                      FROM sms_gateway_message m
+                      JOIN res_company c ON c.id = m.company_id
+                     WHERE m.state = 'sending' AND m.dispatch_run = %s
+                       AND m.needs_review IS NOT TRUE
+                    """,
+                    (run,),
                 )
-                for company, batch in messages.grouped("company_id").items():
-                    code = company.sms_gateway_provider
+                groups = {}
+                for company_id, code, message_id, attempts in cr.fetchall():
+                    groups.setdefault((company_id, code), []).append(
+                        {"id": message_id, "attempts": attempts}
+                    )
+                for (company_id, code), rows in sorted(groups.items()):
                     provider_class = providers.PROVIDERS.get(code)
                     idempotent = bool(
                         provider_class and provider_class.supports_idempotency
                     )
                     _logger.warning(
                         "SMS dispatch run %s was interrupted: %s messages of company "
-                        "%s %s",
+                        "%s sent through %s %s",
                         run,
-                        len(batch),
-                        company.id,
+                        len(rows),
+                        company_id,
+                        code,
                         "requeued" if idempotent else "flagged for review",
                     )
+                    reason = self.env._("its dispatch was interrupted")
                     if idempotent:
-                        self._sms_requeue_ids(batch.ids)
-                    else:
-                        self._sms_flag_ids(
-                            batch.ids, self.env._("its dispatch was interrupted")
+                        spent = [r for r in rows if r["attempts"] >= max_attempts]
+                        self._sms_retry_rows(spent, reason, max_attempts)
+                        self._sms_requeue_ids(
+                            [r["id"] for r in rows if r["attempts"] < max_attempts]
                         )
+                    else:
+                        self._sms_flag_ids([r["id"] for r in rows], reason)
                 self.invalidate_model()
                 self._commit()
             except Exception:
@@ -1078,43 +1267,97 @@ class SmsGatewayMessage(models.Model):
 
     @api.model
     def _sms_apply_delivery_events(self, company, events, provider=None):
-        """Apply delivery events to the messages ``company`` sent through
-        ``provider``; see res.company. A message not (yet) sent, or whose
-        reference differs from the event's, counts as unknown."""
+        """Apply delivery events of ``provider`` to the messages ``company``
+        sent through it; see res.company.
+
+        An event whose message is still being sent (or is being written by
+        another transaction) is kept in ``sms.gateway.delivery.event`` and
+        applied once the message's result is recorded: it is never lost.
+        """
+        if provider:
+            events = [dict(event, provider=provider) for event in events]
+        try:
+            with self.env.cr.savepoint():
+                outcome = self._sms_apply_delivery_events_to(company, events)
+        except psycopg2.errors.SerializationFailure:
+            outcome = {"applied": 0, "waiting": list(events), "unknown": []}
+        if outcome["waiting"]:
+            self.env["sms.gateway.delivery.event"].sudo()._sms_store(
+                company,
+                provider or company.sudo().sms_gateway_provider,
+                outcome["waiting"],
+            )
+        return {"applied": outcome["applied"], "unknown": outcome["unknown"]}
+
+    @api.model
+    def _sms_apply_delivery_events_to(self, company, events):
+        """Apply the events whose message is there, recorded and free.
+
+        An event reaches only a message of ``company`` sent through the
+        event's provider (``event["provider"]``, when it names one) that the
+        provider accepted, with the event's reference if it has one
+        (``_sms_may_take_delivery_event``); any other is unknown.
+
+        Returns ``{"applied": number of messages changed, "consumed": ids of
+        the stored events applied (or that can never apply), "waiting": events
+        whose message is queued, sending or locked, "unknown": references of
+        no message of the company}``. Raises SerializationFailure when a
+        message changed since the transaction began (the caller keeps the
+        events).
+        """
+        result = {"applied": 0, "consumed": [], "waiting": [], "unknown": []}
         refs = {e["provider_ref"] for e in events if e.get("provider_ref")}
         uids = {e["uid"] for e in events if e.get("uid")}
         if not refs and not uids:
-            return {"applied": 0, "unknown": []}
-        domain = [("company_id", "=", company.id)]
-        if provider:
-            domain.append(("provider", "=", provider))
-        if refs and uids:
-            domain += [
-                "|",
-                ("provider_ref", "in", list(refs)),
-                ("uid", "in", list(uids)),
-            ]
-        elif refs:
-            domain += [("provider_ref", "in", list(refs))]
-        else:
-            domain += [("uid", "in", list(uids))]
-        messages = self.sudo().search(domain)
-        by_ref = {m.provider_ref: m for m in messages if m.provider_ref}
-        by_uid = {m.uid: m for m in messages}
-        applied, unknown = 0, []
-        for event in events:
-            message = by_ref.get(event.get("provider_ref")) or by_uid.get(
-                event.get("uid")
+            return result
+        self.flush_model()
+        cr = self.env.cr
+        cr.execute(
+            """
+            SELECT id, uid, provider_ref, state, provider FROM sms_gateway_message
+             WHERE company_id = %s AND (provider_ref IN %s OR uid IN %s)
+            """,
+            (company.id, tuple(refs) or (None,), tuple(uids) or (None,)),
+        )
+        found = cr.fetchall()
+        by_ref = {row[2]: row for row in found if row[2]}
+        by_uid = {row[1]: row for row in found}
+        recorded = [row[0] for row in found if row[3] not in UNSETTLED]
+        free = set()
+        if recorded:
+            # Never wait for a row another transaction writes (the dispatch
+            # recording it): its events wait instead.
+            cr.execute(
+                """
+                SELECT id FROM sms_gateway_message
+                 WHERE id IN %s AND state NOT IN %s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                (tuple(recorded), UNSETTLED),
+                log_exceptions=False,  # a SerializationFailure is expected
             )
-            if message and not message._sms_may_take_delivery_event(event):
-                message = None
-            if not message:
-                unknown.append(event.get("provider_ref") or event.get("uid"))
+            free = {row[0] for row in cr.fetchall()}
+        messages = self.sudo().browse(free)
+        messages.invalidate_recordset()  # what the locks hold, not the cache
+        for event in events:
+            row = by_ref.get(event.get("provider_ref")) or by_uid.get(event.get("uid"))
+            if row and event.get("provider") and row[4] != event["provider"]:
+                row = None  # another provider's message: not this report's
+            if not row:
+                result["unknown"].append(event.get("provider_ref") or event.get("uid"))
                 continue
-            if message._sms_apply_delivery_event(event):
-                applied += 1
-        messages.mailing_id._sms_update_state()
-        return {"applied": applied, "unknown": unknown}
+            if row[0] not in free:
+                result["waiting"].append(event)
+                continue
+            message = messages.browse(row[0])
+            if not message._sms_may_take_delivery_event(event):
+                result["unknown"].append(event.get("provider_ref") or event.get("uid"))
+            elif message._sms_apply_delivery_event(event):
+                result["applied"] += 1
+            if event.get("id"):
+                result["consumed"].append(event["id"])
+        self.flush_model()
+        return result
 
     def _sms_may_take_delivery_event(self, event):
         """A report only concerns a message the provider accepted (sent), and

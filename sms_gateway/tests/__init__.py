@@ -8,6 +8,7 @@ from . import test_group
 from . import test_group_import
 from . import test_send_wizard
 from . import test_dispatch
+from . import test_dispatch_reliability
 from . import test_send_tour
 from . import test_usage_report
 from . import test_usage_export

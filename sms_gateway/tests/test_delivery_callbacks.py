@@ -39,13 +39,15 @@ class TestDeliveryCallbacks(HttpCase):
         self.calls = []
         calls = self.calls
 
-        def record(company, code, events):
+        def record(_events_model, company, code, events):
             calls.append((company.id, code, events))
-            return {"applied": len(events), "unknown": []}
+            return {"applied": 0, "unknown": [], "stored": len(events)}
 
+        # What the routes hand over to be stored (see test_dispatch_reliability
+        # for what becomes of it).
         patcher = patch.object(
-            self.registry["res.company"],
-            "_sms_gateway_apply_delivery_reports",
+            self.registry["sms.gateway.delivery.event"],
+            "_sms_store",
             autospec=True,
             side_effect=record,
         )
@@ -134,8 +136,8 @@ class TestDeliveryCallbacks(HttpCase):
             "statustime": "2026-11-21T10:00:00Z",
         }
         with patch.object(
-            self.registry["res.company"],
-            "_sms_gateway_apply_delivery_reports",
+            self.registry["sms.gateway.delivery.event"],
+            "_sms_store",
             return_value={"applied": 0, "unknown": ["uid-9"]},
         ):
             response = self.url_open(
