@@ -638,7 +638,7 @@ class SmsGatewayMailing(models.Model):
             return sms_text.transliterate(text, keep_gsm=False)
         return text
 
-    def render_for(self, partner):
+    def _sms_render_for(self, partner):
         """The text ``partner`` gets (raises UserError when it cannot render),
         rendered with the sender's rights."""
         self.ensure_one()

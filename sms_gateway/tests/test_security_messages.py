@@ -183,7 +183,7 @@ class TestTextsFollowTheRecordRules(MessagesCase):
         with self.assertRaises(AccessError):
             self.theirs.with_user(user).read(["body"])
         with self.assertRaises(AccessError):
-            self.theirs.with_user(user).render_for(self.aino)
+            self.theirs.with_user(user)._sms_render_for(self.aino)
         rows = Message.search_read([], ["body"])
         self.assertNotIn(SECRET, {row["body"] for row in rows})
         rows = Message.web_search_read([], {"body": {}})["records"]

@@ -135,7 +135,7 @@ class TestPlaceholderAttacks(PlaceholderAttackCase):
             wizard.action_send()
         self.assertNothingQueued()
 
-    def test_render_for_is_the_senders_rights(self):
+    def test_render_is_the_senders_rights(self):
         mailing = (
             self.env["sms.gateway.mailing"]
             .with_user(self.editor)
@@ -149,7 +149,7 @@ class TestPlaceholderAttacks(PlaceholderAttackCase):
         )
         self.warm_cache()
         with self.assertRaisesMessage(UserError, "credentials"):
-            mailing.render_for(self.recipient.id)
+            mailing._sms_render_for(self.recipient.id)
 
     def test_fields_and_records_the_sender_may_not_read(self):
         # a partner of another company, reached through a relation

@@ -299,7 +299,7 @@ class SmsGatewaySendWizard(models.TransientModel):
             partner = wizard._sms_preview_partner()
             try:
                 text = (
-                    draft.render_for(partner)
+                    draft._sms_render_for(partner)
                     if partner
                     else draft._sms_finish_text(text)
                 )
