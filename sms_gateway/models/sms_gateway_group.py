@@ -597,6 +597,20 @@ class SmsGatewayGroup(models.Model):
         self._sms_check_exist()
         self.check_access("read")
 
+    @api.model
+    def _sms_check_send_commands(self, commands):
+        """AccessError for the groups that x2many ``commands`` (of a mailing
+        or a send window) add, unless the user may send to them (forged ids
+        too)."""
+        ids = set()
+        for command in commands or []:
+            if command[0] == fields.Command.SET:
+                ids.update(command[2])
+            elif command[0] == fields.Command.LINK:
+                ids.add(command[1])
+        if ids:
+            self.browse(sorted(ids))._check_sms_send_access()
+
     def _sms_check_exist(self):
         """AccessError (not MissingError) for ids of groups that do not exist."""
         if len(self.sudo().exists()) != len(set(self.ids)):

@@ -279,29 +279,21 @@ class SmsGatewayMailing(models.Model):
             except ValueError as error:
                 raise ValidationError(str(error)) from error
 
-    @api.model
-    def _sms_check_group_commands(self, commands):
-        """AccessError for groups the user may not send to (forged ids too)."""
-        ids = set()
-        for command in commands or []:
-            if command[0] == fields.Command.SET:
-                ids.update(command[2])
-            elif command[0] == fields.Command.LINK:
-                ids.add(command[1])
-        if ids:
-            self.env["sms.gateway.group"].browse(sorted(ids))._check_sms_send_access()
-
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._sms_check_group_commands(vals.get("group_ids"))
+            self.env["sms.gateway.group"]._sms_check_send_commands(
+                vals.get("group_ids")
+            )
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
             # Who may not write at all learns nothing about the mailing.
             self.check_access("write")
-            self._sms_check_group_commands(vals.get("group_ids"))
+            self.env["sms.gateway.group"]._sms_check_send_commands(
+                vals.get("group_ids")
+            )
             if "state" in vals:
                 raise UserError(
                     self.env._(

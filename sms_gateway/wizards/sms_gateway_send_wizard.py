@@ -136,30 +136,20 @@ class SmsGatewaySendWizard(models.TransientModel):
                 values["partner_ids"] = [fields.Command.set(ids)]
         elif context.get("active_model") == "sms.gateway.group":
             values["group_ids"] = [fields.Command.set(context.get("active_ids") or [])]
-            self._sms_check_group_commands(values["group_ids"])
+            self.env["sms.gateway.group"]._sms_check_send_commands(values["group_ids"])
         return values
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._sms_check_group_commands(vals.get("group_ids"))
+            self.env["sms.gateway.group"]._sms_check_send_commands(
+                vals.get("group_ids")
+            )
         return super().create(vals_list)
 
     def write(self, vals):
-        self._sms_check_group_commands(vals.get("group_ids"))
+        self.env["sms.gateway.group"]._sms_check_send_commands(vals.get("group_ids"))
         return super().write(vals)
-
-    @api.model
-    def _sms_check_group_commands(self, commands):
-        """AccessError for groups the user may not send to (forged ids too)."""
-        ids = set()
-        for command in commands or []:
-            if command[0] == fields.Command.SET:
-                ids.update(command[2])
-            elif command[0] == fields.Command.LINK:
-                ids.add(command[1])
-        if ids:
-            self.env["sms.gateway.group"].browse(sorted(ids))._check_sms_send_access()
 
     @api.constrains("partner_domain")
     def _check_partner_domain(self):
