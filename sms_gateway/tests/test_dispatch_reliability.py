@@ -127,7 +127,12 @@ class TestEarlyDeliveryReport(HttpCase):
         )
         secret = self.company.sudo().sms_gateway_callback_secret
         message = self.Message.sudo().create(
-            {"number": "+358401234567", "body": "Hello", "state": "sending"}
+            {
+                "number": "+358401234567",
+                "body": "Hello",
+                "state": "sending",
+                "provider": "quriiri",  # as the claim records it
+            }
         )
         report = {
             "destination": "+358401234567",
@@ -146,7 +151,10 @@ class TestEarlyDeliveryReport(HttpCase):
         self.assertEqual(
             stored.reported_at, fields.Datetime.to_datetime("2026-11-21 10:00:00")
         )
-        message.sudo().write({"state": "sent", "provider_ref": "q-1"})
+        # the reference the Quriiri adapter records: "<billingref>:<number>"
+        message.sudo().write(
+            {"state": "sent", "provider_ref": f"{message.uid}:+358401234567"}
+        )
         self.Message._sms_apply_waiting_events(self.company, [{"id": message.id}])
         self.assertEqual(message.state, "delivered")
         self.assertEqual(
@@ -164,7 +172,7 @@ class TestDeliveryEvents(DispatchCase):
     def test_direct_report_for_a_sending_message_is_kept_not_lost(self):
         mailing = self.send(self.ok1)
         message = self.sms(mailing)
-        message.sudo().write({"state": "sending"})
+        message.sudo().write({"state": "sending", "provider": "sandbox"})
         event = {"provider_ref": None, "uid": message.uid, "status": "delivered"}
         result = self.env.company._sms_gateway_apply_delivery_reports(
             "sandbox", [event]
