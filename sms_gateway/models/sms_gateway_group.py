@@ -604,7 +604,9 @@ class SmsGatewayGroup(models.Model):
         too)."""
         ids = set()
         for command in commands or []:
-            if command[0] == fields.Command.SET:
+            if isinstance(command, int):  # a plain list of ids
+                ids.add(command)
+            elif command[0] == fields.Command.SET:
                 ids.update(command[2])
             elif command[0] == fields.Command.LINK:
                 ids.add(command[1])

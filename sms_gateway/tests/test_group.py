@@ -179,16 +179,11 @@ class TestSmsGatewayGroupAccess(SmsGatewayGroupCase):
                 forged._sms_recipient_partners_query()
             with self.assertRaises(AccessError):
                 forged._add_partners([("id", "=", self.p_none.id)])
-        # the add wizard with a forged group id
-        wizard = (
-            self.env["sms.gateway.group.add"]
-            .with_user(self.stranger)
-            .create(
+        # the add wizard with a forged group id: refused as soon as it is made
+        with self.assertRaises(AccessError):
+            self.env["sms.gateway.group.add"].with_user(self.stranger).create(
                 {"group_id": self.group.id, "partner_ids": [(6, 0, self.p_none.ids)]}
             )
-        )
-        with self.assertRaises(AccessError):
-            wizard.action_add()
         self.assertNotIn(self.p_none, self.group.partner_ids)
 
     def test_shared_read_only(self):
@@ -593,14 +588,13 @@ class TestSmsGatewayGroupRpc(SmsGatewayGroupCase, HttpCase):
         # private methods (the recipients query) are not callable over RPC
         with self.assertRaises(JsonRpcException):
             self._call(model, "_sms_recipient_partners_query", [[gid]])
-        # the add wizard with a forged group id
-        wizard_id = self._call(
-            "sms.gateway.group.add",
-            "create",
-            [{"group_id": gid, "partner_ids": [(6, 0, self.p_none.ids)]}],
-        )
+        # the add wizard with a forged group id: refused as soon as it is made
         with self.assertRaises(JsonRpcException) as caught:
-            self._call("sms.gateway.group.add", "action_add", [[wizard_id]])
+            self._call(
+                "sms.gateway.group.add",
+                "create",
+                [{"group_id": gid, "partner_ids": [(6, 0, self.p_none.ids)]}],
+            )
         self.assertIn("AccessError", str(caught.exception))
         self.assertEqual(self.group.name, "Owner's volunteers")
         self.assertNotIn(self.p_none, self.group.partner_ids)

@@ -40,6 +40,13 @@ class SmsGatewayGroupAdd(models.TransientModel):
         string="Contacts to Add", compute="_compute_partner_count"
     )
 
+    @api.constrains("group_id")
+    def _check_group_id(self):
+        """A forged group id: a draft never names a group the user cannot see."""
+        for wizard in self.filtered("group_id"):
+            wizard.group_id._sms_check_exist()
+            wizard.group_id.check_access("read")
+
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)

@@ -149,6 +149,13 @@ class SmsGatewayGroupImport(models.TransientModel):
     report_file = fields.Binary(string="Report", attachment=False, readonly=True)
     report_filename = fields.Char(readonly=True)
 
+    @api.constrains("group_id")
+    def _check_group_id(self):
+        """A forged group id: an import never names a group the user cannot see."""
+        for wizard in self:
+            wizard.group_id._sms_check_exist()
+            wizard.group_id.check_access("read")
+
     # ------------------------------------------------------------------
     # Limits
     # ------------------------------------------------------------------
