@@ -21,3 +21,4 @@ from . import test_security_callbacks
 from . import test_security_settings
 from . import test_security_groups
 from . import test_security_wizards
+from . import test_security_redteam

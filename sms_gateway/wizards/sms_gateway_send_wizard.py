@@ -13,7 +13,7 @@ reason.
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -91,7 +91,11 @@ class SmsGatewaySendWizard(models.TransientModel):
     encoding = fields.Char(compute="_compute_preview")
     units = fields.Integer(compute="_compute_preview")
     parts = fields.Integer(compute="_compute_preview")
-    max_parts = fields.Integer(related="company_id.sms_gateway_max_parts")
+    # Read as the user (not as superuser, the default of related fields): a
+    # draft shows only the settings of a company the user may read.
+    max_parts = fields.Integer(
+        related="company_id.sms_gateway_max_parts", compute_sudo=False
+    )
     non_gsm = fields.Char(
         string="Characters Forcing Unicode", compute="_compute_preview"
     )
@@ -99,7 +103,9 @@ class SmsGatewaySendWizard(models.TransientModel):
     cost_estimate = fields.Float(
         string="Estimated Cost", compute="_compute_cost", digits=(16, 2)
     )
-    currency_id = fields.Many2one(related="company_id.sms_gateway_currency_id")
+    currency_id = fields.Many2one(
+        related="company_id.sms_gateway_currency_id", compute_sudo=False
+    )
     # Who gets it
     count_sendable = fields.Integer(string="Will Receive", compute="_compute_summary")
     count_no_consent = fields.Integer(string="No Consent", compute="_compute_summary")
@@ -150,6 +156,31 @@ class SmsGatewaySendWizard(models.TransientModel):
     def write(self, vals):
         self.env["sms.gateway.group"]._sms_check_send_commands(vals.get("group_ids"))
         return super().write(vals)
+
+    @api.constrains("company_id")
+    def _check_company_id(self):
+        """A draft sends from one of the user's companies only."""
+        if self.env.su:
+            return
+        foreign = self.company_id - self.env.companies
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "You cannot send SMS for a company you do not work in "
+                    "(ids %(ids)s): switch company first.",
+                    ids=", ".join(str(cid) for cid in foreign.ids),
+                )
+            )
+
+    @api.constrains("partner_ids", "preview_partner_id", "group_ids")
+    def _check_recipients_readable(self):
+        """AccessError for recipients, a preview contact or groups the user
+        may not read (forged ids, in values or ``default_*`` context keys): a
+        draft never names nor renders them."""
+        for wizard in self:
+            (wizard.partner_ids | wizard.preview_partner_id).check_access("read")
+            if wizard.group_ids:
+                wizard.group_ids._check_sms_send_access()
 
     @api.constrains("partner_domain")
     def _check_partner_domain(self):
@@ -256,11 +287,13 @@ class SmsGatewaySendWizard(models.TransientModel):
     # ------------------------------------------------------------------
 
     def _sms_preview_partner(self):
+        """The contact the preview is written for: one the user may read
+        (a forged id in an unsaved draft is not rendered, nor named)."""
         self.ensure_one()
         if self.preview_partner_id:
-            return self.preview_partner_id
+            return self.preview_partner_id._origin._filtered_access("read")
         if self.partner_ids:
-            return self.partner_ids[:1]
+            return self.partner_ids._origin[:1]._filtered_access("read")
         query = self._sms_partner_query()
         if query is None:
             return self.env["res.partner"]
