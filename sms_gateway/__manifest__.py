@@ -13,7 +13,14 @@
     "development_status": "Alpha",
     "depends": ["base_setup", "mail", "phone_validation", "sms"],
     "external_dependencies": {
-        "python": ["openpyxl", "phonenumbers", "requests", "unidecode", "xlsxwriter"],
+        "python": [
+            "dateutil",
+            "openpyxl",
+            "phonenumbers",
+            "requests",
+            "unidecode",
+            "xlsxwriter",
+        ],
     },
     "data": [
         "security/sms_gateway_security.xml",
