@@ -14,7 +14,7 @@
     "depends": ["base_setup", "mail", "phone_validation", "sms"],
     "external_dependencies": {
         "python": [
-            "dateutil",
+            "python-dateutil",
             "openpyxl",
             "phonenumbers",
             "requests",
