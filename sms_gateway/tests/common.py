@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared set-up of the addon's Odoo tests."""
 
+import json
 from contextlib import contextmanager
 
 from odoo.tests import TransactionCase, new_test_user
@@ -15,6 +16,21 @@ class RaisesMessageMixin:
         with self.assertRaises(exception) as caught:
             yield caught
         self.assertRegex(str(caught.exception), pattern)
+
+
+class JsonRpcMixin:
+    """For HttpCase: a raw ``/web/dataset/call_kw`` call as the session's user."""
+
+    def call_kw(self, model, method, args, **kwargs):
+        """The whole JSON answer (``result`` or ``error``)."""
+        params = {"model": model, "method": method, "args": args, "kwargs": kwargs}
+        return self.url_open(
+            "/web/dataset/call_kw",
+            data=json.dumps(
+                {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
+            ),
+            headers={"Content-Type": "application/json"},
+        ).json()
 
 
 class SmsGatewayCase(RaisesMessageMixin, TransactionCase):

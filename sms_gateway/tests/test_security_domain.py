@@ -12,7 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, JsonRpcException, tagged
 from odoo.tools import SQL, mute_logger
 
-from .common import SmsGatewaySecurityCase
+from .common import JsonRpcMixin, SmsGatewaySecurityCase
 
 PAYLOAD = "[('id', '=', user.sudo().write({'groups_id': [(4, %d)]}) and 0)]"
 TOKEN_FILTER = "[('company_id.sms_gateway_smsapi_token', '!=', False)]"
@@ -314,26 +314,10 @@ class TestDomainAttacks(DomainAttackCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDomainAttacksRpc(DomainAttackCase, HttpCase):
+class TestDomainAttacksRpc(DomainAttackCase, JsonRpcMixin, HttpCase):
     def _call(self, model, method, args, **kwargs):
         """The result, or raise JsonRpcException with the error's message."""
-        response = self.url_open(
-            "/web/dataset/call_kw",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": args,
-                        "kwargs": kwargs,
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        ).json()
+        response = self.call_kw(model, method, args, **kwargs)
         if "error" in response:
             data = response["error"]["data"]
             raise JsonRpcException(data["name"], f"{data['name']}: {data['message']}")

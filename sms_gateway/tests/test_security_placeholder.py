@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import SmsGatewaySecurityCase
+from .common import JsonRpcMixin, SmsGatewaySecurityCase
 
 TOKEN = "SMSAPI-SECRET-TOKEN-0123456789"
 TWILIO = "TWILIO-SECRET-AUTH-9876543210"
@@ -189,25 +189,9 @@ class TestPlaceholderAttacks(PlaceholderAttackCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPlaceholderAttacksRpc(PlaceholderAttackCase, HttpCase):
+class TestPlaceholderAttacksRpc(PlaceholderAttackCase, JsonRpcMixin, HttpCase):
     def _call(self, model, method, args, **kwargs):
-        response = self.url_open(
-            "/web/dataset/call_kw",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": args,
-                        "kwargs": kwargs,
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        ).json()
+        response = self.call_kw(model, method, args, **kwargs)
         return response.get("result"), json.dumps(response.get("error"))
 
     @mute_logger("odoo.http")
