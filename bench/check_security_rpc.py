@@ -198,30 +198,34 @@ class Check:
         self.text = f"Private text {self.tag}"
         self.mailing, self.message_ids = self.send_later(self.people["user"])
 
-    def send_later(self, person, text=None):
-        """A mailing of ``person`` scheduled far ahead: its messages stay queued."""
+    def send(self, person, partner, values):
+        """Send ``values`` (the send window's) to ``partner`` as ``person``:
+        the mailing's id and its messages' ids."""
+        context = {"active_model": "res.partner", "active_ids": [partner]}
+        values = dict(values, allow_duplicates=True)
         wizard = person.call(
-            "sms.gateway.send.wizard",
-            "create",
-            {
-                "body": text or self.text,
-                "allow_duplicates": True,
-                "send_mode": "later",
-                "scheduled_at": "2099-01-01 08:00:00",
-            },
-            context={"active_model": "res.partner", "active_ids": [self.partner]},
+            "sms.gateway.send.wizard", "create", values, context=context
         )
         action = person.call(
-            "sms.gateway.send.wizard",
-            "action_send",
-            [wizard],
-            context={"active_model": "res.partner", "active_ids": [self.partner]},
+            "sms.gateway.send.wizard", "action_send", [wizard], context=context
         )
         mailing = action["res_id"]
         messages = self.admin.call(
             "sms.gateway.message", "search", [("mailing_id", "=", mailing)]
         )
         return mailing, messages
+
+    def send_later(self, person, text=None):
+        """A mailing of ``person`` scheduled far ahead: its messages stay queued."""
+        return self.send(
+            person,
+            self.partner,
+            {
+                "body": text or self.text,
+                "send_mode": "later",
+                "scheduled_at": "2099-01-01 08:00:00",
+            },
+        )
 
     # -- reporting -----------------------------------------------------------
     def report(self, person, attack, is_open, detail=""):
@@ -336,28 +340,13 @@ class Check:
     def failed_mailing(self):
         """A mailing of "user" whose one message failed (the sandbox refuses
         numbers ending in 0000)."""
-        person = self.people["user"]
-        wizard = person.call(
-            "sms.gateway.send.wizard",
-            "create",
-            {"body": f"{self.text} failing", "allow_duplicates": True},
-            context={"active_model": "res.partner", "active_ids": [self.partner_fail]},
+        mailing, message_ids = self.send(
+            self.people["user"], self.partner_fail, {"body": f"{self.text} failing"}
         )
-        mailing = person.call(
-            "sms.gateway.send.wizard",
-            "action_send",
-            [wizard],
-            context={"active_model": "res.partner", "active_ids": [self.partner_fail]},
-        )["res_id"]
         self.admin.call("ir.cron", "method_direct_trigger", [self.dispatch_cron])
-        messages = self.admin.call(
-            "sms.gateway.message",
-            "search_read",
-            [("mailing_id", "=", mailing)],
-            ["state"],
-        )
-        assert [m["state"] for m in messages] == ["failed"], messages
-        return mailing, [m["id"] for m in messages]
+        states = self.admin.call("sms.gateway.message", "read", message_ids, ["state"])
+        assert [m["state"] for m in states] == ["failed"], states
+        return mailing, message_ids
 
     def attack_state_changes(self):
         for name in (
