@@ -39,6 +39,19 @@ RESULT_STATES = ("accepted", "rejected", "retry")
 REDACTED = "***"
 
 
+@dataclass(frozen=True)
+class Credential:
+    """One setting of a provider account: ``key`` in the adapter's config,
+    ``<code>_<key>`` on the Odoo account record."""
+
+    key: str
+    label: str
+    secret: bool = False
+    required: bool = False
+    default: str | None = None
+    help: str = ""
+
+
 @dataclass
 class HttpAnswer:
     """What ``_request()`` returns: status, parsed JSON (or None) and text."""
@@ -148,6 +161,7 @@ class BaseProvider:
     supports_balance = False
     supports_callbacks = False
     sender_rules = ""
+    credentials = ()
     DEFAULT_BASE_URL = None
     REQUIRED_FIELDS = ()
     SECRET_FIELDS = ()

@@ -36,6 +36,7 @@ import hashlib
 
 from .base import (
     BaseProvider,
+    Credential,
     digits_key,
     first_value,
     make_result,
@@ -153,6 +154,10 @@ class QuriiriProvider(BaseProvider):
         "characters (Quriiri recommends only A-Z, a-z and 0-9)."
     )
     DEFAULT_BASE_URL = DEFAULT_BASE_URL
+    credentials = (
+        Credential("api_key", "API Key", secret=True, required=True),
+        Credential("base_url", "API Address", default=DEFAULT_BASE_URL),
+    )
     REQUIRED_FIELDS = ("api_key",)
     SECRET_FIELDS = ("api_key",)
     STATUS_MAP = STATUS_MAP

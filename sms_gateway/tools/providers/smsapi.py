@@ -50,6 +50,7 @@ as comma-separated values.
 
 from .base import (
     BaseProvider,
+    Credential,
     digits_key,
     first_value,
     make_result,
@@ -199,6 +200,16 @@ class SmsapiProvider(BaseProvider):
         "of 8 to 16 digits. Leave empty to use the account's default sender."
     )
     DEFAULT_BASE_URL = DEFAULT_BASE_URL
+    credentials = (
+        Credential(
+            "token",
+            "OAuth Token",
+            secret=True,
+            required=True,
+            help="OAuth token from the SMSAPI portal (API tokens).",
+        ),
+        Credential("base_url", "API Address", default=DEFAULT_BASE_URL),
+    )
     REQUIRED_FIELDS = ("token",)
     SECRET_FIELDS = ("token",)
     STATUS_MAP = STATUS_MAP

@@ -30,7 +30,7 @@ import hashlib
 import hmac
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .base import BaseProvider, first_value, make_result, to_float, to_int
+from .base import BaseProvider, Credential, first_value, make_result, to_float, to_int
 from .errors import (
     AuthenticationError,
     NoCreditError,
@@ -194,6 +194,16 @@ class TwilioProvider(BaseProvider):
         "it (not the US, Canada or China)."
     )
     DEFAULT_BASE_URL = DEFAULT_BASE_URL
+    credentials = (
+        Credential(
+            "account_sid",
+            "Account SID",
+            required=True,
+            help="AC... from the Twilio console.",
+        ),
+        Credential("auth_token", "Auth Token", secret=True, required=True),
+        Credential("base_url", "API Address", default=DEFAULT_BASE_URL),
+    )
     REQUIRED_FIELDS = ("account_sid", "auth_token")
     SECRET_FIELDS = ("auth_token",)
     STATUS_MAP = STATUS_MAP
