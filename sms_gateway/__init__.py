@@ -21,8 +21,21 @@ def _set_odoo_composer_binding(env, bound):
             action.binding_model_id = partner_model if bound else False
 
 
+def _create_sandbox_accounts(env):
+    """A sandbox account for each company without an SMS account, so that the
+    module can be tried at once (the sandbox sends nothing)."""
+    companies = env["res.company"].search([("sms_gateway_account_ids", "=", False)])
+    env["sms.gateway.account"].sudo().create(
+        [
+            {"name": env._("Sandbox"), "provider": "sandbox", "company_id": company.id}
+            for company in companies
+        ]
+    )
+
+
 def post_init_hook(env):
     _set_odoo_composer_binding(env, bound=False)
+    _create_sandbox_accounts(env)
 
 
 def uninstall_hook(env):

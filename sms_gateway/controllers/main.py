@@ -1,22 +1,25 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Delivery report routes of the SMS providers.
+"""Delivery report routes of the SMS accounts.
 
-- SMSAPI, Quriiri and the sandbox:
-  ``/sms_gateway/status/<code>/<company id>/<secret>``; the company's own
-  secret (compared in constant time) authenticates the call.
-- Twilio: ``/sms_gateway/status/twilio/<company id>``, authenticated by
-  Twilio's ``X-Twilio-Signature`` made with the company's auth token; a
-  company without a token accepts no Twilio report.
+- Providers that do not sign their reports (SMSAPI, Quriiri, Vonage, the
+  sandbox): ``/sms_gateway/delivery/<code>/<account id>/<secret>``; the
+  account's own secret (compared in constant time) authenticates the call.
+- Providers that sign (Twilio): ``/sms_gateway/delivery/<code>/<account id>``,
+  checked with the provider's signature made with the account's credentials.
+- The addresses of the previous version, ``/sms_gateway/status/<code>/
+  <company id>/<secret>`` and ``/sms_gateway/status/twilio/<company id>``,
+  still take the reports of messages sent before the upgrade: they are
+  checked against that company's accounts of that provider.
 
-A call that does not authenticate gets 404 (wrong secret or unknown company)
-or 403 (bad signature) and changes nothing. A malformed report (not an object
-of texts and numbers, nested, not UTF-8, a NUL, too long, no message named)
-gets 400, a body over ``MAX_BODY_BYTES`` or more than ``callbacks.MAX_EVENTS``
-events 413, a JSON body without a length 411; none changes anything. Refusals
-are logged with the company id and the reason, never the secret nor the
-body. A report only ever reaches the messages the company sent through that
-provider (see ``sms.gateway.message``). Answers are short and fast; applying
+A call that does not authenticate gets 404 (wrong secret, unknown account or
+provider) or 403 (bad signature) and changes nothing. A malformed report (not
+an object of texts and numbers, nested, not UTF-8, a NUL, too long, no message
+named) gets 400, a body over ``MAX_BODY_BYTES`` or more than
+``callbacks.MAX_EVENTS`` events 413, a JSON body without a length 411; none
+changes anything. Refusals are logged with the account or company id and the
+reason, never the secret nor the body. A report only ever reaches the messages
+its company sent through that provider. Answers are short and fast; applying
 the same report twice changes nothing the second time.
 """
 
@@ -40,65 +43,122 @@ from ..tools.providers.callbacks import CallbackError
 
 _logger = logging.getLogger(__name__)
 
-SECRET_CODES = ("smsapi", "quriiri", "sandbox")
 # Largest report body read; werkzeug refuses bigger forms before parsing them.
 MAX_BODY_BYTES = 1024 * 1024
-# Ids beyond PostgreSQL's integer: no such company.
-MAX_COMPANY_ID = 2**31 - 1
+# Ids beyond PostgreSQL's integer: no such record.
+MAX_ID = 2**31 - 1
+
+
+def _provider_class(code, signed):
+    """The provider of ``code`` when its reports come this way, else 404."""
+    provider_class = providers.PROVIDERS.get(code)
+    if not (
+        provider_class
+        and provider_class.supports_callbacks
+        and provider_class.callback_signed == signed
+    ):
+        raise NotFound()
+    return provider_class
+
+
+def _same_secret(expected, given):
+    given = given.encode("utf-8", "replace")
+    return bool(expected) and hmac.compare_digest(expected.encode(), given)
 
 
 class SmsGatewayController(http.Controller):
-    def _sms_gateway_company(self, company_id):
-        if not 0 < company_id <= MAX_COMPANY_ID:
-            raise NotFound()
-        company = request.env["res.company"].sudo().browse(company_id).exists()
-        if not company:
-            raise NotFound()
-        return company
+    # ------------------------------------------------------------------
+    # Who sends the report
+    # ------------------------------------------------------------------
 
-    def _sms_gateway_check_secret(self, company, secret):
-        expected = company.sms_gateway_callback_secret or ""
-        given = secret.encode("utf-8", "replace")
-        if not (expected and hmac.compare_digest(expected.encode(), given)):
-            _logger.info(
-                "Delivery report with a wrong secret for company %s", company.id
-            )
+    def _sms_gateway_account(self, code, account_id):
+        if not 0 < account_id <= MAX_ID:
             raise NotFound()
+        account = request.env["sms.gateway.account"].sudo().browse(account_id).exists()
+        if not account or account.provider != code:
+            raise NotFound()
+        return account
 
-    def _sms_gateway_refuse(self, company, code, reason, exception=BadRequest):
-        _logger.info(
-            "Delivery report of %s for company %s refused: %s",
-            code,
-            company.id,
-            reason,
+    def _sms_gateway_company_accounts(self, code, company_id):
+        """The accounts of ``code`` of a company (the previous addresses)."""
+        if not 0 < company_id <= MAX_ID:
+            raise NotFound()
+        return (
+            request.env["sms.gateway.account"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "=", company_id), ("provider", "=", code)])
         )
+
+    def _sms_gateway_check_secret(self, accounts, secret, where):
+        """The account among ``accounts`` whose secret is ``secret``, else 404."""
+        for account in accounts:
+            if _same_secret(account.callback_secret or "", secret):
+                return account
+        _logger.info("Delivery report with a wrong secret for %s", where)
+        raise NotFound()
+
+    def _sms_gateway_check_signature(self, accounts, provider_class, where):
+        """The account among ``accounts`` that signed this request, else 403."""
+        httprequest = request.httprequest
+        if httprequest.mimetype == "application/x-www-form-urlencoded":
+            params = {key: values for key, values in httprequest.form.lists()}
+            query = (
+                f"?{httprequest.query_string.decode()}"
+                if httprequest.query_string
+                else ""
+            )
+            for account in accounts:
+                config = account._sms_provider_config()
+                urls = {
+                    httprequest.url,
+                    f"{account.company_id.get_base_url()}{httprequest.path}{query}",
+                }
+                if any(
+                    provider_class.verify_callback(
+                        config, url, params, httprequest.headers
+                    )
+                    for url in urls
+                ):
+                    return account, params
+        _logger.info(
+            "%s report with a bad signature for %s", provider_class.label, where
+        )
+        raise Forbidden()
+
+    # ------------------------------------------------------------------
+    # What it says
+    # ------------------------------------------------------------------
+
+    def _sms_gateway_refuse(self, where, code, reason, exception=BadRequest):
+        _logger.info("Delivery report of %s for %s refused: %s", code, where, reason)
         raise exception(reason)
 
-    def _sms_gateway_payload(self, company, code):
+    def _sms_gateway_payload(self, where, code):
         """The report's fields: the JSON body, else the query and form values."""
         httprequest = request.httprequest
         if httprequest.mimetype == "application/json":
             length = httprequest.content_length
             if length is None:
                 self._sms_gateway_refuse(
-                    company, code, "A JSON report needs a length.", LengthRequired
+                    where, code, "A JSON report needs a length.", LengthRequired
                 )
             if length > MAX_BODY_BYTES:
                 self._sms_gateway_refuse(
-                    company, code, "The report is too large.", RequestEntityTooLarge
+                    where, code, "The report is too large.", RequestEntityTooLarge
                 )
             try:
                 return json.loads(httprequest.get_data().decode("utf-8"))
             except UnicodeDecodeError:
-                self._sms_gateway_refuse(company, code, "The report is not UTF-8.")
+                self._sms_gateway_refuse(where, code, "The report is not UTF-8.")
             except (ValueError, RecursionError):
-                self._sms_gateway_refuse(company, code, "The report is not JSON.")
+                self._sms_gateway_refuse(where, code, "The report is not JSON.")
         return {
             key: values[0] if len(values) == 1 else values
             for key, values in httprequest.values.lists()
         }
 
-    def _sms_gateway_events(self, company, code, payload):
+    def _sms_gateway_events(self, where, code, payload):
         try:
             return providers.parse_callback(code, payload)
         except CallbackError as error:
@@ -106,18 +166,70 @@ class SmsGatewayController(http.Controller):
                 RequestEntityTooLarge if error.http_status == 413 else BadRequest
             )
             return self._sms_gateway_refuse(
-                company,
-                code,
-                f"The delivery report is not readable: {error}",
-                exception,
+                where, code, f"The delivery report is not readable: {error}", exception
             )
 
-    def _sms_gateway_deliver(self, company, code, events):
+    def _sms_gateway_deliver(self, account, code, events):
         """The one place the routes hand delivery events over to the messages:
         they are stored at once (a plain INSERT that never waits for the
         dispatch) and applied as soon as their message is recorded."""
         request.env["sms.gateway.delivery.event"].sudo()._sms_store(
-            company, code, events
+            account.company_id, code, events
+        )
+
+    def _sms_gateway_secret_report(self, code, accounts, secret, where):
+        account = self._sms_gateway_check_secret(accounts, secret, where)
+        payload = self._sms_gateway_payload(where, code)
+        events = self._sms_gateway_events(where, code, payload)
+        self._sms_gateway_deliver(account, code, events)
+        return request.make_response("OK", headers=[("Content-Type", "text/plain")])
+
+    def _sms_gateway_signed_report(self, provider_class, accounts, where):
+        account, params = self._sms_gateway_check_signature(
+            accounts, provider_class, where
+        )
+        payload = {
+            key: values[0] if len(values) == 1 else values
+            for key, values in params.items()
+        }
+        events = self._sms_gateway_events(where, provider_class.code, payload)
+        self._sms_gateway_deliver(account, provider_class.code, events)
+        return request.make_response("", headers=[("Content-Type", "text/plain")])
+
+    # ------------------------------------------------------------------
+    # Routes
+    # ------------------------------------------------------------------
+
+    @http.route(
+        "/sms_gateway/delivery/<string:code>/<int:account_id>/<string:secret>",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        csrf=False,
+        save_session=False,
+        max_content_length=MAX_BODY_BYTES,
+    )
+    def sms_gateway_delivery_secret(self, code, account_id, secret, **_kwargs):
+        _provider_class(code, signed=False)
+        account = self._sms_gateway_account(code, account_id)
+        return self._sms_gateway_secret_report(
+            code, account, secret, f"SMS account {account_id}"
+        )
+
+    @http.route(
+        "/sms_gateway/delivery/<string:code>/<int:account_id>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        max_content_length=MAX_BODY_BYTES,
+    )
+    def sms_gateway_delivery_signed(self, code, account_id, **_kwargs):
+        provider_class = _provider_class(code, signed=True)
+        account = self._sms_gateway_account(code, account_id)
+        return self._sms_gateway_signed_report(
+            provider_class, account, f"SMS account {account_id}"
         )
 
     @http.route(
@@ -130,17 +242,14 @@ class SmsGatewayController(http.Controller):
         max_content_length=MAX_BODY_BYTES,
     )
     def sms_gateway_status_secret(self, code, company_id, secret, **_kwargs):
-        if code not in SECRET_CODES:
-            raise NotFound()
-        company = self._sms_gateway_company(company_id)
-        self._sms_gateway_check_secret(company, secret)
-        payload = self._sms_gateway_payload(company, code)
-        events = self._sms_gateway_events(company, code, payload)
-        self._sms_gateway_deliver(company, code, events)
-        return request.make_response("OK", headers=[("Content-Type", "text/plain")])
+        _provider_class(code, signed=False)
+        accounts = self._sms_gateway_company_accounts(code, company_id)
+        return self._sms_gateway_secret_report(
+            code, accounts, secret, f"company {company_id}"
+        )
 
     @http.route(
-        "/sms_gateway/status/twilio/<int:company_id>",
+        "/sms_gateway/status/<string:code>/<int:company_id>",
         type="http",
         auth="public",
         methods=["POST"],
@@ -148,34 +257,9 @@ class SmsGatewayController(http.Controller):
         save_session=False,
         max_content_length=MAX_BODY_BYTES,
     )
-    def sms_gateway_status_twilio(self, company_id, **_kwargs):
-        company = self._sms_gateway_company(company_id)
-        token = company.sms_gateway_twilio_auth_token
-        httprequest = request.httprequest
-        params = {key: values for key, values in httprequest.form.lists()}
-        signature = httprequest.headers.get("X-Twilio-Signature", "")
-        urls = {httprequest.url}
-        query = (
-            f"?{httprequest.query_string.decode()}" if httprequest.query_string else ""
+    def sms_gateway_status_signed(self, code, company_id, **_kwargs):
+        provider_class = _provider_class(code, signed=True)
+        accounts = self._sms_gateway_company_accounts(code, company_id)
+        return self._sms_gateway_signed_report(
+            provider_class, accounts, f"company {company_id}"
         )
-        urls.add(f"{company.get_base_url()}{httprequest.path}{query}")
-        if not (
-            token
-            and signature
-            and httprequest.mimetype == "application/x-www-form-urlencoded"
-            and any(
-                providers.twilio.verify_signature(token, url, params, signature)
-                for url in urls
-            )
-        ):
-            _logger.info(
-                "Twilio status callback with a bad signature for company %s", company_id
-            )
-            raise Forbidden()
-        payload = {
-            key: values[0] if len(values) == 1 else values
-            for key, values in params.items()
-        }
-        events = self._sms_gateway_events(company, "twilio", payload)
-        self._sms_gateway_deliver(company, "twilio", events)
-        return request.make_response("", headers=[("Content-Type", "text/plain")])

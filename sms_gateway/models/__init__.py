@@ -4,6 +4,8 @@ from . import phone_blacklist
 from . import res_partner
 from . import res_company
 from . import res_config_settings
+from . import sms_gateway_account
+from . import sms_gateway_account_provider
 from . import sms_gateway_mailing
 from . import sms_gateway_message
 from . import sms_gateway_delivery_event

@@ -40,7 +40,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, config
 
 from ..tools import providers
-from .res_company import ProviderLockedError
+from .sms_gateway_account import ProviderLockedError
 from .res_partner import EXCLUSION_REASONS
 
 _logger = logging.getLogger(__name__)
@@ -179,6 +179,16 @@ class SmsGatewayMessage(models.Model):
         help="The provider may or may not have taken this message (its dispatch "
         "was interrupted) and it has no idempotency key: a person decides "
         "whether to resend it.",
+    )
+    account_id = fields.Many2one(
+        "sms.gateway.account",
+        string="SMS Account",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The account the message went through (or must go through again: "
+        "the provider may already have it).",
     )
     provider = fields.Char(readonly=True, copy=False)
     provider_ref = fields.Char(

@@ -17,7 +17,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..models.res_company import ProviderLockedError
 from ..models.sms_gateway_mailing import TRANSLITERATE
 from ..tools import sms_text
 
@@ -349,11 +348,7 @@ class SmsGatewaySendWizard(models.TransientModel):
     @api.depends("company_id")
     def _compute_provider_problem(self):
         for wizard in self:
-            try:
-                with wizard.company_id._sms_gateway_get_provider():
-                    wizard.provider_problem = False
-            except UserError as error:
-                wizard.provider_problem = error.args[0]
+            wizard.provider_problem = wizard.company_id._sms_gateway_sending_problem()
 
     # ------------------------------------------------------------------
     # Send
@@ -385,18 +380,11 @@ class SmsGatewaySendWizard(models.TransientModel):
                         ).strftime("%Y-%m-%d %H:%M"),
                     )
                 )
-        try:
-            with self.company_id._sms_gateway_get_provider():
-                pass
-        except ProviderLockedError as error:
-            raise UserError(error.args[0]) from error
+        problem = self.company_id._sms_gateway_sending_problem()
+        if problem:
+            raise UserError(problem)
         if self.sender:
-            self.env["res.company"].new(
-                {
-                    "sms_gateway_provider": self.company_id.sms_gateway_provider,
-                    "sms_gateway_sender": self.sender,
-                }
-            )._check_sms_gateway_sender()
+            self.company_id._sms_gateway_check_sender(self.sender)
         if self.needs_consent_confirmation and not self.confirm_unknown_consent:
             raise UserError(
                 self.env._(

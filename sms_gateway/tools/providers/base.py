@@ -160,6 +160,7 @@ class BaseProvider:
     supports_idempotency = False
     supports_balance = False
     supports_callbacks = False
+    callback_signed = False
     sender_rules = ""
     credentials = ()
     DEFAULT_BASE_URL = None
@@ -190,6 +191,12 @@ class BaseProvider:
         self.sender = str(config.get("sender") or "").strip() or None
         self.batch_size = to_int(config.get("batch_size")) or DEFAULT_BATCH_SIZE
         self._session = None
+
+    @classmethod
+    def verify_callback(cls, config, url, params, headers):
+        """True when a report to ``url`` is signed by the provider for the
+        account of ``config`` (providers with ``callback_signed``)."""
+        return False
 
     def _read_timeout(self, value):
         if value is None or value == "":

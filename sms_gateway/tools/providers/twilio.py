@@ -187,6 +187,7 @@ class TwilioProvider(BaseProvider):
     supports_idempotency = False
     supports_balance = True
     supports_callbacks = True
+    callback_signed = True
     sender_rules = (
         "A Twilio phone number of the account in E.164 form (+15005550006), or "
         "an alphanumeric sender ID of at most 11 characters (letters, digits, "
@@ -207,6 +208,15 @@ class TwilioProvider(BaseProvider):
     REQUIRED_FIELDS = ("account_sid", "auth_token")
     SECRET_FIELDS = ("auth_token",)
     STATUS_MAP = STATUS_MAP
+
+    @classmethod
+    def verify_callback(cls, config, url, params, headers):
+        return verify_signature(
+            config.get("auth_token"),
+            url,
+            params,
+            headers.get("X-Twilio-Signature", ""),
+        )
 
     def __init__(self, config=None):
         super().__init__(config)

@@ -1,0 +1,171 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The company's provider, credentials and sender become SMS accounts.
+
+Before 18.0.1.2.0 each company had one provider, chosen in Settings, with the
+credentials of every provider in columns of ``res_company``. Each company now
+gets one account for its provider (active, with the sender, timeout, price,
+delivery report secret and the record of where the credentials were entered,
+so a database that was locked stays locked), plus an archived account for
+every other provider whose credentials it kept, so that none is lost. A
+company whose sending was disabled gets its accounts archived. Messages are
+linked to the account of the provider they went through. Then the old columns
+go.
+"""
+
+import logging
+
+from odoo import SUPERUSER_ID, api
+from odoo.tools import SQL, column_exists
+
+_logger = logging.getLogger(__name__)
+
+# provider code -> {old company column: account field}
+CREDENTIALS = {
+    "smsapi": {
+        "sms_gateway_smsapi_token": "smsapi_token",
+        "sms_gateway_smsapi_base_url": "smsapi_base_url",
+    },
+    "twilio": {
+        "sms_gateway_twilio_account_sid": "twilio_account_sid",
+        "sms_gateway_twilio_auth_token": "twilio_auth_token",
+        "sms_gateway_twilio_base_url": "twilio_base_url",
+    },
+    "quriiri": {
+        "sms_gateway_quriiri_api_key": "quriiri_api_key",
+        "sms_gateway_quriiri_base_url": "quriiri_base_url",
+    },
+}
+# The columns that say whether a provider's credentials were entered.
+REQUIRED = {
+    "smsapi": ("sms_gateway_smsapi_token",),
+    "twilio": ("sms_gateway_twilio_account_sid", "sms_gateway_twilio_auth_token"),
+    "quriiri": ("sms_gateway_quriiri_api_key",),
+}
+LABELS = {
+    "sandbox": "Sandbox",
+    "smsapi": "SMSAPI",
+    "twilio": "Twilio",
+    "quriiri": "Quriiri",
+}
+COMPANY_COLUMNS = (
+    "sms_gateway_provider",
+    "sms_gateway_sender",
+    "sms_gateway_timeout",
+    "sms_gateway_price_per_part",
+    "sms_gateway_callback_secret",
+    "sms_gateway_location",
+    "sms_gateway_lock_notified",
+    *(column for columns in CREDENTIALS.values() for column in columns),
+)
+SETTINGS_COLUMNS = (
+    "sms_gateway_provider",
+    "sms_gateway_sender",
+    "sms_gateway_timeout",
+    "sms_gateway_price_per_part",
+    "sms_gateway_test_number",
+)
+
+
+def _companies(cr):
+    columns = [c for c in COMPANY_COLUMNS if column_exists(cr, "res_company", c)]
+    if "sms_gateway_provider" not in columns:
+        return []
+    cr.execute(
+        SQL(
+            "SELECT id, name, %s FROM res_company ORDER BY id",
+            SQL(", ").join(SQL.identifier(c) for c in columns),
+        )
+    )
+    names = ["id", "name", *columns]
+    return [dict(zip(names, row, strict=True)) for row in cr.fetchall()]
+
+
+def _account_values(company, code, active):
+    values = {
+        "name": f"{LABELS[code]} ({company['name']})",
+        "provider": code,
+        "company_id": company["id"],
+        "active": active,
+        "sequence": 10 if active else 20,
+    }
+    if company.get("sms_gateway_timeout"):
+        values["timeout"] = company["sms_gateway_timeout"]
+    for column, fname in CREDENTIALS.get(code, {}).items():
+        if company.get(column):
+            values[fname] = company[column]
+    if active:
+        values["sender"] = company.get("sms_gateway_sender") or False
+        values["price_per_part"] = company.get("sms_gateway_price_per_part") or 0.0
+        if company.get("sms_gateway_callback_secret"):
+            values["callback_secret"] = company["sms_gateway_callback_secret"]
+    return values
+
+
+def migrate(cr, version):
+    env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+    Account = env["sms.gateway.account"].with_context(active_test=False)
+    for company in _companies(cr):
+        current = company["sms_gateway_provider"] or "none"
+        codes = [
+            code
+            for code, columns in REQUIRED.items()
+            if all(company.get(column) for column in columns)
+        ]
+        if current == "sandbox":
+            codes.insert(0, "sandbox")
+        elif current in codes:
+            codes.remove(current)
+            codes.insert(0, current)
+        for code in codes:
+            active = code == current
+            values = _account_values(company, code, active)
+            # Where the credentials were entered is kept as it was: a
+            # database that was locked after a move stays locked.
+            values["location"] = company.get("sms_gateway_location") or False
+            account = Account.create(values)
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_message SET account_id = %s
+                     WHERE company_id = %s AND provider = %s AND account_id IS NULL
+                    """,
+                    account.id,
+                    company["id"],
+                    code,
+                )
+            )
+            _logger.info(
+                "SMS account %s made for company %s (%s, %s): %s messages linked",
+                account.id,
+                company["id"],
+                code,
+                "active" if active else "archived",
+                cr.rowcount,
+            )
+    # The alerts were activities on the companies; they are on the accounts now.
+    cr.execute(
+        """
+        DELETE FROM mail_activity
+         WHERE res_model = 'res.company'
+           AND (summary LIKE 'SMS provider%%'
+                OR summary = 'SMS sending is not configured'
+                OR summary = 'Re-enter the SMS provider credentials')
+        """
+    )
+    for table, columns in (
+        ("res_company", COMPANY_COLUMNS),
+        ("res_config_settings", SETTINGS_COLUMNS),
+    ):
+        for column in columns:
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s DROP COLUMN IF EXISTS %s",
+                    SQL.identifier(table),
+                    SQL.identifier(column),
+                )
+            )
+    cr.execute(
+        "ALTER TABLE res_company "
+        "DROP CONSTRAINT IF EXISTS res_company_sms_gateway_callback_secret_unique"
+    )

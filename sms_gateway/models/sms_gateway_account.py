@@ -1,0 +1,661 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""An SMS account: one provider, its credentials, sender and countries.
+
+A company may have several accounts. A message goes through the first active
+account of its company, by sequence, that serves its destination country;
+when that account cannot send (refused credentials, no credit, provider down,
+locked after a server move) it is put on hold and the next eligible account
+takes the message (see ``dispatch/dispatcher.py``).
+
+What a provider needs (its credentials) is declared by the provider's module
+in ``tools/providers/``; ``sms_gateway_account_provider.py`` turns each
+declaration into the ``provider`` selection and ``<code>_<key>`` fields.
+Credentials are readable and writable by system administrators only
+(``groups="base.group_system"``).
+
+Server-move lock: when credentials are saved, the place they were saved in is
+recorded (database name, ``database.uuid``, the PostgreSQL cluster's system
+identifier). A database that later runs anywhere else stops sending through
+the account: messages wait, the account says why, administrators get an
+activity; re-entering the credentials (or confirming the new place) unlocks.
+
+Each account has its own delivery report secret (``secrets.token_urlsafe``,
+43 characters, unique), part of the report addresses given to the provider.
+"""
+
+import json
+import logging
+import secrets
+import uuid
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import phone as phone_tools
+from ..tools import providers
+from ..tools import sender as sender_rules
+
+_logger = logging.getLogger(__name__)
+
+# Bytes of randomness of a delivery report secret (43 URL-safe characters).
+CALLBACK_SECRET_BYTES = 32
+# Summary of the activity that asks administrators to re-enter credentials.
+LOCK_ACTIVITY_SUMMARY = "Re-enter the SMS account credentials"
+# Summaries of the activities telling administrators that an account stopped.
+ALERT_SUMMARIES = {
+    "auth": "SMS account: the provider refuses the credentials",
+    "credit": "SMS account has no credit",
+    "sender": "SMS account: the provider refuses the sender",
+    "config": "SMS account is not configured",
+    "down": "SMS account: the provider does not answer",
+}
+
+
+def new_callback_secret():
+    return secrets.token_urlsafe(CALLBACK_SECRET_BYTES)
+
+
+def credential_fields(code):
+    """Account field names of the credentials of provider ``code``."""
+    provider_class = providers.PROVIDERS.get(code)
+    return tuple(
+        f"{code}_{credential.key}"
+        for credential in (provider_class.credentials if provider_class else ())
+    )
+
+
+def all_credential_fields():
+    return tuple(f for code in providers.PROVIDERS for f in credential_fields(code))
+
+
+class ProviderLockedError(UserError):
+    """Sending is stopped: the database runs somewhere the account's
+    credentials were not entered. Nothing is failed; messages wait."""
+
+
+class SmsGatewayAccount(models.Model):
+    _name = "sms.gateway.account"
+    _description = "SMS Account"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "company_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    sequence = fields.Integer(
+        default=10,
+        tracking=True,
+        help="Accounts are tried in this order; the first one that serves the "
+        "destination country and can send takes the message.",
+    )
+    # Each provider adds its code (sms_gateway_account_provider.py).
+    provider = fields.Selection(
+        [("sandbox", "Sandbox (no account, nothing sent)")],
+        required=True,
+        default="sandbox",
+        tracking=True,
+        help="Who sends through this account. The sandbox needs no credentials: "
+        "it sends nothing and reports delivery, to try the module.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+    )
+    sender = fields.Char(
+        tracking=True,
+        help="Sender name (at most 11 letters, digits and the characters the "
+        "provider allows) or number, as registered with the provider.",
+    )
+    country_ids = fields.Many2many(
+        "res.country",
+        string="Destination Countries",
+        help="Countries whose numbers this account sends to; empty: all countries.",
+    )
+    timeout = fields.Integer(string="Request Timeout (s)", default=10)
+    price_per_part = fields.Float(
+        digits=(16, 4),
+        help="Used for cost estimates when the provider does not tell the cost.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Price Currency",
+        default=lambda self: self.env.company.currency_id,
+    )
+    callback_secret = fields.Char(
+        string="Delivery Report Secret",
+        groups="base.group_system",
+        copy=False,
+        default=lambda self: new_callback_secret(),
+        help="Part of the delivery report addresses given to the provider.",
+    )
+    callback_url = fields.Char(
+        string="Delivery Report Address",
+        compute="_compute_callback_url",
+        groups="base.group_system",
+        help="Where the provider reports delivery; sent with every message, "
+        "paste it in the provider's portal where it asks for one.",
+    )
+    location = fields.Char(
+        string="Credentials Entered On",
+        groups="base.group_system",
+        copy=False,
+        help="Database and PostgreSQL server where the credentials were saved.",
+    )
+    lock_notified = fields.Char(groups="base.group_system", copy=False)
+    locked = fields.Boolean(string="Locked", compute="_compute_locked")
+    lock_reason = fields.Char(compute="_compute_locked")
+    hold_until = fields.Datetime(
+        string="On Hold Until",
+        readonly=True,
+        copy=False,
+        help="The account could not send (see the reason): the next eligible "
+        "account takes its messages until then.",
+    )
+    hold_reason = fields.Char(readonly=True, copy=False)
+    test_number = fields.Char(help="A mobile number to send a test SMS to.")
+    message_count = fields.Integer(compute="_compute_message_count")
+
+    _sql_constraints = [
+        (
+            "callback_secret_unique",
+            "UNIQUE(callback_secret)",
+            "Each SMS account needs its own delivery report secret.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    def _compute_callback_url(self):
+        for account in self:
+            account.callback_url = (
+                f"{account.company_id.get_base_url()}{account._sms_callback_path()}"
+                if account.id
+                and providers.PROVIDERS[account.provider].supports_callbacks
+                else False
+            )
+
+    @api.depends("provider", "location")
+    def _compute_locked(self):
+        current = self._sms_current_location()
+        for account in self:
+            reason = account._sms_lock_reason_for(current)
+            account.locked = bool(reason)
+            account.lock_reason = reason
+
+    def _compute_message_count(self):
+        counts = dict(
+            self.env["sms.gateway.message"]._read_group(
+                [("account_id", "in", self.ids)], ["account_id"], ["__count"]
+            )
+        )
+        for account in self:
+            account.message_count = counts.get(account, 0)
+
+    # ------------------------------------------------------------------
+    # Checks and writes
+    # ------------------------------------------------------------------
+
+    @api.constrains("sender", "provider")
+    def _check_sender(self):
+        for account in self:
+            if account.sender:
+                try:
+                    sender_rules.check_sender(account.provider, account.sender)
+                except ValueError as error:
+                    raise ValidationError(str(error)) from error
+
+    @api.constrains("timeout")
+    def _check_timeout(self):
+        for account in self:
+            if not 1 <= account.timeout <= 120:
+                raise ValidationError(
+                    self.env._(
+                        "The SMS request timeout must be between 1 and 120 seconds."
+                    )
+                )
+
+    @api.constrains(lambda self: ("provider", "active", *all_credential_fields()))
+    def _check_credentials(self):
+        for account in self.sudo().filtered("active"):
+            provider_class = providers.PROVIDERS[account.provider]
+            missing = [
+                credential.label
+                for credential in provider_class.credentials
+                if credential.required
+                and not account[f"{account.provider}_{credential.key}"]
+            ]
+            if missing:
+                raise ValidationError(
+                    self.env._(
+                        "The SMS account %(account)s (%(provider)s) cannot be active "
+                        "without its credentials: fill in %(fields)s.",
+                        account=account.name,
+                        provider=provider_class.label,
+                        fields=", ".join(missing),
+                    )
+                )
+
+    @api.model
+    def _sms_check_admin(self):
+        """Refuse a caller who is not a system administrator (sudo passes)."""
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._("Only a system administrator can change SMS accounts.")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._sms_check_admin()
+        location = self._sms_current_location()
+        vals_list = [
+            dict(vals, location=location)
+            if set(vals) & set(all_credential_fields()) and "location" not in vals
+            else vals
+            for vals in vals_list
+        ]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._sms_check_admin()
+        credentials_changed = bool(set(vals) & set(all_credential_fields())) or (
+            "provider" in vals
+        )
+        if credentials_changed and "location" not in vals:
+            # Re-entering credentials records where they were entered: unlock.
+            vals = dict(
+                vals,
+                location=self._sms_current_location(),
+                lock_notified=False,
+                hold_until=False,
+                hold_reason=False,
+            )
+        result = super().write(vals)
+        if credentials_changed:
+            self._sms_close_activities(LOCK_ACTIVITY_SUMMARY, *ALERT_SUMMARIES.values())
+        return result
+
+    def unlink(self):
+        self._sms_check_admin()
+        return super().unlink()
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=self.env._("%s (copy)", account.name))
+            for account, vals in zip(self, vals_list, strict=True)
+        ]
+
+    # ------------------------------------------------------------------
+    # Server-move lock
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_current_location(self):
+        """Where this database runs now: name, uuid and PostgreSQL cluster."""
+        self.env.cr.execute("SELECT system_identifier::text FROM pg_control_system()")
+        system_identifier = self.env.cr.fetchone()[0]
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return json.dumps(
+            {"db": self.env.cr.dbname, "uuid": uuid, "cluster": system_identifier},
+            sort_keys=True,
+        )
+
+    @api.model
+    def _sms_location_change(self, recorded, current):
+        """A sentence telling how ``current`` differs from ``recorded``."""
+        if not recorded:
+            return self.env._("The account's credentials were never saved here.")
+        try:
+            old, new = json.loads(recorded), json.loads(current)
+        except ValueError:
+            return self.env._(
+                "The record of where the credentials were saved is unreadable."
+            )
+        changes = []
+        if old.get("cluster") != new.get("cluster"):
+            changes.append(self.env._("the database runs on another PostgreSQL server"))
+        if old.get("db") != new.get("db"):
+            changes.append(
+                self.env._(
+                    "the database is now called %(new)s (it was %(old)s)",
+                    new=new.get("db"),
+                    old=old.get("db"),
+                )
+            )
+        if old.get("uuid") != new.get("uuid"):
+            changes.append(self.env._("the database has a new identifier (uuid)"))
+        if not changes:
+            return False
+        return self.env._(
+            "SMS sending through this account is locked: %(changes)s since its "
+            "credentials were entered. Queued messages wait. A system administrator "
+            "must re-enter the credentials in SMS > Configuration > Accounts, or "
+            "confirm this database may send.",
+            changes="; ".join(changes),
+        )
+
+    def _sms_lock_reason_for(self, current):
+        self.ensure_one()
+        if not credential_fields(self.provider):
+            return False  # the sandbox: nothing to spend
+        return self._sms_location_change(self.sudo().location, current)
+
+    def action_confirm_location(self):
+        """An administrator confirms that this database may send with these
+        credentials (for example after moving the production server)."""
+        self._sms_check_admin()
+        self.sudo().write(
+            {"location": self._sms_current_location(), "lock_notified": False}
+        )
+        return True
+
+    @api.model
+    def _cron_check_location(self):
+        """Tell administrators, once per move, that an account is locked."""
+        current = self._sms_current_location()
+        for account in self.sudo().search([]):
+            reason = account._sms_lock_reason_for(current)
+            if reason and account.lock_notified != current:
+                account._sms_notify(LOCK_ACTIVITY_SUMMARY, reason)
+                account.lock_notified = current
+
+    # ------------------------------------------------------------------
+    # Delivery report secret
+    # ------------------------------------------------------------------
+
+    def _sms_callback_path(self):
+        """Path of the delivery report route of this account."""
+        self.ensure_one()
+        if providers.PROVIDERS[self.provider].callback_signed:
+            return f"/sms_gateway/delivery/{self.provider}/{self.id}"
+        secret = self._sms_ensure_callback_secret()
+        return f"/sms_gateway/delivery/{self.provider}/{self.id}/{secret}"
+
+    def _sms_ensure_callback_secret(self):
+        """The account's report secret, made when it has none (neutralized)."""
+        self.ensure_one()
+        account = self.sudo()
+        if not account.callback_secret:
+            account.with_context(
+                tracking_disable=True
+            ).callback_secret = new_callback_secret()
+        return account.callback_secret
+
+    def action_renew_callback_secret(self):
+        """A system administrator replaces the delivery report secret: reports
+        sent to the old address are refused from now on."""
+        self._sms_check_admin()
+        for account in self.sudo():
+            account.callback_secret = new_callback_secret()
+            _logger.info("Delivery report secret of SMS account %s renewed", account.id)
+        return self._sms_notify_user(
+            self.env._(
+                "The delivery report secret is renewed: reports to the old address "
+                "are refused from now on. Messages sent from now on carry the new "
+                "address; update it wherever you entered it by hand, such as the "
+                "provider's portal. Reports of messages already sent are lost."
+            ),
+            "warning",
+        )
+
+    # ------------------------------------------------------------------
+    # The provider
+    # ------------------------------------------------------------------
+
+    def _sms_provider_config(self):
+        """Configuration dict of this account, for ``providers.build``."""
+        self.ensure_one()
+        account = self.sudo()
+        batch_size = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sms_gateway.dispatch_batch_size", 2000)
+        )
+        config = {
+            "sender": account.sender or None,
+            "timeout": account.timeout,
+            # As many recipients of one text per request as dispatch takes.
+            "batch_size": batch_size,
+            "max_parts": account.company_id.sms_gateway_max_parts,
+        }
+        for credential in providers.PROVIDERS[account.provider].credentials:
+            value = account[f"{account.provider}_{credential.key}"]
+            if value:
+                config[credential.key] = value
+        if providers.PROVIDERS[account.provider].supports_callbacks and account.id:
+            config["callback_url"] = account.callback_url
+        return config
+
+    def _sms_get_provider(self):
+        """The provider adapter of this account.
+
+        Raises ProviderLockedError when the database moved since the
+        credentials were entered, UserError when the account is incomplete.
+        """
+        self.ensure_one()
+        reason = self._sms_lock_reason_for(self._sms_current_location())
+        if reason:
+            raise ProviderLockedError(reason)
+        try:
+            return providers.build(self.provider, self._sms_provider_config())
+        except providers.ProviderError as error:
+            raise UserError(str(error)) from error
+
+    @api.model
+    def _sms_eligible(self, company, region):
+        """Active accounts of ``company`` that serve numbers of ``region``
+        (ISO country code, None when unknown), in the order they are tried."""
+        accounts = self.sudo().search(
+            [("company_id", "=", company.id), ("active", "=", True)],
+            order="sequence, id",
+        )
+        return accounts.filtered(
+            lambda a: not a.country_ids or region in a.country_ids.mapped("code")
+        )
+
+    def _sms_available(self, now=None):
+        """These accounts without the ones on hold or locked."""
+        now = now or fields.Datetime.now()
+        current = self._sms_current_location()
+        return self.filtered(
+            lambda a: (
+                not (a.hold_until and a.hold_until > now)
+                and not a._sms_lock_reason_for(current)
+            )
+        )
+
+    def _sms_hold(self, seconds, reason):
+        """Put these accounts on hold: the next eligible account sends."""
+        until = fields.Datetime.add(fields.Datetime.now(), seconds=seconds)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE sms_gateway_account SET hold_until = %s, hold_reason = %s "
+                "WHERE id IN %s",
+                until,
+                reason[:500],
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["hold_until", "hold_reason"])
+
+    # ------------------------------------------------------------------
+    # Alerts
+    # ------------------------------------------------------------------
+
+    def _sms_alert(self, kind, reason):
+        """Tell administrators once that this account stopped (``kind``:
+        lock, auth, credit, config, sender, down): an activity each."""
+        self.ensure_one()
+        account = self.sudo()
+        if kind == "lock":
+            current = self._sms_current_location()
+            if account.lock_notified != current:
+                account._sms_notify(LOCK_ACTIVITY_SUMMARY, reason)
+                account.lock_notified = current
+            return
+        summary = ALERT_SUMMARIES.get(kind, ALERT_SUMMARIES["config"])
+        if account.activity_ids.filtered(lambda a: a.summary == summary):
+            return
+        _logger.warning("SMS account %s stopped sending: %s", self.id, reason)
+        account._sms_notify(summary, reason)
+
+    def _sms_notify(self, summary, reason):
+        self.ensure_one()
+        account = self.sudo()
+        account.message_post(body=reason, subtype_xmlid="mail.mt_note")
+        admins = (
+            self.env.ref("base.group_system")
+            .sudo()
+            .users.filtered(
+                lambda u: (
+                    u.active and not u.share and account.company_id in u.company_ids
+                )
+            )
+        )
+        for admin in admins:
+            account.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=admin.id,
+                summary=summary,
+                note=reason,
+            )
+
+    def _sms_close_activities(self, *summaries):
+        activities = self.sudo().activity_ids.filtered(lambda a: a.summary in summaries)
+        if activities:
+            activities.action_feedback(feedback=self.env._("SMS account changed."))
+
+    # ------------------------------------------------------------------
+    # Buttons: each answers in a notification
+    # ------------------------------------------------------------------
+
+    def _sms_notify_user(self, message, kind="success"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("SMS account"),
+                "message": message,
+                "type": kind,
+                "sticky": kind != "success",
+            },
+        }
+
+    def _sms_button_provider(self):
+        """(provider, None) or (None, notification) for the buttons."""
+        self._sms_check_admin()
+        self.ensure_one()
+        try:
+            return self._sms_get_provider(), None
+        except UserError as error:  # locked or incomplete configuration
+            return None, self._sms_notify_user(error.args[0], "danger")
+
+    def action_test_connection(self):
+        provider, failure = self._sms_button_provider()
+        if failure:
+            return failure
+        with provider:
+            try:
+                provider.check()
+            except providers.ProviderError as error:
+                return self._sms_notify_user(
+                    self.env._(
+                        "%(account)s cannot be used: %(error)s",
+                        account=self.name,
+                        error=str(error),
+                    ),
+                    "danger",
+                )
+        return self._sms_notify_user(
+            self.env._(
+                "%(account)s answers and accepts the credentials.", account=self.name
+            )
+        )
+
+    def action_check_balance(self):
+        provider, failure = self._sms_button_provider()
+        if failure:
+            return failure
+        with provider:
+            try:
+                balance = provider.balance()
+            except providers.ProviderError as error:
+                return self._sms_notify_user(
+                    self.env._(
+                        "The balance could not be read from %(account)s: %(error)s",
+                        account=self.name,
+                        error=str(error),
+                    ),
+                    "danger",
+                )
+        if balance is None:
+            return self._sms_notify_user(
+                self.env._("%(account)s does not tell the balance.", account=self.name),
+                "info",
+            )
+        return self._sms_notify_user(
+            self.env._(
+                "Balance at %(account)s: %(balance)s",
+                account=self.name,
+                balance=f"{balance:,.2f}",
+            )
+        )
+
+    def action_send_test(self):
+        """Send one SMS to the test number through this account, and note it
+        in the account's chatter."""
+        provider, failure = self._sms_button_provider()
+        if failure:
+            return failure
+        company = self.company_id
+        try:
+            number = phone_tools.normalize(
+                self.test_number or "", company._sms_gateway_region()
+            )
+        except ValueError as error:
+            provider.close()
+            return self._sms_notify_user(str(error), "warning")
+        message = {
+            "uid": f"test-{uuid.uuid4().hex}",
+            "number": number,
+            "body": self.env._("Test SMS from %(company)s.", company=company.name),
+            "sender": None,
+        }
+        with provider:
+            try:
+                (result,) = provider.send([message])
+            except providers.ProviderError as error:
+                result = {"state": "error", "error": str(error)}
+        if result["state"] == "accepted":
+            text = self.env._(
+                "%(account)s accepted the test SMS to %(number)s.",
+                account=self.name,
+                number=number,
+            )
+            kind = "success"
+        else:
+            text = self.env._(
+                "%(account)s did not take the test SMS to %(number)s: %(error)s",
+                account=self.name,
+                number=number,
+                error=result["error"] or result["state"],
+            )
+            kind = "danger"
+        self.sudo().message_post(body=text, subtype_xmlid="mail.mt_note")
+        return self._sms_notify_user(text, kind)
+
+    def action_view_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sms_gateway.sms_gateway_message_action"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {}
+        return action
