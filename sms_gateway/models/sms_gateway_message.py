@@ -40,8 +40,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, config
 
 from ..tools import providers
-from .sms_gateway_account import ProviderLockedError
 from .res_partner import EXCLUSION_REASONS
+from .sms_gateway_account import ProviderLockedError
 
 _logger = logging.getLogger(__name__)
 

@@ -44,6 +44,9 @@ class SmsGatewayUsageReport(models.Model):
     group_id = fields.Many2one("sms.gateway.group", readonly=True)
     mailing_id = fields.Many2one("sms.gateway.mailing", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Recipient", readonly=True)
+    account_id = fields.Many2one(
+        "sms.gateway.account", string="SMS Account", readonly=True
+    )
     provider = fields.Char(readonly=True)
     state = fields.Selection(STATES, string="Status", readonly=True)
     channel = fields.Selection(
@@ -103,7 +106,7 @@ class SmsGatewayUsageReport(models.Model):
             SELECT m.id AS id,
                    %(date)s AS date,
                    m.company_id, m.user_id, m.group_id, m.mailing_id, m.partner_id,
-                   m.provider, m.state, m.channel, m.currency_id, m.chars,
+                   m.account_id, m.provider, m.state, m.channel, m.currency_id, m.chars,
                    1 AS recipient_count,
                    (%(billable)s)::int AS message_count,
                    (%(billable)s AND m.channel = 'sms')::int AS sms_count,

@@ -65,6 +65,45 @@ class SmsGatewayCase(RaisesMessageMixin, TransactionCase):
         )
         cls.Partner = cls.env["res.partner"]
         cls.Blacklist = cls.env["phone.blacklist"]
+        cls.sms_account = cls.set_sms_account()
+
+    @classmethod
+    def set_sms_account(cls, company=None, provider="sandbox", **values):
+        """Make a new account of ``provider`` the only active SMS account of
+        ``company`` (the current one by default); ``values`` are account
+        fields (credentials as ``<code>_<key>``). Returns the account."""
+        company = company or cls.env.company
+        Account = cls.env["sms.gateway.account"].sudo().with_context(active_test=False)
+        Account.search([("company_id", "=", company.id), ("active", "=", True)]).write(
+            {"active": False}
+        )
+        return Account.create(
+            {
+                "name": f"{provider.title()} test account",
+                "provider": provider,
+                "company_id": company.id,
+                **values,
+            }
+        )
+
+    @classmethod
+    def add_sms_account(cls, company=None, provider="sandbox", **values):
+        """One more active SMS account of ``company`` (after the others unless
+        ``sequence`` says otherwise)."""
+        company = company or cls.env.company
+        return (
+            cls.env["sms.gateway.account"]
+            .sudo()
+            .create(
+                {
+                    "name": values.pop("name", f"{provider.title()} account"),
+                    "provider": provider,
+                    "company_id": company.id,
+                    "sequence": values.pop("sequence", 50),
+                    **values,
+                }
+            )
+        )
 
     def flush_tracking(self):
         """Create the chatter's tracking values now (they wait for the commit)."""
@@ -120,3 +159,4 @@ class SmsGatewaySecurityCase(SmsGatewayCase):
             company_id=cls.company_b.id,
             company_ids=[(6, 0, cls.company_b.ids)],
         )
+        cls.sms_account_b = cls.set_sms_account(cls.company_b)

@@ -15,7 +15,7 @@ Sheets:
   column is left out for who reads none), characters, parts, delivered parts,
   date and time (in the exporting user's time zone), type and the number of
   recipients its mailing went to.
-- *Providers*: SMS, parts, delivered parts and cost per provider and
+- *Accounts*: SMS, parts, delivered parts and cost per SMS account, provider and
   currency.
 
 The detail is streamed: a server-side cursor (``DECLARE ... FETCH``) feeds
@@ -337,7 +337,7 @@ class SmsGatewayUsageExport(models.TransientModel):
         styles = self._sms_styles(workbook)
         summary = workbook.add_worksheet(self.env._("Summary"))
         detail = workbook.add_worksheet(self.env._("Detail"))
-        provider_sheet = workbook.add_worksheet(self.env._("Providers"))
+        provider_sheet = workbook.add_worksheet(self.env._("Accounts"))
         self._sms_write_summary(summary, styles, report, domain)
         self._sms_write_providers(provider_sheet, styles, report, domain)
         self._sms_write_detail(workbook, detail, styles, report, domain)
@@ -412,16 +412,18 @@ class SmsGatewayUsageExport(models.TransientModel):
             sheet.write_number(row, col, value, styles["total_int"])
 
     def _sms_write_providers(self, sheet, styles, report, domain):
-        """SMS, parts, delivered parts and cost per provider and currency."""
+        """SMS, parts, delivered parts and cost per account, provider and
+        currency."""
         groups = report._read_group(
             domain + [("channel", "=", "sms")],
-            ["provider", "currency_id"],
+            ["account_id", "provider", "currency_id"],
             PROVIDER_MEASURES,
         )
         self._sms_write_header(
             sheet,
             0,
             [
+                self.env._("SMS account"),
                 self.env._("Provider"),
                 self.env._("Currency"),
                 self.env._("SMS messages"),
@@ -429,29 +431,30 @@ class SmsGatewayUsageExport(models.TransientModel):
                 self.env._("Delivered parts"),
                 self.env._("Cost"),
             ],
-            [24, 10, 14, 12, 16, 14],
+            [28, 20, 10, 14, 12, 16, 14],
             styles["header"],
         )
         rows = sorted(
             (
                 (
+                    account.sudo().name or self.env._("(None)"),
                     self._sms_provider_label(code),
                     currency.sudo().name or "",
                     *values,
                 )
-                for code, currency, *values in groups
+                for account, code, currency, *values in groups
             ),
-            key=lambda row: (row[0].casefold(), row[1]),
+            key=lambda row: (row[0].casefold(), row[1].casefold(), row[2]),
         )
         row = 0
         for row_values in rows:
             row += 1
-            sheet.write_string(row, 0, row_values[0])
-            sheet.write_string(row, 1, row_values[1])
-            for col in (2, 3, 4):
+            for col in (0, 1, 2):
+                sheet.write_string(row, col, row_values[col])
+            for col in (3, 4, 5):
                 sheet.write_number(row, col, row_values[col] or 0, styles["int"])
-            sheet.write_number(row, 5, float(row_values[5] or 0), styles["cost"])
-        sheet.autofilter(0, 0, row, 5)
+            sheet.write_number(row, 6, float(row_values[6] or 0), styles["cost"])
+        sheet.autofilter(0, 0, row, 6)
         sheet.freeze_panes(1, 0)
 
     def _sms_provider_label(self, code):
