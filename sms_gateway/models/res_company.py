@@ -503,7 +503,7 @@ class ResCompany(models.Model):
         references that match no message of this company}``.
         """
         self.ensure_one()
-        return self.env["sms.gateway.message"]._sms_apply_delivery_events(
+        return self.env["sms.gateway.delivery"]._sms_apply_delivery_events(
             self, events, provider=code
         )
 
