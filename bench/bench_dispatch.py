@@ -287,12 +287,12 @@ def run_ours(registry, args):
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        Message = env["sms.gateway.message"]
+        Dispatcher = env["sms.gateway.dispatcher"]
         profile = cProfile.Profile() if args.profile else None
         started = time.perf_counter()
         if profile:
             profile.enable()
-        done = Message._cron_dispatch()
+        done = Dispatcher._cron_dispatch()
         cr.commit()
         if profile:
             profile.disable()

@@ -413,7 +413,7 @@ class Checker:
         code = (
             "import time\n"
             "start = time.time()\n"
-            "done = env['sms.gateway.message']._cron_dispatch()\n"
+            "done = env['sms.gateway.dispatcher']._cron_dispatch()\n"
             "env.cr.commit()\n"
             "print(f'WORKER_DONE {done} {start:.3f} {time.time():.3f}', flush=True)\n"
         )

@@ -168,20 +168,20 @@ class SmsGatewayDeliveryEvent(models.Model):
     @api.model
     def _cron_apply(self, time_budget=None):
         """Apply the pending events whose message is there; drop old ones."""
-        Message = self.env["sms.gateway.message"]
+        Dispatcher = self.env["sms.gateway.dispatcher"]
         budget = (
-            Message._sms_time_limit() * APPLY_TIME_FRACTION
+            Dispatcher._sms_time_limit() * APPLY_TIME_FRACTION
             if time_budget is None
             else time_budget
         )
         started = time.monotonic()
         self._sms_drop_expired()
-        Message._commit()
+        Dispatcher._commit()
         after = 0
         done = 0
         while True:
             applied, last = self._sms_apply_pending(after=after)
-            Message._commit()
+            Dispatcher._commit()
             done += applied
             if last is None:
                 break
@@ -253,10 +253,10 @@ class SmsGatewayDeliveryEvent(models.Model):
                 for event in events:
                     by_company.setdefault(event["company"], []).append(event)
                 applied, consumed = 0, []
-                Message = self.env["sms.gateway.message"].sudo()
+                Delivery = self.env["sms.gateway.delivery"].sudo()
                 Company = self.env["res.company"].sudo()
                 for company_id, company_events in by_company.items():
-                    outcome = Message._sms_apply_delivery_events_to(
+                    outcome = Delivery._sms_apply_delivery_events_to(
                         Company.browse(company_id), company_events
                     )
                     applied += outcome["applied"]

@@ -13,7 +13,9 @@ Everything happens in the caller's transaction: a send that is refused
 import logging
 from datetime import datetime, time, timedelta
 
+import psycopg2.errors
 import pytz
+from markupsafe import escape
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
@@ -263,8 +265,49 @@ class SmsGatewayMailing(models.Model):
         Message = self.env["sms.gateway.message"]
         Message.flush_model()
         self.flush_recordset(["state"])
-        Message._sms_update_mailings(set(self.ids))
+        self._sms_update_mailings(set(self.ids))
         self.invalidate_recordset(["state"])
+
+    @api.model
+    def _sms_update_mailings(self, mailing_ids):
+        """Scheduled mailings whose time came are sending; mailings none of
+        whose messages waits any more are done.
+
+        A mailing row is written only when its state changes, so that two
+        workers sending the same mailing do not fight over it; when another
+        worker just wrote it, this one leaves it (the next run catches up).
+        """
+        if not mailing_ids:
+            return
+        waiting = SQL(
+            """EXISTS (SELECT 1 FROM sms_gateway_message m
+                        WHERE m.mailing_id = g.id
+                          AND m.state IN ('queued', 'sending')
+                          AND m.needs_review IS NOT TRUE)"""
+        )
+        now = fields.Datetime.now()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE sms_gateway_mailing g
+                           SET state = CASE WHEN %(waiting)s THEN 'sending'
+                                            ELSE 'done' END,
+                               write_date = %(now)s
+                         WHERE g.id IN %(ids)s
+                           AND (g.state = 'sending' AND NOT %(waiting)s
+                                OR g.state = 'scheduled' AND g.scheduled_at <= %(now)s)
+                        """,
+                        waiting=waiting,
+                        now=now,
+                        ids=tuple(mailing_ids),
+                    )
+                )
+        except psycopg2.errors.SerializationFailure:
+            _logger.info(
+                "SMS mailings %s are being updated by another worker", mailing_ids
+            )
 
     @api.constrains("sender", "company_id")
     def _check_sender(self):
@@ -358,6 +401,79 @@ class SmsGatewayMailing(models.Model):
         if not failed:
             raise UserError(self.env._("No failed SMS to resend."))
         return failed.action_resend()
+
+    # ------------------------------------------------------------------
+    # Chatter
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_log_notes(self, mailing_id):
+        """One note per partner in the partners' chatter for this mailing.
+
+        Written when the mailing is queued, with one INSERT ... SELECT (what
+        ``_message_log_batch`` writes, without building 100,000 records). The
+        note tells that an SMS (or e-mail) was queued, by whom and in which
+        mailing (a link to it); never the text: whoever reads the partner
+        reads the note, and texts are for the sender and the SMS managers
+        only (the mailing's record rules decide who follows the link).
+        """
+
+        def escape_sql(expression):
+            return SQL(
+                "replace(replace(replace(%s, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')",
+                expression,
+            )
+
+        def template(text):
+            # The translated sentence, escaped, with its two placeholders
+            # filled in SQL.
+            return SQL(
+                "replace(replace(%s, %s, %s), %s, %s)",
+                "<p>" + str(escape(text)) + "</p>",
+                "%(user)s",
+                escape_sql(SQL("COALESCE(up.name, '')")),
+                "%(mailing)s",
+                SQL(
+                    '\'<a href="#" data-oe-model="sms.gateway.mailing" '
+                    "data-oe-id=\"' || g.id || '\">' || %s || '</a>'",
+                    escape_sql(SQL("g.name")),
+                ),
+            )
+
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_message
+                    (model, res_id, body, message_type, subtype_id, author_id,
+                     date, message_id, is_internal,
+                     create_uid, create_date, write_uid, write_date)
+                SELECT 'res.partner', m.partner_id,
+                       CASE WHEN m.channel = 'email' THEN %(email)s ELSE %(sms)s END,
+                       'notification', %(subtype)s, u.partner_id,
+                       %(now)s, '<sms-gateway.' || m.id || '@' || %(db)s || '>', TRUE,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM sms_gateway_message m
+                  JOIN sms_gateway_mailing g ON g.id = m.mailing_id
+                  LEFT JOIN res_users u ON u.id = m.user_id
+                  LEFT JOIN res_partner up ON up.id = u.partner_id
+                 WHERE m.mailing_id = %(mailing_id)s AND m.state = 'queued'
+                   AND m.partner_id IS NOT NULL
+                """,
+                email=template(
+                    self.env._("E-mail queued by %(user)s in the mailing %(mailing)s.")
+                ),
+                sms=template(
+                    self.env._("SMS queued by %(user)s in the mailing %(mailing)s.")
+                ),
+                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                now=now,
+                db=self.env.cr.dbname,
+                uid=self.env.uid,
+                mailing_id=mailing_id,
+            )
+        )
+        self.env["res.partner"].invalidate_model(["message_ids"])
 
     # ------------------------------------------------------------------
     # Caps
@@ -700,7 +816,7 @@ class SmsGatewayMailing(models.Model):
         self._sms_insert_skipped(group_sql)
         if not self.allow_duplicates:
             self._sms_skip_recent()
-        self.env["sms.gateway.message"]._sms_log_notes(self.id)
+        self._sms_log_notes(self.id)
         # The rows were written in SQL: forget what the cache believes.
         self.env["sms.gateway.message"].invalidate_model()
         self.invalidate_recordset(["message_ids"])

@@ -8,7 +8,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.sms_gateway_message import ADVISORY_LOCK_CLASS
+from ..dispatch.dispatcher import ADVISORY_LOCK_CLASS
 from ..tools.provider_doubles import SMSAPI_TOKEN, SmsapiDouble
 from .test_send_wizard import SendCase
 
@@ -45,17 +45,17 @@ class TestDispatchSandbox(DispatchCase):
     def test_sends_queued_messages_once(self):
         mailing = self.send()
         queued = self.sms(mailing, "queued")
-        self.assertEqual(self.Message._cron_dispatch(), 2)
+        self.assertEqual(self.Dispatcher._cron_dispatch(), 2)
         self.assertEqual(set(queued.mapped("state")), {"sent"})
         self.assertTrue(all(queued.mapped("provider_ref")))
         self.assertEqual(set(queued.mapped("provider")), {"sandbox"})
         self.assertEqual(mailing.state, "done")
-        self.assertEqual(self.Message._cron_dispatch(), 0)
+        self.assertEqual(self.Dispatcher._cron_dispatch(), 0)
 
     def test_rejected_number_fails_with_a_reason(self):
         self.ok2.mobile = "+358 40 100 0000"  # the sandbox refuses ...0000
         mailing = self.send()
-        self.Message._cron_dispatch()
+        self.Dispatcher._cron_dispatch()
         failed = self.sms(mailing, "failed")
         self.assertEqual(failed.partner_id, self.ok2)
         self.assertIn("invalid", failed.failure_reason)
@@ -65,26 +65,26 @@ class TestDispatchSandbox(DispatchCase):
         self.ok2.mobile = "+358 40 200 0001"  # the sandbox answers "retry"
         self.env["ir.config_parameter"].sudo().set_param("sms_gateway.max_attempts", 3)
         mailing = self.send()
-        self.Message._cron_dispatch()
+        self.Dispatcher._cron_dispatch()
         waiting = self.sms(mailing).filtered(lambda m: m.partner_id == self.ok2)
         self.assertEqual(waiting.state, "queued")
         self.assertEqual(waiting.attempt_count, 1)
         self.assertGreater(waiting.next_attempt_at, fields.Datetime.now())
-        self.assertEqual(self.Message._cron_dispatch(), 0)  # not due yet
+        self.assertEqual(self.Dispatcher._cron_dispatch(), 0)  # not due yet
         for attempt in (2, 3):
             self.make_due(waiting)
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(waiting.attempt_count, attempt)
         self.assertEqual(waiting.state, "failed")
         self.assertIn("gave up after 3 attempts", waiting.failure_reason)
 
     def test_delivery_is_polled_and_noted_once_per_mailing(self):
         mailing = self.send()
-        self.Message._cron_dispatch()
+        self.Dispatcher._cron_dispatch()
         self.sms(mailing, "sent").sudo().write(
             {"sent_at": fields.Datetime.now() - timedelta(minutes=1)}
         )
-        self.Message._cron_poll_delivery()
+        self.env["sms.gateway.delivery"]._cron_poll_delivery()
         states = {m.partner_id: m.state for m in self.sms(mailing) if m.provider_ref}
         self.assertEqual(states, {self.ok1: "delivered", self.ok2: "delivered"})
         notes = self.ok1.message_ids.filtered(
@@ -96,7 +96,7 @@ class TestDispatchSandbox(DispatchCase):
     def test_resend_failed_in_bulk(self):
         self.ok2.mobile = "+358 40 100 0000"
         mailing = self.send()
-        self.Message._cron_dispatch()
+        self.Dispatcher._cron_dispatch()
         failed = self.sms(mailing, "failed")
         old_uid = failed.uid
         self.ok2.mobile = "+358 40 100 0009"
@@ -111,7 +111,7 @@ class TestDispatchSmsapi(DispatchCase):
         with SmsapiDouble() as double:
             self.use_smsapi(double)
             mailing = self.send(body="Same text for all")
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             sends = [r for r in double.requests if r["path"] == "/sms.do"]
             self.assertEqual(len(sends), 1)
             self.assertEqual(
@@ -125,14 +125,14 @@ class TestDispatchSmsapi(DispatchCase):
             mailing = self.send()
             messages = self.sms(mailing, "queued")
             double.fail_status, double.fail_count = 500, None
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(set(messages.mapped("state")), {"queued"})
             self.assertFalse(messages.filtered(lambda m: m.state == "failed"))
             self.assertFalse(double.messages)
             # The provider is back: they go, once.
             double.fail_status = None
             self.make_due(messages)
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(set(messages.mapped("state")), {"sent"})
             self.assertEqual(len(double.messages), 2)
 
@@ -143,7 +143,7 @@ class TestDispatchSmsapi(DispatchCase):
             mailing = self.send()
             messages = self.sms(mailing, "queued")
             double.bad_token = True
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(set(messages.mapped("state")), {"queued"})
             self.assertEqual(set(messages.mapped("attempt_count")), {0})
             activities = self.env.company.sudo().activity_ids
@@ -159,7 +159,7 @@ class TestDispatchSmsapi(DispatchCase):
             self.env.company.sudo().sms_gateway_location = (
                 '{"cluster": "1", "db": "elsewhere", "uuid": "x"}'
             )
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(set(queued.mapped("state")), {"queued"})
             self.assertFalse(double.requests)
 
@@ -168,7 +168,7 @@ class TestDispatchSmsapi(DispatchCase):
             self.use_smsapi(double)
             double.invalid_numbers = {"358405550102"}
             mailing = self.send(body="Same text")
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(self.sms(mailing, "failed").partner_id, self.ok2)
             self.assertEqual(self.sms(mailing, "sent").partner_id, self.ok1)
 
@@ -176,7 +176,7 @@ class TestDispatchSmsapi(DispatchCase):
         with SmsapiDouble() as double:
             self.use_smsapi(double)
             mailing = self.send(self.ok1)
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
         message = self.sms(mailing)
         company = self.env.company
         event = {
@@ -211,7 +211,7 @@ class TestCrashRecovery(DispatchCase):
         messages.sudo().write({"state": "sending", "dispatch_run": run})
         return messages
 
-    @mute_logger("odoo.addons.sms_gateway.models.sms_gateway_message")
+    @mute_logger("odoo.addons.sms_gateway.dispatch.dispatcher")
     def test_idempotent_provider_resends_safely(self):
         with SmsapiDouble() as double:
             self.use_smsapi(double)
@@ -229,12 +229,12 @@ class TestCrashRecovery(DispatchCase):
                         }
                     ]
                 )
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(set(messages.mapped("state")), {"sent"})
             accepted = [m["idx"] for m in double.messages if m["state"] == "accepted"]
             self.assertEqual(sorted(accepted), sorted(messages.mapped("uid")))
 
-    @mute_logger("odoo.addons.sms_gateway.models.sms_gateway_message")
+    @mute_logger("odoo.addons.sms_gateway.dispatch.dispatcher")
     def test_provider_without_idempotency_is_flagged_for_review(self):
         self.env.company.sudo().write(
             {
@@ -246,23 +246,23 @@ class TestCrashRecovery(DispatchCase):
             }
         )
         messages = self.interrupted()
-        self.Message._cron_dispatch()
+        self.Dispatcher._cron_dispatch()
         self.assertEqual(set(messages.mapped("state")), {"sending"})
         self.assertTrue(all(messages.mapped("needs_review")))
         self.assertIn("not resent automatically", messages[0].failure_reason)
         messages.with_user(self.user_manager).action_mark_sent()
         self.assertEqual(set(messages.mapped("state")), {"sent"})
 
-    @mute_logger("odoo.addons.sms_gateway.models.sms_gateway_message")
+    @mute_logger("odoo.addons.sms_gateway.dispatch.dispatcher")
     def test_a_running_dispatch_is_left_alone(self):
         run = 515151
         messages = self.interrupted(run)
         with self.registry.cursor() as other:
             other.execute("SELECT pg_advisory_lock(%s, %s)", (ADVISORY_LOCK_CLASS, run))
-            self.Message._sms_recover_interrupted()
+            self.Dispatcher._sms_recover_interrupted()
             self.assertEqual(set(messages.mapped("state")), {"sending"})
             other.execute(
                 "SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_LOCK_CLASS, run)
             )
-        self.Message._sms_recover_interrupted()
+        self.Dispatcher._sms_recover_interrupted()
         self.assertEqual(set(messages.mapped("state")), {"queued"})

@@ -20,8 +20,8 @@ from ..tools.provider_doubles import (
 from ..tools.providers import SandboxProvider, TwilioProvider, twilio
 from .test_dispatch import DispatchCase
 
-MESSAGE_MODULE = "odoo.addons.sms_gateway.models.sms_gateway_message"
-MESSAGE_LOGGER = MESSAGE_MODULE
+DISPATCHER_MODULE = "odoo.addons.sms_gateway.dispatch.dispatcher"
+DISPATCHER_LOGGER = DISPATCHER_MODULE
 EVENT_LOGGER = "odoo.addons.sms_gateway.models.sms_gateway_delivery_event"
 COUNT_EVENTS = "SELECT count(*) FROM sms_gateway_delivery_event WHERE provider_ref = %s"
 
@@ -48,6 +48,7 @@ class TestEarlyDeliveryReport(HttpCase):
         super().setUp()
         self.company = self.env.company
         self.Message = self.env["sms.gateway.message"]
+        self.Dispatcher = self.env["sms.gateway.dispatcher"]
         self.Event = self.env["sms.gateway.delivery.event"].sudo()
 
     def post_twilio(self, params):
@@ -86,7 +87,7 @@ class TestEarlyDeliveryReport(HttpCase):
             with patch.object(
                 TwilioProvider, "send", autospec=True, side_effect=send_then_report
             ):
-                self.assertEqual(self.Message._cron_dispatch(), 1)
+                self.assertEqual(self.Dispatcher._cron_dispatch(), 1)
         self.assertEqual([a.status_code for a in answers], [200])
         message.invalidate_recordset()
         self.assertEqual(message.state, "delivered")
@@ -155,7 +156,7 @@ class TestEarlyDeliveryReport(HttpCase):
         message.sudo().write(
             {"state": "sent", "provider_ref": f"{message.uid}:+358401234567"}
         )
-        self.Message._sms_apply_waiting_events(self.company, [{"id": message.id}])
+        self.Dispatcher._sms_apply_waiting_events(self.company, [{"id": message.id}])
         self.assertEqual(message.state, "delivered")
         self.assertEqual(
             message.delivered_at, fields.Datetime.to_datetime("2026-11-21 10:00:00")
@@ -366,7 +367,7 @@ class TestDeliveryEvents(DispatchCase):
             )
             other_cr.commit()
             env = api.Environment(dispatch_cr, SUPERUSER_ID, {})
-            env["sms.gateway.message"]._sms_apply_waiting_events(
+            env["sms.gateway.dispatcher"]._sms_apply_waiting_events(
                 env["res.company"].browse(company_id), [{"id": message_id}]
             )
             dispatch_cr.commit()
@@ -389,23 +390,23 @@ class TestDispatchBudgetAndErrors(DispatchCase):
         return self.env.ref("sms_gateway.ir_cron_sms_gateway_dispatch")
 
     def test_time_limit_follows_odoo_cron_limits(self):
-        Message = self.Message
+        Dispatcher = self.Dispatcher
         with patch.dict(
             config.options,
             {"limit_time_real_cron": -1, "limit_time_real": 0},
         ):
-            self.assertEqual(Message._sms_time_limit(), 120)
+            self.assertEqual(Dispatcher._sms_time_limit(), 120)
         with patch.dict(
             config.options,
             {"limit_time_real_cron": 600, "limit_time_real": 60},
         ):
-            self.assertEqual(Message._sms_time_limit(), 600)
-            self.assertLess(Message._sms_dispatch_budget(), 600)
+            self.assertEqual(Dispatcher._sms_time_limit(), 600)
+            self.assertLess(Dispatcher._sms_dispatch_budget(), 600)
         with patch.dict(
             config.options,
             {"limit_time_real_cron": -1, "limit_time_real": 60},
         ):
-            self.assertEqual(Message._sms_time_limit(), 60)
+            self.assertEqual(Dispatcher._sms_time_limit(), 60)
 
     def test_dispatch_stops_after_its_budget_and_wakes_itself(self):
         many = self.Partner.create(
@@ -436,7 +437,7 @@ class TestDispatchBudgetAndErrors(DispatchCase):
         )
         with (
             patch(
-                f"{MESSAGE_MODULE}.time", SimpleNamespace(monotonic=lambda: clock[0])
+                f"{DISPATCHER_MODULE}.time", SimpleNamespace(monotonic=lambda: clock[0])
             ),
             patch.object(SandboxProvider, "send", autospec=True, side_effect=slow),
             patch.object(
@@ -446,7 +447,7 @@ class TestDispatchBudgetAndErrors(DispatchCase):
                 side_effect=lambda _self, **kw: progress.append(kw),
             ),
         ):
-            done = self.Message._cron_dispatch(batch_size=1, time_budget=25)
+            done = self.Dispatcher._cron_dispatch(batch_size=1, time_budget=25)
         # Batches begun at 0, 10 and 20 s; none after the 25 s.
         self.assertEqual(done, 3)
         self.assertEqual(len(self.sms(mailing, "sent")), done)
@@ -462,24 +463,24 @@ class TestDispatchBudgetAndErrors(DispatchCase):
         # Odoo must not run it again in the same cron call.
         self.assertEqual(progress[-1]["remaining"], 0)
         # The next run sends the rest.
-        self.assertEqual(self.Message._cron_dispatch(), 6 - done)
+        self.assertEqual(self.Dispatcher._cron_dispatch(), 6 - done)
         self.assertEqual(set(queued.mapped("state")), {"sent"})
 
     def test_batch_size_fits_the_time_left(self):
-        Message = self.Message
+        Dispatcher = self.Dispatcher
         company = self.env.company
         company.sudo().write(twilio_company_values("http://127.0.0.1:9"))
         company.sudo().sms_gateway_timeout = 10
-        self.assertEqual(Message._sms_batch_size(company, 2000), 50)
-        self.assertEqual(Message._sms_batch_size(company, 2000, seconds_left=60), 6)
+        self.assertEqual(Dispatcher._sms_batch_size(company, 2000), 50)
+        self.assertEqual(Dispatcher._sms_batch_size(company, 2000, seconds_left=60), 6)
         self.assertEqual(
-            Message._sms_batch_size(company, 2000, seconds_left=60, pace=0.1), 50
+            Dispatcher._sms_batch_size(company, 2000, seconds_left=60, pace=0.1), 50
         )
         self.assertEqual(
-            Message._sms_batch_size(company, 2000, seconds_left=1, pace=5), 1
+            Dispatcher._sms_batch_size(company, 2000, seconds_left=1, pace=5), 1
         )
 
-    @mute_logger(MESSAGE_LOGGER)
+    @mute_logger(DISPATCHER_LOGGER)
     def test_unexpected_error_counts_an_attempt_then_fails(self):
         self.env["ir.config_parameter"].sudo().set_param("sms_gateway.max_attempts", 2)
         mailing = self.send(self.ok1 | self.ok2)
@@ -487,17 +488,17 @@ class TestDispatchBudgetAndErrors(DispatchCase):
         with patch.object(
             SandboxProvider, "send", autospec=True, side_effect=KeyError("boom")
         ):
-            self.assertEqual(self.Message._cron_dispatch(), 2)  # no exception
+            self.assertEqual(self.Dispatcher._cron_dispatch(), 2)  # no exception
             self.assertEqual(set(messages.mapped("state")), {"queued"})
             self.assertEqual(set(messages.mapped("attempt_count")), {1})
             self.assertIn("unexpected error (KeyError)", messages[0].failure_reason)
             self.make_due(messages)
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
         self.assertEqual(set(messages.mapped("state")), {"failed"})
         self.assertIn("gave up after 2 attempts", messages[0].failure_reason)
         self.assertIn("KeyError", messages[0].failure_reason)
 
-    @mute_logger(MESSAGE_LOGGER)
+    @mute_logger(DISPATCHER_LOGGER)
     def test_unexpected_error_without_idempotency_is_flagged_for_review(self):
         with TwilioDouble() as double:
             self.env.company.sudo().write(twilio_company_values(double.url))
@@ -506,7 +507,7 @@ class TestDispatchBudgetAndErrors(DispatchCase):
             with patch.object(
                 TwilioProvider, "send", autospec=True, side_effect=RuntimeError("bug")
             ):
-                self.Message._cron_dispatch()
+                self.Dispatcher._cron_dispatch()
         self.assertEqual(message.state, "sending")
         self.assertTrue(message.needs_review)
         self.assertIn("RuntimeError", message.failure_reason)
@@ -519,7 +520,7 @@ class TestDispatchBudgetAndErrors(DispatchCase):
         with patch.object(SandboxProvider, "send", autospec=True, side_effect=Killed):
             try:
                 # Dies mid-batch (as a SIGKILL would): the provider is stored.
-                self.Message._cron_dispatch()
+                self.Dispatcher._cron_dispatch()
             except Killed:
                 killed = True
         self.assertTrue(killed)
@@ -542,28 +543,28 @@ class TestRecoveryByProvider(DispatchCase):
         )
         return messages
 
-    @mute_logger(MESSAGE_LOGGER)
+    @mute_logger(DISPATCHER_LOGGER)
     def test_sent_through_an_idempotent_provider_then_switched_to_twilio(self):
         messages = self.interrupted("smsapi")
         self.env.company.sudo().write(twilio_company_values("http://127.0.0.1:9"))
-        self.Message._sms_recover_interrupted()
+        self.Dispatcher._sms_recover_interrupted()
         self.assertEqual(set(messages.mapped("state")), {"queued"})
         self.assertFalse(any(messages.mapped("needs_review")))
 
-    @mute_logger(MESSAGE_LOGGER)
+    @mute_logger(DISPATCHER_LOGGER)
     def test_sent_through_twilio_then_switched_to_an_idempotent_provider(self):
         self.env.company.sudo().write(twilio_company_values("http://127.0.0.1:9"))
         messages = self.interrupted("twilio")
         self.env.company.sudo().sms_gateway_provider = "sandbox"
-        self.Message._sms_recover_interrupted()
+        self.Dispatcher._sms_recover_interrupted()
         self.assertEqual(set(messages.mapped("state")), {"sending"})
         self.assertTrue(all(messages.mapped("needs_review")))
 
-    @mute_logger(MESSAGE_LOGGER)
+    @mute_logger(DISPATCHER_LOGGER)
     def test_a_message_that_keeps_killing_the_dispatch_fails(self):
         self.env["ir.config_parameter"].sudo().set_param("sms_gateway.max_attempts", 3)
         messages = self.interrupted("sandbox", attempts=3)
-        self.Message._sms_recover_interrupted()
+        self.Dispatcher._sms_recover_interrupted()
         self.assertEqual(set(messages.mapped("state")), {"failed"})
         self.assertIn("interrupted", messages[0].failure_reason)
         self.assertIn("gave up after 3 attempts", messages[0].failure_reason)

@@ -36,6 +36,7 @@ class MessagesCase(SmsGatewaySecurityCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Message = cls.env["sms.gateway.message"]
+        cls.Dispatcher = cls.env["sms.gateway.dispatcher"]
         cls.Mailing = cls.env["sms.gateway.mailing"]
 
         def partner(name, mobile, **values):
@@ -122,7 +123,7 @@ class TestChatterHasNoTexts(MessagesCase):
             OTHER_SECRET,
             email_fallback=True,
         )
-        self.Message._cron_dispatch()
+        self.Dispatcher._cron_dispatch()
         for user in (
             self.user_accountant,
             self.user_sms_accountant,
@@ -207,7 +208,7 @@ class TestTextsFollowTheRecordRules(MessagesCase):
         self.assertIn(self.own, mailings)
 
     def test_user_accountant_billing_export_has_only_own_texts(self):
-        self.Message._cron_dispatch()
+        self.Dispatcher._cron_dispatch()
         day = fields.Date.context_today(self.env.user)
         wizard = (
             self.env["sms.gateway.usage.export"]
@@ -551,7 +552,7 @@ class TestEmailFallbackSendsOnce(MockEmail, MessagesCase):
             email_fallback=True,
         )
         with self.mock_mail_gateway():
-            self.Message._cron_dispatch()
+            self.Dispatcher._cron_dispatch()
             self.assertEqual(len(self._new_mails), 2)
             for mail in self._new_mails:
                 self.assertEqual(len(mail._prepare_outgoing_list()), 1)

@@ -18,6 +18,7 @@ class SendCase(SmsGatewayCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Message = cls.env["sms.gateway.message"]
+        cls.Dispatcher = cls.env["sms.gateway.dispatcher"]
         fi = {"country_id": cls.country_fi.id}
 
         def partner(name, mobile, consent="granted", **values):
@@ -254,7 +255,7 @@ class TestSendWizard(SendCase):
         self.assertEqual(mailing.state, "scheduled")
         queued = mailing.message_ids.filtered(lambda m: m.state == "queued")
         self.assertEqual(set(queued.mapped("scheduled_at")), {at})
-        self.assertEqual(self.Message._cron_dispatch(), 0)  # not due yet
+        self.assertEqual(self.Dispatcher._cron_dispatch(), 0)  # not due yet
         mailing.with_user(self.user_sms).action_cancel()
         self.assertEqual(mailing.state, "canceled")
         self.assertEqual(set(queued.mapped("state")), {"canceled"})
@@ -265,7 +266,7 @@ class TestSendWizard(SendCase):
         email = mailing.message_ids.filtered(lambda m: m.channel == "email")
         self.assertEqual(email.partner_id, self.no_mobile)
         self.assertEqual(email.email, "nomobile@example.com")
-        self.Message._cron_dispatch()
+        self.Dispatcher._cron_dispatch()
         self.assertEqual(email.state, "sent")
         mail = self.env["mail.mail"].sudo().search([("email_to", "=", email.email)])
         self.assertIn("Hello No Mobile", mail.body_html)

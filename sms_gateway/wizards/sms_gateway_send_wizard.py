@@ -449,7 +449,7 @@ class SmsGatewaySendWizard(models.TransientModel):
                 )
             )
         mailing.send_summary = self._sms_summary_text(result)
-        self.env["sms.gateway.message"]._sms_trigger_dispatch(
+        self.env["sms.gateway.dispatcher"]._sms_trigger_dispatch(
             mailing.scheduled_at if later else None
         )
         return {

@@ -1,0 +1,794 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The dispatcher: what the cron runs to send queued messages.
+
+Dispatch (``_cron_dispatch``) takes due messages with ``FOR UPDATE SKIP
+LOCKED`` (two workers never take the same one), marks them ``sending`` with
+the id of the run and commits before calling the provider, then records the
+results and commits after each batch. While it runs, the run holds a
+PostgreSQL session advisory lock on its id: a message left ``sending`` whose
+run's lock is free belongs to a run that died (SIGKILL, crash). Such messages
+are re-queued when the provider has an idempotency key (SMSAPI ``idx``, the
+sandbox: a repeated request never sends twice), and flagged for a person to
+review otherwise (Twilio, Quriiri), never resent blindly; what decides is
+the provider stored on the message when it was claimed. A run stops claiming
+after a fraction of Odoo's cron time limit and wakes the cron again; an
+unexpected error while sending a batch counts as an attempt of its messages.
+
+Read top-down: the cron entry, claiming, sending, recording results,
+retries, crash recovery, and the e-mail fallbacks the same run hands to
+Odoo's mail queue. Delivery reports are ``dispatch/delivery.py``.
+"""
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+import psycopg2
+import psycopg2.errors
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, config
+
+from ..models.res_company import ProviderLockedError
+from ..tools import providers
+from .delivery import UNSETTLED
+
+_logger = logging.getLogger(__name__)
+
+# Seconds to wait before attempt N+1 after a temporary failure (queue_job's
+# idea); after the last entry the delay stays the same.
+RETRY_PATTERN = {1: 60, 2: 120, 3: 300, 4: 600, 5: 1800, 6: 3600}
+DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_BATCH_SIZE = 2000
+# classid of the advisory locks held by dispatch runs (pg_advisory_lock(int, int)).
+ADVISORY_LOCK_CLASS = 0x5347  # "SG"
+# Account-level errors: stop the company's dispatch, keep messages queued.
+ACCOUNT_ERRORS = ("auth", "credit", "config", "sender")
+# Dispatch batch for providers that take one message per request.
+SINGLE_REQUEST_BATCH_SIZE = 50
+# How often a claim is tried again when a concurrent claim got in the way.
+CLAIM_TRIES = 5
+# Odoo's cron time limit when none is configured (limit_time_real's default),
+# and the part of it one dispatch run spends claiming batches: the batch under
+# way, the other cron jobs of the same cron call and the commits need the rest.
+DEFAULT_TIME_LIMIT = 120
+DISPATCH_TIME_FRACTION = 0.5
+
+
+def in_test_mode():
+    return getattr(threading.current_thread(), "testing", False)
+
+
+class SmsGatewayDispatcher(models.AbstractModel):
+    _name = "sms.gateway.dispatcher"
+    _description = "SMS Dispatcher"
+
+    # ------------------------------------------------------------------
+    # The cron entry
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_dispatch(self, batch_size=None, max_batches=None, time_budget=None):
+        """Send due queued messages, in batches, committing after each.
+
+        A run stops claiming batches after ``time_budget`` seconds (a
+        fraction of Odoo's cron time limit) and wakes the cron again for the
+        rest, instead of running until Odoo kills it.
+        """
+        default_batch, max_attempts = self._sms_dispatch_settings()
+        batch_size = batch_size or default_batch
+        budget = self._sms_dispatch_budget() if time_budget is None else time_budget
+        started = time.monotonic()
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute("SELECT nextval('sms_gateway_dispatch_run_seq')")
+        run = cr.fetchone()[0]
+        cr.execute("SELECT pg_advisory_lock(%s, %s)", (ADVISORY_LOCK_CLASS, run))
+        try:
+            self._sms_recover_interrupted(max_attempts)
+            self._sms_send_emails()
+            self._commit()
+            blocked = set()
+            done = batches = 0
+            mailings = set()
+            pace = None  # seconds per message of the last batch
+            out_of_time = False
+            due = self._sms_count_due(blocked)  # once: for the progress shown
+            while max_batches is None or batches < max_batches:
+                seconds_left = budget - (time.monotonic() - started)
+                if seconds_left <= 0:
+                    out_of_time = True
+                    break
+                company_id, rows = self._sms_claim(
+                    run, batch_size, blocked, seconds_left=seconds_left, pace=pace
+                )
+                if not rows:
+                    break
+                batch_started = time.monotonic()
+                batches += 1
+                done += len(rows)
+                mailings.update(r["mailing"] for r in rows if r["mailing"])
+                company = self.env["res.company"].browse(company_id)
+                self._sms_send_batch(company, rows, max_attempts, blocked)
+                self._commit()
+                # Reports that came before the references were stored.
+                self._sms_apply_waiting_events(company, rows)
+                self._commit()
+                pace = (time.monotonic() - batch_started) / len(rows)
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=max(due - done, 0)
+                )
+            # After the results are committed: nothing here may undo them.
+            self.env["sms.gateway.mailing"]._sms_update_mailings(mailings)
+            self._commit()
+            if out_of_time:
+                # Odoo would run a job that reports work remaining again at once,
+                # in the same cron call, adding up to its time limit: report the
+                # run as complete and wake the cron again instead.
+                _logger.info(
+                    "SMS dispatch run %s stops after %.0f s (%s messages): the "
+                    "rest goes in the next run",
+                    run,
+                    time.monotonic() - started,
+                    done,
+                )
+                self._sms_trigger_dispatch()
+            else:
+                self._sms_trigger_next(blocked)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        except Exception:
+            # Leave the failed transaction before releasing the run's lock: the
+            # lock belongs to the connection, the pool keeps the connection.
+            if not in_test_mode():
+                cr.rollback()
+            raise
+        finally:
+            self._sms_unlock(run)
+            # Rows changed in SQL: forget what the cache believes.
+            self.env["sms.gateway.message"].invalidate_model()
+            self.env["sms.gateway.mailing"].invalidate_model()
+        return done
+
+    @api.model
+    def _sms_dispatch_settings(self):
+        params = self.env["ir.config_parameter"].sudo()
+        return (
+            int(
+                params.get_param("sms_gateway.dispatch_batch_size", DEFAULT_BATCH_SIZE)
+            ),
+            int(params.get_param("sms_gateway.max_attempts", DEFAULT_MAX_ATTEMPTS)),
+        )
+
+    @api.model
+    def _sms_time_limit(self):
+        """Seconds a cron job may run before Odoo kills it (``limit_time_real_cron``,
+        else ``limit_time_real``; 120 when neither is set)."""
+        for key in ("limit_time_real_cron", "limit_time_real"):
+            try:
+                limit = float(config.get(key) or 0)
+            except (TypeError, ValueError):
+                limit = 0
+            if limit > 0:
+                return limit
+        return DEFAULT_TIME_LIMIT
+
+    @api.model
+    def _sms_dispatch_budget(self):
+        """Seconds one dispatch run spends claiming new batches."""
+        return self._sms_time_limit() * DISPATCH_TIME_FRACTION
+
+    @api.model
+    def _sms_trigger_dispatch(self, at=None):
+        cron = self.env.ref(
+            "sms_gateway.ir_cron_sms_gateway_dispatch", raise_if_not_found=False
+        )
+        if cron:
+            cron._trigger(at)
+
+    @api.model
+    def _sms_trigger_next(self, blocked):
+        """Wake the dispatch again when the next message becomes due."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT min(GREATEST(scheduled_at,
+                                    COALESCE(next_attempt_at, scheduled_at)))
+                  FROM sms_gateway_message
+                 WHERE state = 'queued' AND channel = 'sms' %s
+                """,
+                SQL("AND company_id NOT IN %s", tuple(blocked)) if blocked else SQL(""),
+            )
+        )
+        at = self.env.cr.fetchone()[0]
+        if at:
+            self._sms_trigger_dispatch(max(at, fields.Datetime.now()))
+
+    @api.model
+    def _sms_unlock(self, run):
+        try:
+            self.env.cr.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_LOCK_CLASS, run)
+            )
+        except psycopg2.Error:
+            _logger.exception("Could not release the lock of SMS dispatch run %s", run)
+
+    def _commit(self):
+        if not in_test_mode():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    # ------------------------------------------------------------------
+    # Claiming
+    # ------------------------------------------------------------------
+
+    def _sms_due_condition(self, blocked):
+        # The wall clock, as scheduled_at is written (not the transaction's start).
+        now = fields.Datetime.now()
+        condition = SQL(
+            """state = 'queued' AND channel = 'sms'
+               AND scheduled_at <= %s
+               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)""",
+            now,
+            now,
+        )
+        if blocked:
+            condition = SQL("%s AND company_id NOT IN %s", condition, tuple(blocked))
+        return condition
+
+    @api.model
+    def _sms_count_due(self, blocked):
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM sms_gateway_message WHERE %s",
+                self._sms_due_condition(blocked),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _sms_claim(self, run, batch_size, blocked, seconds_left=None, pace=None):
+        """``_sms_claim_once``, again when another worker's claim got in the way."""
+        # The claim runs in a transaction of its own (the loop commits before
+        # it, and it commits itself): rolling back on a conflict loses nothing.
+        for attempt in range(CLAIM_TRIES):
+            try:
+                return self._sms_claim_once(
+                    run, batch_size, blocked, seconds_left=seconds_left, pace=pace
+                )
+            except psycopg2.errors.SerializationFailure:
+                # Rows of our snapshot were claimed and committed meanwhile,
+                # as Odoo's cron acquisition meets it: start a new snapshot.
+                if in_test_mode() or attempt == CLAIM_TRIES - 1:
+                    raise
+                self.env.cr.rollback()
+        return None, []
+
+    @api.model
+    def _sms_claim_once(self, run, batch_size, blocked, seconds_left=None, pace=None):
+        """Take up to ``batch_size`` due messages of one company for this run.
+
+        The rows are locked with SKIP LOCKED, marked ``sending`` with the
+        provider they go through and committed: another worker cannot take
+        them, and a crash after this point leaves them ``sending`` with this
+        run's id. Returns the company id and the rows (dicts) to send.
+        """
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT company_id FROM sms_gateway_message
+                 WHERE %s
+                 ORDER BY scheduled_at, id
+                 LIMIT 1
+                   FOR UPDATE SKIP LOCKED
+                """,
+                self._sms_due_condition(blocked),
+            )
+        )
+        row = cr.fetchone()
+        if not row:
+            return None, []
+        company_id = row[0]
+        company = self.env["res.company"].browse(company_id)
+        code = company.sms_gateway_provider
+        cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message m
+                   SET state = 'sending', dispatch_run = %(run)s,
+                       provider = %(code)s,
+                       attempt_count = m.attempt_count + 1
+                  FROM (SELECT id FROM sms_gateway_message
+                         WHERE %(due)s AND company_id = %(company)s
+                         ORDER BY scheduled_at, id
+                         LIMIT %(limit)s
+                           FOR UPDATE SKIP LOCKED) AS due
+                 WHERE m.id = due.id
+                RETURNING m.id, m.uid, m.number, m.body, m.attempt_count, m.parts,
+                          m.mailing_id,
+                          (SELECT sender FROM sms_gateway_mailing g
+                            WHERE g.id = m.mailing_id),
+                          m.provider
+                """,
+                run=run,
+                code=code,
+                due=self._sms_due_condition(blocked),
+                company=company_id,
+                limit=self._sms_batch_size(company, batch_size, seconds_left, pace),
+            )
+        )
+        keys = (
+            "id",
+            "uid",
+            "number",
+            "body",
+            "attempts",
+            "parts",
+            "mailing",
+            "sender",
+            "provider",
+        )
+        rows = sorted(
+            (dict(zip(keys, values, strict=True)) for values in cr.fetchall()),
+            key=lambda r: r["id"],
+        )
+        self._commit()
+        return company_id, rows
+
+    @api.model
+    def _sms_batch_size(self, company, batch_size, seconds_left=None, pace=None):
+        """How many messages of ``company`` one batch takes.
+
+        One request per message (Twilio): small batches, so that a crash
+        leaves few messages whose fate is unknown. Within a time budget: as
+        many as the pace of the last batch lets send in half the time left;
+        before any batch, for one request per message, as many as can wait
+        for the request timeout each.
+        """
+        company = company.sudo()
+        provider_class = providers.PROVIDERS.get(company.sms_gateway_provider)
+        single = not (provider_class and provider_class.supports_bulk)
+        if single:
+            batch_size = min(batch_size, SINGLE_REQUEST_BATCH_SIZE)
+        if seconds_left is not None:
+            if pace:
+                batch_size = min(batch_size, int(seconds_left / 2 / pace))
+            elif single:
+                timeout = max(company.sms_gateway_timeout or 0, 1)
+                batch_size = min(batch_size, int(seconds_left / timeout))
+        return max(batch_size, 1)
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_send_batch(self, company, rows, max_attempts, blocked):
+        """``_sms_send_rows``; an unexpected error (a bug, an adapter raising
+        something unforeseen) counts as an attempt of each message of the
+        batch instead of stopping the dispatch, so that no message can stop
+        it forever."""
+        try:
+            with self.env.cr.savepoint():
+                self._sms_send_rows(company, rows, max_attempts, blocked)
+        except Exception as error:
+            _logger.exception(
+                "SMS dispatch for company %s: unexpected error sending %s messages",
+                company.id,
+                len(rows),
+            )
+            self._sms_unexpected_error(rows, error, max_attempts)
+
+    @api.model
+    def _sms_send_rows(self, company, rows, max_attempts, blocked):
+        """Send these rows (one company) and record what became of each."""
+        try:
+            provider = company._sms_gateway_get_provider()
+        except UserError as error:  # locked, disabled, or configuration incomplete
+            self._sms_requeue_ids([r["id"] for r in rows], uncount=True)
+            blocked.add(company.id)
+            kind = "lock" if isinstance(error, ProviderLockedError) else "config"
+            company._sms_gateway_alert(kind, error.args[0])
+            return
+        if any(r.get("provider") not in (None, provider.code) for r in rows):
+            # The company changed provider since the claim: claimed again.
+            self._sms_requeue_ids([r["id"] for r in rows], uncount=True)
+            return
+        messages = [
+            {
+                "uid": r["uid"],
+                "number": r["number"],
+                "body": r["body"],
+                "sender": r["sender"] or None,
+            }
+            for r in rows
+        ]
+        with provider:
+            try:
+                results = provider.send(messages)
+            except providers.ProviderError as error:
+                self._sms_record_rows(
+                    company, provider, rows, error.partial_results, max_attempts
+                )
+                handled = {r["uid"] for r in error.partial_results}
+                in_flight_uids = set(error.in_flight)
+                in_flight = [r for r in rows if r["uid"] in in_flight_uids]
+                rest = [
+                    r
+                    for r in rows
+                    if r["uid"] not in handled and r["uid"] not in in_flight_uids
+                ]
+                self._sms_provider_error(
+                    company, provider, error, rest, in_flight, max_attempts, blocked
+                )
+                return
+        self._sms_record_rows(company, provider, rows, results, max_attempts)
+
+    @api.model
+    def _sms_provider_error(
+        self, company, provider, error, rest, in_flight, max_attempts, blocked
+    ):
+        _logger.info(
+            "SMS dispatch for company %s: %s error (%s): %s",
+            company.id,
+            provider.code,
+            error.code,
+            error,
+        )
+        if in_flight and not provider.supports_idempotency:
+            self._sms_flag_ids([r["id"] for r in in_flight], str(error))
+        else:
+            rest = rest + in_flight
+        if error.code in ACCOUNT_ERRORS or not error.temporary:
+            # The account cannot send now: nothing is failed, all waits.
+            self._sms_requeue_ids([r["id"] for r in rest], uncount=True)
+            blocked.add(company.id)
+            company._sms_gateway_alert(error.code, str(error))
+        else:
+            self._sms_retry_rows(rest, str(error), max_attempts, error.retry_after)
+            if error.code == "rate_limit":
+                blocked.add(company.id)
+
+    @api.model
+    def _sms_unexpected_error(self, rows, error, max_attempts):
+        """What became of the batch is unknown: again later when the provider
+        has an idempotency key (failed after the last attempt), to review
+        otherwise (a request may have gone)."""
+        reason = self.env._(
+            "unexpected error (%(error)s), see the server log",
+            error=type(error).__name__,
+        )
+        resendable, others = [], []
+        for row in rows:
+            provider_class = providers.PROVIDERS.get(row.get("provider"))
+            if provider_class and provider_class.supports_idempotency:
+                resendable.append(row)
+            else:
+                others.append(row)
+        self._sms_retry_rows(resendable, reason, max_attempts)
+        self._sms_flag_ids([r["id"] for r in others], reason)
+
+    # ------------------------------------------------------------------
+    # Recording results
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_record_rows(self, company, provider, rows, results, max_attempts):
+        """Write the provider's per-message results in a few SQL statements."""
+        if not results:
+            return
+        by_uid = {r["uid"]: r for r in rows}
+        now = fields.Datetime.now()
+        price = company.sms_gateway_price_per_part
+        accepted, rejected, retry = [], [], []
+        retry_error = None
+        for result in results:
+            row = by_uid.get(result["uid"])
+            if not row:
+                continue
+            if result["state"] == "accepted":
+                parts = result.get("parts") or row["parts"] or 0
+                cost = result.get("cost")
+                if cost is None:
+                    cost = parts * price
+                accepted.append(
+                    (row["id"], result.get("provider_ref") or None, parts, cost)
+                )
+            elif result["state"] == "rejected":
+                rejected.append((row["id"], result.get("error") or "rejected"))
+            else:
+                retry.append(row)
+                retry_error = result.get("error") or "temporary failure"
+        cr = self.env.cr
+        if accepted:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_message m
+                       SET state = 'sent', sent_at = %(now)s, provider = %(code)s,
+                           provider_ref = v.ref, parts = v.parts, cost = v.cost,
+                           currency_id = %(currency)s, failure_reason = NULL,
+                           write_date = %(now)s
+                      FROM (VALUES %(values)s) AS v(id, ref, parts, cost)
+                     WHERE m.id = v.id AND m.state = 'sending'
+                    """,
+                    now=now,
+                    code=provider.code,
+                    currency=company.sms_gateway_currency_id.id or None,
+                    values=SQL(", ").join(
+                        SQL("(%s, %s, %s, %s::float)", *row) for row in accepted
+                    ),
+                )
+            )
+        if rejected:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_message m
+                       SET state = 'failed', provider = %(code)s,
+                           failure_reason = v.reason, write_date = %(now)s
+                      FROM (VALUES %(values)s) AS v(id, reason)
+                     WHERE m.id = v.id AND m.state = 'sending'
+                    """,
+                    now=now,
+                    code=provider.code,
+                    values=SQL(", ").join(SQL("(%s, %s)", *row) for row in rejected),
+                )
+            )
+        if retry:
+            self._sms_retry_rows(retry, retry_error, max_attempts)
+
+    @api.model
+    def _sms_apply_waiting_events(self, company, rows):
+        """Apply the delivery reports that arrived for these rows before their
+        results were recorded (committed); never makes the dispatch fail."""
+        Event = self.env["sms.gateway.delivery.event"].sudo()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    """
+                    SELECT uid, provider_ref FROM sms_gateway_message
+                     WHERE id IN %s AND state NOT IN %s
+                    """,
+                    (tuple(r["id"] for r in rows), UNSETTLED),
+                )
+                recorded = self.env.cr.fetchall()
+                refs = [ref for _uid, ref in recorded if ref]
+                uids = [uid for uid, _ref in recorded]
+                after = 0 if recorded else None
+                while after is not None:
+                    _applied, after = Event._sms_apply_pending(
+                        after=after, company=company, refs=refs, uids=uids
+                    )
+        except Exception:
+            _logger.exception(
+                "SMS dispatch for company %s: delivery reports not applied",
+                company.id,
+            )
+            Event._sms_trigger_apply()
+
+    # ------------------------------------------------------------------
+    # Retries
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_requeue_ids(self, ids, uncount=False):
+        """Back to the queue as if not attempted (account-level problems)."""
+        if not ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message
+                   SET state = 'queued',
+                       attempt_count = GREATEST(attempt_count - %s, 0)
+                 WHERE id IN %s AND state = 'sending'
+                """,
+                1 if uncount else 0,
+                tuple(ids),
+            )
+        )
+
+    @api.model
+    def _sms_retry_rows(self, rows, reason, max_attempts, retry_after=None):
+        """Temporary failure: wait longer each attempt, fail after the last."""
+        if not rows:
+            return
+        now = fields.Datetime.now()
+        cr = self.env.cr
+        to_fail = [r["id"] for r in rows if r["attempts"] >= max_attempts]
+        if to_fail:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_message
+                       SET state = 'failed', failure_reason = %s, write_date = %s
+                     WHERE id IN %s AND state = 'sending'
+                    """,
+                    self.env._(
+                        "%(reason)s (gave up after %(count)s attempts)",
+                        reason=reason,
+                        count=max_attempts,
+                    ),
+                    now,
+                    tuple(to_fail),
+                )
+            )
+        by_attempts = {}
+        for row in rows:
+            if row["attempts"] < max_attempts:
+                by_attempts.setdefault(row["attempts"], []).append(row["id"])
+        for attempts, ids in by_attempts.items():
+            delay = RETRY_PATTERN.get(attempts, max(RETRY_PATTERN.values()))
+            delay = max(delay, int(retry_after or 0))
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_message
+                       SET state = 'queued', next_attempt_at = %s,
+                           failure_reason = %s, write_date = %s
+                     WHERE id IN %s AND state = 'sending'
+                    """,
+                    now + timedelta(seconds=delay),
+                    reason,
+                    now,
+                    tuple(ids),
+                )
+            )
+
+    @api.model
+    def _sms_flag_ids(self, ids, reason):
+        if not ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message
+                   SET needs_review = TRUE, failure_reason = %s
+                 WHERE id IN %s AND state = 'sending'
+                """,
+                self.env._(
+                    "The provider may have taken this SMS (%(reason)s); it has no "
+                    "idempotency key, so it is not resent automatically: check with "
+                    "the provider, then mark it sent or resend it.",
+                    reason=reason,
+                ),
+                tuple(ids),
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Crash recovery
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_recover_interrupted(self, max_attempts=None):
+        """Messages left ``sending`` by a run that died: requeue or review.
+
+        A run holds its advisory lock until it ends; when the lock of a run
+        can be taken, that run is gone (its connection closed). What decides
+        is the provider each message went through (stored when it was
+        claimed), not the one its company uses now. A message whose attempts
+        are used up fails instead of being requeued: one that kills every run
+        that takes it cannot keep the queue stuck.
+        """
+        if max_attempts is None:
+            max_attempts = self._sms_dispatch_settings()[1]
+        self.env["sms.gateway.message"].flush_model()
+        cr = self.env.cr
+        cr.execute(
+            """
+            SELECT DISTINCT dispatch_run FROM sms_gateway_message
+             WHERE state = 'sending' AND needs_review IS NOT TRUE
+            """
+        )
+        for (run,) in cr.fetchall():
+            cr.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (ADVISORY_LOCK_CLASS, run)
+            )
+            if not cr.fetchone()[0]:
+                continue  # that run is still sending
+            try:
+                cr.execute(
+                    """
+                    SELECT m.company_id,
+                           COALESCE(m.provider, c.sms_gateway_provider),
+                           m.id, m.attempt_count
+                      FROM sms_gateway_message m
+                      JOIN res_company c ON c.id = m.company_id
+                     WHERE m.state = 'sending' AND m.dispatch_run = %s
+                       AND m.needs_review IS NOT TRUE
+                    """,
+                    (run,),
+                )
+                groups = {}
+                for company_id, code, message_id, attempts in cr.fetchall():
+                    groups.setdefault((company_id, code), []).append(
+                        {"id": message_id, "attempts": attempts}
+                    )
+                for (company_id, code), rows in sorted(groups.items()):
+                    provider_class = providers.PROVIDERS.get(code)
+                    idempotent = bool(
+                        provider_class and provider_class.supports_idempotency
+                    )
+                    _logger.warning(
+                        "SMS dispatch run %s was interrupted: %s messages of company "
+                        "%s sent through %s %s",
+                        run,
+                        len(rows),
+                        company_id,
+                        code,
+                        "requeued" if idempotent else "flagged for review",
+                    )
+                    reason = self.env._("its dispatch was interrupted")
+                    if idempotent:
+                        spent = [r for r in rows if r["attempts"] >= max_attempts]
+                        self._sms_retry_rows(spent, reason, max_attempts)
+                        self._sms_requeue_ids(
+                            [r["id"] for r in rows if r["attempts"] < max_attempts]
+                        )
+                    else:
+                        self._sms_flag_ids([r["id"] for r in rows], reason)
+                self.env["sms.gateway.message"].invalidate_model()
+                self._commit()
+            except Exception:
+                if not in_test_mode():
+                    cr.rollback()
+                raise
+            finally:
+                self._sms_unlock(run)
+
+    # ------------------------------------------------------------------
+    # E-mail fallback
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_send_emails(self):
+        """Queue the due e-mail fallbacks in Odoo's mail queue."""
+        Message = self.env["sms.gateway.message"]
+        messages = Message.search(
+            [
+                ("channel", "=", "email"),
+                ("state", "=", "queued"),
+                ("scheduled_at", "<=", fields.Datetime.now()),
+            ],
+            limit=5000,
+        ).sudo()
+        if not messages:
+            return
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                [
+                    {
+                        # The address the send's rules checked, and only it:
+                        # with the partner as a recipient too, mail.mail sends
+                        # one e-mail to ``email_to`` and one to the partner.
+                        "email_to": message.email,
+                        "subject": message.mailing_id.name
+                        or self.env._(
+                            "Message from %(company)s", company=message.company_id.name
+                        ),
+                        "body_html": self._sms_email_body(message.body),
+                        "author_id": message.user_id.partner_id.id,
+                        "email_from": message.user_id.email_formatted
+                        or message.company_id.email_formatted,
+                        "auto_delete": True,
+                    }
+                    for message in messages
+                ]
+            )
+        )
+        messages.write({"state": "sent", "sent_at": fields.Datetime.now()})
+        messages.mailing_id._sms_update_state()
+        _logger.info("Queued %s e-mail fallbacks", len(mails))
+
+    @api.model
+    def _sms_email_body(self, body):
+        return Markup("<p>%s</p>") % Markup("<br/>").join(
+            escape(line) for line in (body or "").split("\n")
+        )
