@@ -33,7 +33,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, config
 
-from ..models.res_company import ProviderLockedError
+from ..models.sms_gateway_account import ProviderLockedError
 from ..tools import providers
 from .delivery import UNSETTLED
 
@@ -46,8 +46,14 @@ DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_BATCH_SIZE = 2000
 # classid of the advisory locks held by dispatch runs (pg_advisory_lock(int, int)).
 ADVISORY_LOCK_CLASS = 0x5347  # "SG"
-# Account-level errors: stop the company's dispatch, keep messages queued.
+# Account-level errors: the account is put on hold, its messages go through
+# the next eligible account or wait, never failed.
 ACCOUNT_ERRORS = ("auth", "credit", "config", "sender")
+# Seconds an account stays on hold after an account-level error, and after
+# its provider did not answer (then its messages retry after the usual delay,
+# through the next eligible account when there is one).
+ACCOUNT_HOLD = 900
+DOWN_HOLD = 300
 # Dispatch batch for providers that take one message per request.
 SINGLE_REQUEST_BATCH_SIZE = 50
 # How often a claim is tried again when a concurrent claim got in the way.
@@ -92,28 +98,30 @@ class SmsGatewayDispatcher(models.AbstractModel):
             self._sms_recover_interrupted(max_attempts)
             self._sms_send_emails()
             self._commit()
-            blocked = set()
+            held = set()  # accounts that failed in this run
             done = batches = 0
             mailings = set()
             pace = None  # seconds per message of the last batch
             out_of_time = False
-            due = self._sms_count_due(blocked)  # once: for the progress shown
+            due = self._sms_count_due()  # once: for the progress shown
             while max_batches is None or batches < max_batches:
                 seconds_left = budget - (time.monotonic() - started)
                 if seconds_left <= 0:
                     out_of_time = True
                     break
                 company_id, rows = self._sms_claim(
-                    run, batch_size, blocked, seconds_left=seconds_left, pace=pace
+                    run, batch_size, seconds_left=seconds_left, pace=pace, held=held
                 )
-                if not rows:
+                if company_id is None:
                     break
+                if not rows:
+                    continue  # every claimed message waits for an account
                 batch_started = time.monotonic()
                 batches += 1
                 done += len(rows)
                 mailings.update(r["mailing"] for r in rows if r["mailing"])
                 company = self.env["res.company"].browse(company_id)
-                self._sms_send_batch(company, rows, max_attempts, blocked)
+                self._sms_send_batch(company, rows, max_attempts, held)
                 self._commit()
                 # Reports that came before the references were stored.
                 self._sms_apply_waiting_events(company, rows)
@@ -138,7 +146,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 )
                 self._sms_trigger_dispatch()
             else:
-                self._sms_trigger_next(blocked)
+                self._sms_trigger_next()
             self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         except Exception:
             # Leave the failed transaction before releasing the run's lock: the
@@ -190,7 +198,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
             cron._trigger(at)
 
     @api.model
-    def _sms_trigger_next(self, blocked):
+    def _sms_trigger_next(self):
         """Wake the dispatch again when the next message becomes due."""
         self.env.cr.execute(
             SQL(
@@ -198,9 +206,8 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 SELECT min(GREATEST(scheduled_at,
                                     COALESCE(next_attempt_at, scheduled_at)))
                   FROM sms_gateway_message
-                 WHERE state = 'queued' AND channel = 'sms' %s
-                """,
-                SQL("AND company_id NOT IN %s", tuple(blocked)) if blocked else SQL(""),
+                 WHERE state = 'queued' AND channel = 'sms'
+                """
             )
         )
         at = self.env.cr.fetchone()[0]
@@ -224,7 +231,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
     # Claiming
     # ------------------------------------------------------------------
 
-    def _sms_due_condition(self, blocked):
+    def _sms_due_condition(self):
         # The wall clock, as scheduled_at is written (not the transaction's start).
         now = fields.Datetime.now()
         condition = SQL(
@@ -234,29 +241,27 @@ class SmsGatewayDispatcher(models.AbstractModel):
             now,
             now,
         )
-        if blocked:
-            condition = SQL("%s AND company_id NOT IN %s", condition, tuple(blocked))
         return condition
 
     @api.model
-    def _sms_count_due(self, blocked):
+    def _sms_count_due(self):
         self.env.cr.execute(
             SQL(
                 "SELECT count(*) FROM sms_gateway_message WHERE %s",
-                self._sms_due_condition(blocked),
+                self._sms_due_condition(),
             )
         )
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _sms_claim(self, run, batch_size, blocked, seconds_left=None, pace=None):
+    def _sms_claim(self, run, batch_size, seconds_left=None, pace=None, held=()):
         """``_sms_claim_once``, again when another worker's claim got in the way."""
         # The claim runs in a transaction of its own (the loop commits before
         # it, and it commits itself): rolling back on a conflict loses nothing.
         for attempt in range(CLAIM_TRIES):
             try:
                 return self._sms_claim_once(
-                    run, batch_size, blocked, seconds_left=seconds_left, pace=pace
+                    run, batch_size, seconds_left=seconds_left, pace=pace, held=held
                 )
             except psycopg2.errors.SerializationFailure:
                 # Rows of our snapshot were claimed and committed meanwhile,
@@ -267,13 +272,15 @@ class SmsGatewayDispatcher(models.AbstractModel):
         return None, []
 
     @api.model
-    def _sms_claim_once(self, run, batch_size, blocked, seconds_left=None, pace=None):
+    def _sms_claim_once(self, run, batch_size, seconds_left=None, pace=None, held=()):
         """Take up to ``batch_size`` due messages of one company for this run.
 
-        The rows are locked with SKIP LOCKED, marked ``sending`` with the
-        provider they go through and committed: another worker cannot take
-        them, and a crash after this point leaves them ``sending`` with this
-        run's id. Returns the company id and the rows (dicts) to send.
+        The rows are locked with SKIP LOCKED, marked ``sending``, given the
+        account (and provider) they go through (``dispatch/routing.py``) and
+        committed: another worker cannot take them, and a crash after this
+        point leaves them ``sending`` with this run's id and their account.
+        Returns the company id (None when nothing is due) and the rows
+        (dicts) to send; rows no account can take now are back in the queue.
         """
         cr = self.env.cr
         cr.execute(
@@ -285,7 +292,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
                  LIMIT 1
                    FOR UPDATE SKIP LOCKED
                 """,
-                self._sms_due_condition(blocked),
+                self._sms_due_condition(),
             )
         )
         row = cr.fetchone()
@@ -293,13 +300,11 @@ class SmsGatewayDispatcher(models.AbstractModel):
             return None, []
         company_id = row[0]
         company = self.env["res.company"].browse(company_id)
-        code = company.sms_gateway_provider
         cr.execute(
             SQL(
                 """
                 UPDATE sms_gateway_message m
                    SET state = 'sending', dispatch_run = %(run)s,
-                       provider = %(code)s,
                        attempt_count = m.attempt_count + 1
                   FROM (SELECT id FROM sms_gateway_message
                          WHERE %(due)s AND company_id = %(company)s
@@ -311,11 +316,10 @@ class SmsGatewayDispatcher(models.AbstractModel):
                           m.mailing_id,
                           (SELECT sender FROM sms_gateway_mailing g
                             WHERE g.id = m.mailing_id),
-                          m.provider
+                          m.account_id
                 """,
                 run=run,
-                code=code,
-                due=self._sms_due_condition(blocked),
+                due=self._sms_due_condition(),
                 company=company_id,
                 limit=self._sms_batch_size(company, batch_size, seconds_left, pace),
             )
@@ -329,12 +333,15 @@ class SmsGatewayDispatcher(models.AbstractModel):
             "parts",
             "mailing",
             "sender",
-            "provider",
+            "account",
         )
         rows = sorted(
             (dict(zip(keys, values, strict=True)) for values in cr.fetchall()),
             key=lambda r: r["id"],
         )
+        for row in rows:
+            row["pinned"] = bool(row["account"])
+        rows = self.env["sms.gateway.router"]._sms_route(company, rows, held)
         self._commit()
         return company_id, rows
 
@@ -348,8 +355,8 @@ class SmsGatewayDispatcher(models.AbstractModel):
         before any batch, for one request per message, as many as can wait
         for the request timeout each.
         """
-        company = company.sudo()
-        provider_class = providers.PROVIDERS.get(company.sms_gateway_provider)
+        account = company.sudo()._sms_gateway_first_account()
+        provider_class = providers.PROVIDERS.get(account.provider)
         single = not (provider_class and provider_class.supports_bulk)
         if single:
             batch_size = min(batch_size, SINGLE_REQUEST_BATCH_SIZE)
@@ -357,7 +364,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
             if pace:
                 batch_size = min(batch_size, int(seconds_left / 2 / pace))
             elif single:
-                timeout = max(company.sms_gateway_timeout or 0, 1)
+                timeout = max(account.timeout or 0, 1)
                 batch_size = min(batch_size, int(seconds_left / timeout))
         return max(batch_size, 1)
 
@@ -366,36 +373,42 @@ class SmsGatewayDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sms_send_batch(self, company, rows, max_attempts, blocked):
-        """``_sms_send_rows``; an unexpected error (a bug, an adapter raising
-        something unforeseen) counts as an attempt of each message of the
-        batch instead of stopping the dispatch, so that no message can stop
-        it forever."""
-        try:
-            with self.env.cr.savepoint():
-                self._sms_send_rows(company, rows, max_attempts, blocked)
-        except Exception as error:
-            _logger.exception(
-                "SMS dispatch for company %s: unexpected error sending %s messages",
-                company.id,
-                len(rows),
-            )
-            self._sms_unexpected_error(rows, error, max_attempts)
+    def _sms_send_batch(self, company, rows, max_attempts, held):
+        """``_sms_send_rows`` for the rows of each account; an unexpected
+        error (a bug, an adapter raising something unforeseen) counts as an
+        attempt of each message of that account's rows instead of stopping
+        the dispatch, so that no message can stop it forever."""
+        by_account = {}
+        for row in rows:
+            by_account.setdefault(row["account"], []).append(row)
+        Account = self.env["sms.gateway.account"].sudo()
+        for account_id, account_rows in by_account.items():
+            account = Account.browse(account_id)
+            try:
+                with self.env.cr.savepoint():
+                    self._sms_send_rows(account, account_rows, max_attempts, held)
+            except Exception as error:
+                _logger.exception(
+                    "SMS dispatch for company %s, account %s: unexpected error "
+                    "sending %s messages",
+                    company.id,
+                    account_id,
+                    len(account_rows),
+                )
+                self._sms_unexpected_error(account_rows, error, max_attempts)
 
     @api.model
-    def _sms_send_rows(self, company, rows, max_attempts, blocked):
-        """Send these rows (one company) and record what became of each."""
+    def _sms_send_rows(self, account, rows, max_attempts, held):
+        """Send these rows (one account) and record what became of each."""
         try:
-            provider = company._sms_gateway_get_provider()
-        except UserError as error:  # locked, disabled, or configuration incomplete
-            self._sms_requeue_ids([r["id"] for r in rows], uncount=True)
-            blocked.add(company.id)
+            provider = account._sms_get_provider()
+        except UserError as error:  # locked, or configuration incomplete
             kind = "lock" if isinstance(error, ProviderLockedError) else "config"
-            company._sms_gateway_alert(kind, error.args[0])
+            self._sms_account_failed(account, rows, kind, error.args[0], held)
             return
-        if any(r.get("provider") not in (None, provider.code) for r in rows):
-            # The company changed provider since the claim: claimed again.
-            self._sms_requeue_ids([r["id"] for r in rows], uncount=True)
+        if any(r["provider"] != provider.code for r in rows):
+            # The account changed provider since the claim: routed again.
+            self._sms_requeue_rows(rows)
             return
         messages = [
             {
@@ -411,7 +424,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 results = provider.send(messages)
             except providers.ProviderError as error:
                 self._sms_record_rows(
-                    company, provider, rows, error.partial_results, max_attempts
+                    account, provider, rows, error.partial_results, max_attempts
                 )
                 handled = {r["uid"] for r in error.partial_results}
                 in_flight_uids = set(error.in_flight)
@@ -422,18 +435,18 @@ class SmsGatewayDispatcher(models.AbstractModel):
                     if r["uid"] not in handled and r["uid"] not in in_flight_uids
                 ]
                 self._sms_provider_error(
-                    company, provider, error, rest, in_flight, max_attempts, blocked
+                    account, provider, error, rest, in_flight, max_attempts, held
                 )
                 return
-        self._sms_record_rows(company, provider, rows, results, max_attempts)
+        self._sms_record_rows(account, provider, rows, results, max_attempts)
 
     @api.model
     def _sms_provider_error(
-        self, company, provider, error, rest, in_flight, max_attempts, blocked
+        self, account, provider, error, rest, in_flight, max_attempts, held
     ):
         _logger.info(
-            "SMS dispatch for company %s: %s error (%s): %s",
-            company.id,
+            "SMS dispatch through account %s: %s error (%s): %s",
+            account.id,
             provider.code,
             error.code,
             error,
@@ -441,16 +454,36 @@ class SmsGatewayDispatcher(models.AbstractModel):
         if in_flight and not provider.supports_idempotency:
             self._sms_flag_ids([r["id"] for r in in_flight], str(error))
         else:
-            rest = rest + in_flight
+            # The provider may have them: they go through this account again
+            # (its idempotency key makes that safe), never through another.
+            rest = rest + [dict(r, pinned=True) for r in in_flight]
         if error.code in ACCOUNT_ERRORS or not error.temporary:
-            # The account cannot send now: nothing is failed, all waits.
-            self._sms_requeue_ids([r["id"] for r in rest], uncount=True)
-            blocked.add(company.id)
-            company._sms_gateway_alert(error.code, str(error))
-        else:
-            self._sms_retry_rows(rest, str(error), max_attempts, error.retry_after)
-            if error.code == "rate_limit":
-                blocked.add(company.id)
+            self._sms_account_failed(account, rest, error.code, str(error), held)
+            return
+        self._sms_retry_rows(
+            rest, str(error), max_attempts, error.retry_after, unpin=True
+        )
+        if error.code == "rate_limit":
+            account._sms_hold(max(int(error.retry_after or 0), 1), str(error))
+            held.add(account.id)
+        elif error.code == "unavailable":
+            # Its messages retry after the usual delay, through the next
+            # eligible account if this one is still on hold then.
+            account._sms_hold(DOWN_HOLD, str(error))
+            held.add(account.id)
+
+    @api.model
+    def _sms_account_failed(self, account, rows, kind, reason, held):
+        """The account cannot send now (refused credentials, no credit, a
+        sender refused, locked, incomplete): nothing is failed. The account is
+        put on hold (a lock is a hold of its own) and administrators are told;
+        its messages go back to the queue uncounted, free to go through the
+        next eligible account unless the provider may already have them."""
+        held.add(account.id)
+        if kind != "lock":
+            account._sms_hold(ACCOUNT_HOLD, reason)
+        account._sms_alert(kind, reason)
+        self._sms_requeue_rows(rows, uncount=True)
 
     @api.model
     def _sms_unexpected_error(self, rows, error, max_attempts):
@@ -476,13 +509,13 @@ class SmsGatewayDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sms_record_rows(self, company, provider, rows, results, max_attempts):
+    def _sms_record_rows(self, account, provider, rows, results, max_attempts):
         """Write the provider's per-message results in a few SQL statements."""
         if not results:
             return
         by_uid = {r["uid"]: r for r in rows}
         now = fields.Datetime.now()
-        price = company.sms_gateway_price_per_part
+        price = account.price_per_part
         accepted, rejected, retry = [], [], []
         retry_error = None
         for result in results:
@@ -517,7 +550,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
                     """,
                     now=now,
                     code=provider.code,
-                    currency=company.sms_gateway_currency_id.id or None,
+                    currency=account.company_id.sms_gateway_currency_id.id or None,
                     values=SQL(", ").join(
                         SQL("(%s, %s, %s, %s::float)", *row) for row in accepted
                     ),
@@ -593,8 +626,31 @@ class SmsGatewayDispatcher(models.AbstractModel):
         )
 
     @api.model
-    def _sms_retry_rows(self, rows, reason, max_attempts, retry_after=None):
-        """Temporary failure: wait longer each attempt, fail after the last."""
+    def _sms_requeue_rows(self, rows, uncount=False):
+        """``_sms_requeue_ids``; rows that are not pinned to their account
+        (nothing of them reached a provider) are free to be routed again."""
+        self._sms_requeue_ids([r["id"] for r in rows], uncount=uncount)
+        self._sms_unpin(rows)
+
+    @api.model
+    def _sms_unpin(self, rows):
+        free = tuple(r["id"] for r in rows if not r.get("pinned"))
+        if free:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE sms_gateway_message SET account_id = NULL "
+                    "WHERE id IN %s AND state = 'queued'",
+                    free,
+                )
+            )
+
+    @api.model
+    def _sms_retry_rows(
+        self, rows, reason, max_attempts, retry_after=None, unpin=False
+    ):
+        """Temporary failure: wait longer each attempt, fail after the last.
+        ``unpin``: the request did not reach the provider, so the rows that
+        are not pinned may go through another account next time."""
         if not rows:
             return
         now = fields.Datetime.now()
@@ -638,6 +694,8 @@ class SmsGatewayDispatcher(models.AbstractModel):
                     tuple(ids),
                 )
             )
+        if unpin:
+            self._sms_unpin(rows)
 
     @api.model
     def _sms_flag_ids(self, ids, reason):
@@ -670,8 +728,9 @@ class SmsGatewayDispatcher(models.AbstractModel):
 
         A run holds its advisory lock until it ends; when the lock of a run
         can be taken, that run is gone (its connection closed). What decides
-        is the provider each message went through (stored when it was
-        claimed), not the one its company uses now. A message whose attempts
+        is the provider each message went through (stored with its account
+        when it was claimed), not the one its account uses now; a requeued
+        message stays pinned to that account. A message whose attempts
         are used up fails instead of being requeued: one that kills every run
         that takes it cannot keep the queue stuck.
         """
@@ -694,11 +753,8 @@ class SmsGatewayDispatcher(models.AbstractModel):
             try:
                 cr.execute(
                     """
-                    SELECT m.company_id,
-                           COALESCE(m.provider, c.sms_gateway_provider),
-                           m.id, m.attempt_count
+                    SELECT m.company_id, m.provider, m.id, m.attempt_count
                       FROM sms_gateway_message m
-                      JOIN res_company c ON c.id = m.company_id
                      WHERE m.state = 'sending' AND m.dispatch_run = %s
                        AND m.needs_review IS NOT TRUE
                     """,

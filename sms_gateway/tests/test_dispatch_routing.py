@@ -6,8 +6,13 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .doubles import SMSAPI_TOKEN, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
-from .doubles import SmsapiDouble, TwilioDouble
+from .doubles import (
+    SMSAPI_TOKEN,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    SmsapiDouble,
+    TwilioDouble,
+)
 from .test_dispatch import DispatchCase
 
 DISPATCH_LOGGER = "odoo.addons.sms_gateway.dispatch.dispatcher"
@@ -69,7 +74,8 @@ class TestRouting(DispatchCase):
         self.assertEqual(set(self.sms(mailing).mapped("state")), {"sent"})
         accounts = self.accounts_of(mailing)
         self.assertEqual(
-            {p for p, a in accounts.items() if a == self.smsapi_account}, set(self.poles)
+            {p for p, a in accounts.items() if a == self.smsapi_account},
+            set(self.poles),
         )
         self.assertEqual(
             {p for p, a in accounts.items() if a == self.twilio_account},
@@ -136,7 +142,11 @@ class TestRouting(DispatchCase):
         self.assertEqual(set(finn_messages.mapped("state")), {"queued"})
         self.assertIn("Finland", finn_messages[0].failure_reason)
         self.assertEqual(
-            set(self.sms(mailing).filtered(lambda m: m.partner_id in self.poles).mapped("state")),
+            set(
+                self.sms(mailing)
+                .filtered(lambda m: m.partner_id in self.poles)
+                .mapped("state")
+            ),
             {"sent"},
         )
 
