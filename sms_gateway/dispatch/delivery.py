@@ -42,7 +42,7 @@ class SmsGatewayDelivery(models.AbstractModel):
     @api.model
     def _sms_apply_delivery_events(self, company, events, provider=None):
         """Apply delivery events of ``provider`` to the messages ``company``
-        sent through it; see res.company.
+        sent through it.
 
         An event whose message is still being sent (or is being written by
         another transaction) is kept in ``sms.gateway.delivery.event`` and
@@ -55,11 +55,12 @@ class SmsGatewayDelivery(models.AbstractModel):
                 outcome = self._sms_apply_delivery_events_to(company, events)
         except psycopg2.errors.SerializationFailure:
             outcome = {"applied": 0, "waiting": list(events), "unknown": []}
-        if outcome["waiting"]:
+        by_provider = {}
+        for event in outcome["waiting"]:
+            by_provider.setdefault(event.get("provider"), []).append(event)
+        for code, waiting in by_provider.items():
             self.env["sms.gateway.delivery.event"].sudo()._sms_store(
-                company,
-                provider or company.sudo().sms_gateway_provider,
-                outcome["waiting"],
+                company, code, waiting
             )
         return {"applied": outcome["applied"], "unknown": outcome["unknown"]}
 

@@ -4,8 +4,9 @@
 
 A message goes through the first active account of its company, by
 sequence, that serves its destination country (an account without countries
-serves all) and can send now: not on hold after an account-level failure,
-not locked after a server move, not failed earlier in the same run. A
+serves all) and can send now: not on hold after an account-level failure
+(unless no other eligible account can send), not locked after a server
+move, not failed earlier in the same run. A
 message the provider of an account may already have (its request was on the
 wire when the answer was lost, and the provider has an idempotency key) is
 pinned to that account: it goes through that account again or waits for it,
@@ -49,13 +50,16 @@ class SmsGatewayRouter(models.AbstractModel):
             order="sequence, id",
         )
         now = fields.Datetime.now()
-        available = accounts._sms_available(now).filtered(lambda a: a.id not in held)
+        # Accounts on hold still send when no other eligible account can: a
+        # company with one account retries it as it always did.
+        usable = accounts._sms_usable().filtered(lambda a: a.id not in held)
+        free = usable.filtered(lambda a: not (a.hold_until and a.hold_until > now))
         countries = {a: set(a.country_ids.mapped("code")) for a in accounts}
         routed, waiting = [], {}
         for row in rows:
             if row["account"]:
                 account = Account.browse(row["account"])
-                if account in available:
+                if account in usable:
                     routed.append(self._sms_routed(row, account))
                 else:
                     self._sms_wait(waiting, row, account, now)
@@ -64,7 +68,9 @@ class SmsGatewayRouter(models.AbstractModel):
             eligible = [
                 a for a in accounts if not countries[a] or region in countries[a]
             ]
-            chosen = next((a for a in eligible if a in available), None)
+            chosen = next((a for a in eligible if a in free), None) or next(
+                (a for a in eligible if a in usable), None
+            )
             if chosen:
                 routed.append(self._sms_routed(row, chosen))
             elif eligible:

@@ -448,28 +448,10 @@ class SmsGatewayAccount(models.Model):
         except providers.ProviderError as error:
             raise UserError(str(error)) from error
 
-    @api.model
-    def _sms_eligible(self, company, region):
-        """Active accounts of ``company`` that serve numbers of ``region``
-        (ISO country code, None when unknown), in the order they are tried."""
-        accounts = self.sudo().search(
-            [("company_id", "=", company.id), ("active", "=", True)],
-            order="sequence, id",
-        )
-        return accounts.filtered(
-            lambda a: not a.country_ids or region in a.country_ids.mapped("code")
-        )
-
-    def _sms_available(self, now=None):
-        """These accounts without the ones on hold or locked."""
-        now = now or fields.Datetime.now()
+    def _sms_usable(self):
+        """These accounts without the ones locked after a server move."""
         current = self._sms_current_location()
-        return self.filtered(
-            lambda a: (
-                not (a.hold_until and a.hold_until > now)
-                and not a._sms_lock_reason_for(current)
-            )
-        )
+        return self.filtered(lambda a: not a._sms_lock_reason_for(current))
 
     def _sms_hold(self, seconds, reason):
         """Put these accounts on hold: the next eligible account sends."""

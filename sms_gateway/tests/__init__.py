@@ -23,3 +23,4 @@ from . import test_security_groups
 from . import test_security_wizards
 from . import test_security_redteam
 from . import test_security_dispatch
+from . import test_dispatch_routing

@@ -33,39 +33,8 @@ class JsonRpcMixin:
         ).json()
 
 
-class SmsGatewayCase(RaisesMessageMixin, TransactionCase):
-    """Users of each SMS group, a Finnish company and a few countries."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.country_fi = cls.env.ref("base.fi")
-        cls.country_se = cls.env.ref("base.se")
-        cls.country_pl = cls.env.ref("base.pl")
-        cls.country_ru = cls.env.ref("base.ru")
-        cls.env.company.country_id = cls.country_fi
-        cls.user_sms = new_test_user(
-            cls.env,
-            login="sms_user",
-            name="Sanna Sender",
-            groups="base.group_user,sms_gateway.group_sms_gateway_user",
-        )
-        cls.user_accountant = new_test_user(
-            cls.env,
-            login="sms_accountant",
-            name="Kaisa Kirjanpitäjä",
-            groups="base.group_user,sms_gateway.group_sms_gateway_accountant",
-        )
-        cls.user_manager = new_test_user(
-            cls.env,
-            login="sms_manager",
-            name="Mikko Manager",
-            groups="base.group_user,base.group_partner_manager,"
-            "sms_gateway.group_sms_gateway_manager",
-        )
-        cls.Partner = cls.env["res.partner"]
-        cls.Blacklist = cls.env["phone.blacklist"]
-        cls.sms_account = cls.set_sms_account()
+class SmsAccountMixin:
+    """SMS accounts for the test at hand."""
 
     @classmethod
     def set_sms_account(cls, company=None, provider="sandbox", **values):
@@ -104,6 +73,41 @@ class SmsGatewayCase(RaisesMessageMixin, TransactionCase):
                 }
             )
         )
+
+
+class SmsGatewayCase(RaisesMessageMixin, SmsAccountMixin, TransactionCase):
+    """Users of each SMS group, a Finnish company and a few countries."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.country_fi = cls.env.ref("base.fi")
+        cls.country_se = cls.env.ref("base.se")
+        cls.country_pl = cls.env.ref("base.pl")
+        cls.country_ru = cls.env.ref("base.ru")
+        cls.env.company.country_id = cls.country_fi
+        cls.user_sms = new_test_user(
+            cls.env,
+            login="sms_user",
+            name="Sanna Sender",
+            groups="base.group_user,sms_gateway.group_sms_gateway_user",
+        )
+        cls.user_accountant = new_test_user(
+            cls.env,
+            login="sms_accountant",
+            name="Kaisa Kirjanpitäjä",
+            groups="base.group_user,sms_gateway.group_sms_gateway_accountant",
+        )
+        cls.user_manager = new_test_user(
+            cls.env,
+            login="sms_manager",
+            name="Mikko Manager",
+            groups="base.group_user,base.group_partner_manager,"
+            "sms_gateway.group_sms_gateway_manager",
+        )
+        cls.Partner = cls.env["res.partner"]
+        cls.Blacklist = cls.env["phone.blacklist"]
+        cls.sms_account = cls.set_sms_account()
 
     def flush_tracking(self):
         """Create the chatter's tracking values now (they wait for the commit)."""

@@ -19,13 +19,10 @@ class DispatchCase(SendCase):
         return self.env["sms.gateway.mailing"].browse(action["res_id"])
 
     def use_smsapi(self, double, company=None):
-        (company or self.env.company).sudo().write(
-            {
-                "sms_gateway_provider": "smsapi",
-                "sms_gateway_smsapi_token": SMSAPI_TOKEN,
-                "sms_gateway_smsapi_base_url": double.url,
-            }
+        self.account = self.set_sms_account(
+            company, "smsapi", smsapi_token=SMSAPI_TOKEN, smsapi_base_url=double.url
         )
+        return self.account
 
     def make_due(self, messages):
         """Let time pass until their next attempt."""
@@ -136,7 +133,7 @@ class TestDispatchSmsapi(DispatchCase):
             self.assertEqual(set(messages.mapped("state")), {"sent"})
             self.assertEqual(len(double.messages), 2)
 
-    @mute_logger("odoo.addons.sms_gateway.models.res_company")
+    @mute_logger("odoo.addons.sms_gateway.models.sms_gateway_account")
     def test_bad_credentials_stop_without_failing_and_alert(self):
         with SmsapiDouble() as double:
             self.use_smsapi(double)
@@ -146,7 +143,7 @@ class TestDispatchSmsapi(DispatchCase):
             self.Dispatcher._cron_dispatch()
             self.assertEqual(set(messages.mapped("state")), {"queued"})
             self.assertEqual(set(messages.mapped("attempt_count")), {0})
-            activities = self.env.company.sudo().activity_ids
+            activities = self.account.activity_ids
             self.assertIn(
                 "refuses the credentials", " ".join(activities.mapped("summary"))
             )
@@ -156,9 +153,7 @@ class TestDispatchSmsapi(DispatchCase):
             self.use_smsapi(double)
             mailing = self.send()
             queued = self.sms(mailing, "queued")
-            self.env.company.sudo().sms_gateway_location = (
-                '{"cluster": "1", "db": "elsewhere", "uuid": "x"}'
-            )
+            self.account.location = '{"cluster": "1", "db": "elsewhere", "uuid": "x"}'
             self.Dispatcher._cron_dispatch()
             self.assertEqual(set(queued.mapped("state")), {"queued"})
             self.assertFalse(double.requests)
@@ -184,18 +179,19 @@ class TestDispatchSmsapi(DispatchCase):
             "uid": None,
             "status": "delivered",
         }
-        result = company._sms_gateway_apply_delivery_reports("smsapi", [event])
+        Delivery = self.env["sms.gateway.delivery"]
+        result = Delivery._sms_apply_delivery_events(company, [event], "smsapi")
         self.assertEqual(result, {"applied": 1, "unknown": []})
         self.assertEqual(message.state, "delivered")
         # Repeated, or older news arriving late: nothing changes.
         late = dict(event, status="sent")
-        result = company._sms_gateway_apply_delivery_reports("smsapi", [event, late])
+        result = Delivery._sms_apply_delivery_events(company, [event, late], "smsapi")
         self.assertEqual(result["applied"], 0)
         self.assertEqual(message.state, "delivered")
         # Another company cannot touch it.
         company_b = self.env["res.company"].create({"name": "B"})
         failed = dict(event, status="undelivered")
-        result = company_b._sms_gateway_apply_delivery_reports("smsapi", [failed])
+        result = Delivery._sms_apply_delivery_events(company_b, [failed], "smsapi")
         self.assertEqual(result["unknown"], [message.provider_ref])
         self.assertEqual(message.state, "delivered")
 
@@ -208,7 +204,16 @@ class TestCrashRecovery(DispatchCase):
         """Messages left 'sending' by run ``run``, as after a SIGKILL."""
         mailing = self.send()
         messages = self.sms(mailing, "queued")
-        messages.sudo().write({"state": "sending", "dispatch_run": run})
+        # As the claim leaves them: the account and provider they go through.
+        account = self.env.company._sms_gateway_first_account()
+        messages.sudo().write(
+            {
+                "state": "sending",
+                "dispatch_run": run,
+                "account_id": account.id,
+                "provider": account.provider,
+            }
+        )
         return messages
 
     @mute_logger("odoo.addons.sms_gateway.dispatch.dispatcher")
@@ -217,7 +222,7 @@ class TestCrashRecovery(DispatchCase):
             self.use_smsapi(double)
             messages = self.interrupted()
             # The provider had taken one of them just before the crash.
-            with self.env.company._sms_gateway_get_provider() as provider:
+            with self.account._sms_get_provider() as provider:
                 first = messages[0]
                 provider.send(
                     [
@@ -236,14 +241,12 @@ class TestCrashRecovery(DispatchCase):
 
     @mute_logger("odoo.addons.sms_gateway.dispatch.dispatcher")
     def test_provider_without_idempotency_is_flagged_for_review(self):
-        self.env.company.sudo().write(
-            {
-                "sms_gateway_provider": "twilio",
-                "sms_gateway_twilio_account_sid": "AC" + "0" * 32,
-                "sms_gateway_twilio_auth_token": "t",
-                "sms_gateway_twilio_base_url": "http://127.0.0.1:9",
-                "sms_gateway_sender": "Shop",
-            }
+        self.set_sms_account(
+            provider="twilio",
+            twilio_account_sid="AC" + "0" * 32,
+            twilio_auth_token="t",
+            twilio_base_url="http://127.0.0.1:9",
+            sender="Shop",
         )
         messages = self.interrupted()
         self.Dispatcher._cron_dispatch()

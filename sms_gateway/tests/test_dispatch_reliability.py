@@ -18,6 +18,7 @@ from ..tools.provider_doubles import (
     TwilioDouble,
 )
 from ..tools.providers import SandboxProvider, TwilioProvider, twilio
+from .common import SmsAccountMixin
 from .test_dispatch import DispatchCase
 
 DISPATCHER_MODULE = "odoo.addons.sms_gateway.dispatch.dispatcher"
@@ -30,18 +31,17 @@ class Killed(BaseException):
     """The process dies: nothing catches it."""
 
 
-def twilio_company_values(base_url):
+def twilio_account_values(base_url):
     return {
-        "sms_gateway_provider": "twilio",
-        "sms_gateway_twilio_account_sid": TWILIO_ACCOUNT_SID,
-        "sms_gateway_twilio_auth_token": TWILIO_AUTH_TOKEN,
-        "sms_gateway_twilio_base_url": base_url,
-        "sms_gateway_sender": "Shop",
+        "twilio_account_sid": TWILIO_ACCOUNT_SID,
+        "twilio_auth_token": TWILIO_AUTH_TOKEN,
+        "twilio_base_url": base_url,
+        "sender": "Shop",
     }
 
 
 @tagged("post_install", "-at_install")
-class TestEarlyDeliveryReport(HttpCase):
+class TestEarlyDeliveryReport(SmsAccountMixin, HttpCase):
     """Twilio reports over HTTP while the dispatch is still sending."""
 
     def setUp(self):
@@ -62,7 +62,9 @@ class TestEarlyDeliveryReport(HttpCase):
 
     def test_report_before_the_reference_is_stored_ends_delivered(self):
         with TwilioDouble() as double:
-            self.company.sudo().write(twilio_company_values(double.url))
+            self.set_sms_account(
+                self.company, "twilio", **twilio_account_values(double.url)
+            )
             message = self.Message.sudo().create(
                 {"number": "+358405550101", "body": "Hello", "parts": 1}
             )
@@ -97,7 +99,9 @@ class TestEarlyDeliveryReport(HttpCase):
         self.assertFalse(self.Event.search([]))
 
     def test_report_for_a_message_being_sent_waits_for_it(self):
-        self.company.sudo().write(twilio_company_values("http://127.0.0.1:9"))
+        self.set_sms_account(
+            self.company, "twilio", **twilio_account_values("http://127.0.0.1:9")
+        )
         message = self.Message.sudo().create(
             {
                 "number": "+358405550101",
@@ -123,10 +127,8 @@ class TestEarlyDeliveryReport(HttpCase):
         self.assertFalse(stored.exists())
 
     def test_quriiri_report_before_the_message_is_recorded_is_kept(self):
-        self.company.sudo().write(
-            {"sms_gateway_provider": "quriiri", "sms_gateway_quriiri_api_key": "k"}
-        )
-        secret = self.company.sudo().sms_gateway_callback_secret
+        account = self.set_sms_account(self.company, "quriiri", quriiri_api_key="k")
+        secret = account.callback_secret
         message = self.Message.sudo().create(
             {
                 "number": "+358401234567",
@@ -175,8 +177,8 @@ class TestDeliveryEvents(DispatchCase):
         message = self.sms(mailing)
         message.sudo().write({"state": "sending", "provider": "sandbox"})
         event = {"provider_ref": None, "uid": message.uid, "status": "delivered"}
-        result = self.env.company._sms_gateway_apply_delivery_reports(
-            "sandbox", [event]
+        result = self.env["sms.gateway.delivery"]._sms_apply_delivery_events(
+            self.env.company, [event], "sandbox"
         )
         self.assertEqual(result, {"applied": 0, "unknown": []})
         self.assertEqual(message.state, "sending")
@@ -469,8 +471,9 @@ class TestDispatchBudgetAndErrors(DispatchCase):
     def test_batch_size_fits_the_time_left(self):
         Dispatcher = self.Dispatcher
         company = self.env.company
-        company.sudo().write(twilio_company_values("http://127.0.0.1:9"))
-        company.sudo().sms_gateway_timeout = 10
+        self.set_sms_account(
+            company, "twilio", timeout=10, **twilio_account_values("http://127.0.0.1:9")
+        )
         self.assertEqual(Dispatcher._sms_batch_size(company, 2000), 50)
         self.assertEqual(Dispatcher._sms_batch_size(company, 2000, seconds_left=60), 6)
         self.assertEqual(
@@ -501,7 +504,7 @@ class TestDispatchBudgetAndErrors(DispatchCase):
     @mute_logger(DISPATCHER_LOGGER)
     def test_unexpected_error_without_idempotency_is_flagged_for_review(self):
         with TwilioDouble() as double:
-            self.env.company.sudo().write(twilio_company_values(double.url))
+            self.set_sms_account(provider="twilio", **twilio_account_values(double.url))
             mailing = self.send(self.ok1)
             message = self.sms(mailing)
             with patch.object(
@@ -546,16 +549,20 @@ class TestRecoveryByProvider(DispatchCase):
     @mute_logger(DISPATCHER_LOGGER)
     def test_sent_through_an_idempotent_provider_then_switched_to_twilio(self):
         messages = self.interrupted("smsapi")
-        self.env.company.sudo().write(twilio_company_values("http://127.0.0.1:9"))
+        self.set_sms_account(
+            provider="twilio", **twilio_account_values("http://127.0.0.1:9")
+        )
         self.Dispatcher._sms_recover_interrupted()
         self.assertEqual(set(messages.mapped("state")), {"queued"})
         self.assertFalse(any(messages.mapped("needs_review")))
 
     @mute_logger(DISPATCHER_LOGGER)
     def test_sent_through_twilio_then_switched_to_an_idempotent_provider(self):
-        self.env.company.sudo().write(twilio_company_values("http://127.0.0.1:9"))
+        self.set_sms_account(
+            provider="twilio", **twilio_account_values("http://127.0.0.1:9")
+        )
         messages = self.interrupted("twilio")
-        self.env.company.sudo().sms_gateway_provider = "sandbox"
+        self.set_sms_account(provider="sandbox")
         self.Dispatcher._sms_recover_interrupted()
         self.assertEqual(set(messages.mapped("state")), {"sending"})
         self.assertTrue(all(messages.mapped("needs_review")))

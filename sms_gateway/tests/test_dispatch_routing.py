@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .doubles import (
+from ..tools.provider_doubles import (
     SMSAPI_TOKEN,
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
@@ -26,7 +26,7 @@ class TestRouting(DispatchCase):
         cls.pl1 = cls.Partner.create(
             {
                 "name": "Zofia",
-                "mobile": "+48 512 345 678",
+                "mobile": "+48 600 100 201",
                 "country_id": cls.country_pl.id,
                 "sms_consent": "granted",
             }
@@ -34,7 +34,7 @@ class TestRouting(DispatchCase):
         cls.pl2 = cls.Partner.create(
             {
                 "name": "Jan",
-                "mobile": "+48 512 345 679",
+                "mobile": "+48 600 100 202",
                 "country_id": cls.country_pl.id,
                 "sms_consent": "granted",
             }
@@ -83,7 +83,7 @@ class TestRouting(DispatchCase):
         )
         self.assertEqual(
             sorted(m["number"].lstrip("+") for m in self.smsapi.messages),
-            ["48512345678", "48512345679"],
+            ["48600100201", "48600100202"],
         )
         self.assertEqual(
             sorted(m["number"].lstrip("+") for m in self.twilio.messages),
@@ -108,7 +108,7 @@ class TestRouting(DispatchCase):
         # The failing account is on hold, says why, and administrators know.
         self.assertTrue(self.smsapi_account.hold_until)
         self.assertGreater(self.smsapi_account.hold_until, fields.Datetime.now())
-        self.assertIn("credentials", self.smsapi_account.hold_reason.lower())
+        self.assertIn("authorization failed", self.smsapi_account.hold_reason.lower())
         self.assertTrue(self.smsapi_account.activity_ids)
         # A second run sends nothing again.
         self.assertEqual(self.Dispatcher._cron_dispatch(), 0)
@@ -188,3 +188,31 @@ class TestRouting(DispatchCase):
             {account.id: count for account, count in groups.items()},
             {self.smsapi_account.id: 2, self.twilio_account.id: 2},
         )
+
+    @mute_logger(DISPATCH_LOGGER)
+    def test_provider_down_past_the_retry_delay_fails_over(self):
+        self.smsapi.fail_status, self.smsapi.fail_count = 503, None
+        mailing = self.send(self.poles)
+        self.Dispatcher._cron_dispatch()
+        messages = self.sms(mailing)
+        # Nothing reached SMSAPI: the messages wait the retry delay, free.
+        self.assertEqual(set(messages.mapped("state")), {"queued"})
+        self.assertFalse(messages.account_id)
+        self.assertFalse(self.twilio.messages)
+        # Still down when they are due: the next account takes them, once.
+        self.make_due(messages)
+        self.Dispatcher._cron_dispatch()
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+        self.assertEqual(set(messages.mapped("account_id")), {self.twilio_account})
+        self.assertEqual(len(self.twilio.messages), 2)
+        self.assertFalse(self.smsapi.messages)
+
+    @mute_logger("odoo.addons.sms_gateway.models.sms_gateway_account")
+    def test_a_locked_account_is_passed_over(self):
+        self.smsapi_account.location = '{"cluster": "1", "db": "copy", "uuid": "x"}'
+        mailing = self.send(self.poles)
+        self.Dispatcher._cron_dispatch()
+        messages = self.sms(mailing)
+        self.assertEqual(set(messages.mapped("account_id")), {self.twilio_account})
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+        self.assertFalse(self.smsapi.requests)

@@ -8,7 +8,7 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models.res_company import LOCK_ACTIVITY_SUMMARY, ProviderLockedError
+from ..models.sms_gateway_account import LOCK_ACTIVITY_SUMMARY, ProviderLockedError
 from .test_provider_settings import ProviderCase
 
 

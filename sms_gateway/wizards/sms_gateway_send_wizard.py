@@ -66,7 +66,10 @@ class SmsGatewaySendWizard(models.TransientModel):
         "each part. 'Keep GSM-7 characters' keeps ä ö å é €; 'Plain ASCII' "
         "removes every national character.",
     )
-    sender = fields.Char(default=lambda self: self.env.company.sms_gateway_sender)
+    sender = fields.Char(
+        help="Empty: each SMS account's own sender. A sender typed here goes "
+        "through every account and must be registered with each provider."
+    )
     send_mode = fields.Selection(
         [("now", "Send now"), ("later", "Send later")], default="now", required=True
     )
