@@ -14,7 +14,7 @@ import traceback
 
 import pytest
 
-from sms_gateway.tools.provider_doubles import QuriiriDouble, SmsapiDouble, TwilioDouble
+from sms_gateway.tests.doubles import QuriiriDouble, SmsapiDouble, TwilioDouble
 from sms_gateway.tools.providers import ProviderError, build
 
 SMSAPI_SECRET = "S3cret-smsapi-token-QWERTY123"

@@ -40,7 +40,15 @@ from ..tools.providers.callbacks import CallbackError
 
 _logger = logging.getLogger(__name__)
 
-SECRET_CODES = ("smsapi", "quriiri", "sandbox")
+# Providers whose report route carries the company's secret: those that send
+# reports (or, like the sandbox, simulate them) and do not sign them; a
+# signed provider has its own route.
+SECRET_CODES = tuple(
+    code
+    for code, provider in providers.PROVIDERS.items()
+    if (provider.supports_callbacks or provider.supports_polling)
+    and not provider.callback_signed
+)
 # Largest report body read; werkzeug refuses bigger forms before parsing them.
 MAX_BODY_BYTES = 1024 * 1024
 # Ids beyond PostgreSQL's integer: no such company.
@@ -159,12 +167,15 @@ class SmsGatewayController(http.Controller):
             f"?{httprequest.query_string.decode()}" if httprequest.query_string else ""
         )
         urls.add(f"{company.get_base_url()}{httprequest.path}{query}")
+        twilio = providers.get("twilio")
         if not (
             token
             and signature
             and httprequest.mimetype == "application/x-www-form-urlencoded"
             and any(
-                providers.twilio.verify_signature(token, url, params, signature)
+                twilio.verify_callback(
+                    {"auth_token": token}, url, params, httprequest.headers
+                )
                 for url in urls
             )
         ):

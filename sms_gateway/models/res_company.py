@@ -430,7 +430,7 @@ class ResCompany(models.Model):
                 token=company.sms_gateway_smsapi_token,
                 base_url=company.sms_gateway_smsapi_base_url,
                 max_parts=company.sms_gateway_max_parts,
-                notify_url=f"{base_url}{company._sms_gateway_callback_path('smsapi')}",
+                callback_url=f"{base_url}{company._sms_gateway_callback_path('smsapi')}",
             )
         if code == "twilio":
             return dict(
@@ -438,14 +438,14 @@ class ResCompany(models.Model):
                 account_sid=company.sms_gateway_twilio_account_sid,
                 auth_token=company.sms_gateway_twilio_auth_token,
                 base_url=company.sms_gateway_twilio_base_url,
-                status_callback=f"{base_url}{company._sms_gateway_callback_path('twilio')}",
+                callback_url=f"{base_url}{company._sms_gateway_callback_path('twilio')}",
             )
         if code == "quriiri":
             return dict(
                 common,
                 api_key=company.sms_gateway_quriiri_api_key,
                 base_url=company.sms_gateway_quriiri_base_url,
-                drurl=f"{base_url}{company._sms_gateway_callback_path('quriiri')}",
+                callback_url=f"{base_url}{company._sms_gateway_callback_path('quriiri')}",
             )
         return common
 
