@@ -12,6 +12,7 @@ from .cli import DOUBLES, main
 from .quriiri import QURIIRI_API_KEY, QuriiriDouble
 from .smsapi import SMSAPI_TOKEN, SmsapiDouble
 from .twilio import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TwilioDouble
+from .vonage import VONAGE_API_KEY, VONAGE_API_SECRET, VonageDouble
 
 __all__ = [
     "DOUBLES",
@@ -19,10 +20,13 @@ __all__ = [
     "SMSAPI_TOKEN",
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
+    "VONAGE_API_KEY",
+    "VONAGE_API_SECRET",
     "BaseDouble",
     "QuriiriDouble",
     "SmsapiDouble",
     "TwilioDouble",
+    "VonageDouble",
     "digits",
     "main",
     "sms_parts",

@@ -14,12 +14,13 @@ import threading
 from .quriiri import QuriiriDouble
 from .smsapi import SmsapiDouble
 from .twilio import TwilioDouble
+from .vonage import VonageDouble
 
 _logger = logging.getLogger(__name__)
 
 DOUBLES = {
     double.name: double
-    for double in (SmsapiDouble, TwilioDouble, QuriiriDouble)
+    for double in (SmsapiDouble, TwilioDouble, QuriiriDouble, VonageDouble)
 }
 
 
