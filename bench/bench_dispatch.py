@@ -11,7 +11,7 @@ Setup (SQL, committed): ``--messages`` partners' worth of queued
 set, as the send wizard leaves them) and as many ``sms.sms`` rows in state
 ``outgoing`` (same numbers, text and partners, as Odoo's composer leaves
 them). The company sends with SMSAPI, ``sms_gateway_smsapi_base_url``
-pointing at ``sms_gateway/tools/provider_doubles.py smsapi`` run in its own
+pointing at ``sms_gateway/tests/doubles smsapi`` run in its own
 process; Odoo's ``sms.endpoint`` parameter points at the IAP double of this
 file (``--serve-iap``), also in its own process: it answers
 ``POST /api/sms/3/send`` (JSON-RPC 2.0, params ``messages`` = [{content,
@@ -28,7 +28,7 @@ and Odoo's ``_process_queue()`` called until no SMS is outgoing (it takes
     python3 bench/bench_dispatch.py --db bench5_dispatch --install \\
         [--messages 100000] [--profile] [--drop]
 
-Both doubles answer with TCP_NODELAY (``--nagle``: as provider_doubles.py
+Both doubles answer with TCP_NODELAY (``--nagle``: as the doubles' base.py
 does by default, which adds a ~40 ms delayed-ACK stall to every request on
 Linux loopback, so that the request count dominates). ``--profile`` runs our
 dispatch under cProfile and prints where the time goes. ``--odoo-first``
@@ -186,7 +186,7 @@ def serve_iap(port, nagle):
 
 
 def serve_smsapi(port, nagle):
-    """sms_gateway/tools/provider_doubles.py's SMSAPI double, TCP_NODELAY on.
+    """sms_gateway/tests/doubles' SMSAPI double, TCP_NODELAY on.
 
     Its handler writes the headers and the body of an answer in two writes;
     with Nagle's algorithm on, the body waits for the client's delayed ACK
@@ -194,11 +194,13 @@ def serve_smsapi(port, nagle):
     """
     import importlib.util
 
-    path = bench_lib.REPO_ROOT / "sms_gateway/tools/provider_doubles.py"
-    spec = importlib.util.spec_from_file_location("provider_doubles", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module._Handler.disable_nagle_algorithm = not nagle
+    path = bench_lib.REPO_ROOT / "sms_gateway/tests/doubles/__main__.py"
+    spec = importlib.util.spec_from_file_location("sms_gateway_doubles_main", path)
+    bootstrap = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bootstrap)
+    bootstrap._bare_packages()
+    module = importlib.import_module("sms_gateway.tests.doubles")
+    module.base._Handler.disable_nagle_algorithm = not nagle
     sys.exit(module.main(["smsapi", "--port", str(port), "--token", TOKEN]))
 
 

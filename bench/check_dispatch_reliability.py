@@ -3,7 +3,7 @@
 """End-to-end reliability checks of SMS dispatch on a real database (not CI).
 
 A fresh database with sms_gateway; the company sends with SMSAPI to the
-standalone SMSAPI double (``sms_gateway/tools/provider_doubles.py smsapi
+standalone SMSAPI double (``sms_gateway/tests/doubles smsapi
 --log FILE.jsonl``, its own process, a new one and a new log per check). Each
 check queues ``--messages`` (10,000) SMS with SQL, then:
 
@@ -60,7 +60,7 @@ import bench_lib
 MARKER = "BENCHR"
 BODY = "Muistutus: huoltokatko lauantaina klo 8-12. Vastaa STOP, jos et halua viestejä."
 TOKEN = "bench-reliability-token"
-DOUBLES = bench_lib.REPO_ROOT / "sms_gateway/tools/provider_doubles.py"
+DOUBLES = bench_lib.REPO_ROOT / "sms_gateway/tests/doubles"
 
 
 def parse_args():

@@ -1,11 +1,14 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Make ``sms_gateway.tools`` importable without Odoo.
+"""Make ``sms_gateway.tools`` and ``sms_gateway.tests.doubles`` importable
+without Odoo.
 
-``sms_gateway/__init__.py`` imports the Odoo models. The pure engine under
-``sms_gateway/tools`` does not need them, so the tests register a bare
-``sms_gateway`` package pointing at the addon folder: its submodules import as
-usual while the addon's ``__init__`` is not run.
+``sms_gateway/__init__.py`` imports the Odoo models and
+``sms_gateway/tests/__init__.py`` the Odoo test modules. The pure engine
+under ``sms_gateway/tools`` and the provider doubles do not need them, so the
+tests register bare ``sms_gateway`` and ``sms_gateway.tests`` packages
+pointing at their folders: their submodules import as usual while those
+``__init__`` files are not run.
 """
 
 import sys
@@ -14,7 +17,11 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-if "sms_gateway" not in sys.modules:
-    _package = types.ModuleType("sms_gateway")
-    _package.__path__ = [str(REPO_ROOT / "sms_gateway")]
-    sys.modules["sms_gateway"] = _package
+for _name, _folder in (
+    ("sms_gateway", REPO_ROOT / "sms_gateway"),
+    ("sms_gateway.tests", REPO_ROOT / "sms_gateway" / "tests"),
+):
+    if _name not in sys.modules:
+        _package = types.ModuleType(_name)
+        _package.__path__ = [str(_folder)]
+        sys.modules[_name] = _package

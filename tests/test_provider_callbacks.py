@@ -158,6 +158,7 @@ def test_report_without_a_message_is_refused():
         ("twilio", {"MessageStatus": "delivered"}),
         ("quriiri", {"status": "DELIVERED", "billingref": "u1"}),
         ("sandbox", {"status": "delivered"}),
+        ("vonage", {"status": "delivered", "client-ref": "u1"}),
         ("quriiri", []),
         ("smsapi", {}),
     ):
@@ -165,12 +166,13 @@ def test_report_without_a_message_is_refused():
             parse_callback(code, report)
 
 
-CODES = ("sandbox", "smsapi", "twilio", "quriiri")
+CODES = ("sandbox", "smsapi", "twilio", "quriiri", "vonage")
 VALID = {
     "sandbox": {"provider_ref": "sandbox-u1", "status": "delivered"},
     "smsapi": {"MsgId": "A1", "status": "404"},
     "twilio": {"MessageSid": "SM1", "MessageStatus": "delivered"},
     "quriiri": {"billingref": "u1", "destination": "+358401", "status": "DELIVERED"},
+    "vonage": {"messageId": "0A01", "status": "delivered"},
 }
 
 

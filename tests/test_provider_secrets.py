@@ -14,12 +14,19 @@ import traceback
 
 import pytest
 
-from sms_gateway.tools.provider_doubles import QuriiriDouble, SmsapiDouble, TwilioDouble
+from sms_gateway.tests.doubles import (
+    QuriiriDouble,
+    SmsapiDouble,
+    TwilioDouble,
+    VonageDouble,
+)
 from sms_gateway.tools.providers import ProviderError, build
 
 SMSAPI_SECRET = "S3cret-smsapi-token-QWERTY123"
 TWILIO_SECRET = "S3cret-twilio-auth-token-ASDF456"
 QURIIRI_SECRET = "S3cret-quriiri-api-key-ZXCV789"
+VONAGE_SECRET = "S3cret-vonage-api-secret-POIU321"
+VONAGE_KEY = "f00dcafe"
 TWILIO_SID = "AC" + "a1b2c3d4" * 4
 
 
@@ -54,6 +61,17 @@ class EchoQuriiriDouble(QuriiriDouble):
         return super().route(request)
 
 
+class EchoVonageDouble(VonageDouble):
+    echo = False
+
+    def route(self, request):
+        if self.echo:
+            params = {**request["form"], **request["query"]}
+            header = request["headers"].get("Authorization", "")
+            return self.refusal(4, f"refused {params.get('api_secret')} {header}")
+        return super().route(request)
+
+
 def smsapi_setup():
     double = EchoSmsapiDouble(token=SMSAPI_SECRET)
     return double, {"token": SMSAPI_SECRET, "sender": "Shop"}, SMSAPI_SECRET
@@ -74,7 +92,18 @@ def quriiri_setup():
     return double, {"api_key": QURIIRI_SECRET, "sender": "Kauppa"}, QURIIRI_SECRET
 
 
-SETUPS = {"smsapi": smsapi_setup, "twilio": twilio_setup, "quriiri": quriiri_setup}
+def vonage_setup():
+    double = EchoVonageDouble(api_key=VONAGE_KEY, api_secret=VONAGE_SECRET)
+    config = {"api_key": VONAGE_KEY, "api_secret": VONAGE_SECRET, "sender": "Shop"}
+    return double, config, VONAGE_SECRET
+
+
+SETUPS = {
+    "smsapi": smsapi_setup,
+    "twilio": twilio_setup,
+    "quriiri": quriiri_setup,
+    "vonage": vonage_setup,
+}
 SCENARIOS = {
     "bad_token": {"bad_token": True},
     "no_credit": {"no_credit": True},
@@ -169,14 +198,18 @@ def test_no_secret_in_configuration_errors(code):
     assert all(secret not in text for text in texts_of(info.value))
 
 
-def test_echoed_secret_is_redacted_not_dropped(caplog):
-    double, config, secret = smsapi_setup()
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [("smsapi", "token refused: Bearer ***"), ("vonage", "refused ***")],
+)
+def test_echoed_secret_is_redacted_not_dropped(code, shown):
+    double, config, secret = SETUPS[code]()
     double.echo = True
     with (
         double,
-        build("smsapi", dict(config, base_url=double.url)) as provider,
+        build(code, dict(config, base_url=double.url)) as provider,
         pytest.raises(ProviderError) as info,
     ):
         provider.send(MESSAGES[:1])
-    assert "token refused: Bearer ***" in str(info.value)
+    assert shown in str(info.value)
     assert secret not in str(info.value)

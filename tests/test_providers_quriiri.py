@@ -4,7 +4,7 @@
 
 import pytest
 
-from sms_gateway.tools.provider_doubles import QURIIRI_API_KEY, QuriiriDouble
+from sms_gateway.tests.doubles import QURIIRI_API_KEY, QuriiriDouble
 from sms_gateway.tools.providers import (
     AuthenticationError,
     NoCreditError,
@@ -45,7 +45,7 @@ def provider(double):
 
 def test_batch_in_one_request(double):
     drurl = "https://odoo.example.com/sms/quriiri"
-    with make(double, drurl=drurl) as provider:
+    with make(double, callback_url=drurl) as provider:
         results = provider.send(
             [msg("a1", "+358401000001"), msg("a2", "+358401000002")]
         )

@@ -24,7 +24,7 @@ def no_network(monkeypatch):
 
 
 def test_facade_codes_and_attributes():
-    assert set(PROVIDERS) == {"sandbox", "smsapi", "twilio", "quriiri"}
+    assert set(PROVIDERS) == {"sandbox", "smsapi", "twilio", "quriiri", "vonage"}
     for code, provider_class in PROVIDERS.items():
         assert provider_class.code == code
         assert provider_class.label

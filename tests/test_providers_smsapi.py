@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from sms_gateway.tools.provider_doubles import SMSAPI_TOKEN, SmsapiDouble
+from sms_gateway.tests.doubles import SMSAPI_TOKEN, SmsapiDouble
 from sms_gateway.tools.providers import (
     AuthenticationError,
     NoCreditError,
@@ -93,7 +93,7 @@ def test_sender_per_message_and_omitted_when_none(double):
 
 def test_optional_parameters(double):
     config = {
-        "notify_url": "https://odoo.example.com/sms/smsapi",
+        "callback_url": "https://odoo.example.com/sms/smsapi",
         "max_parts": 3,
         "normalize": True,
         "test": True,
@@ -101,7 +101,7 @@ def test_optional_parameters(double):
     with make(double, **config) as provider:
         results = provider.send([msg("c1", "+48500100001")])
     form = double.requests[0]["form"]
-    assert form["notify_url"] == config["notify_url"]
+    assert form["notify_url"] == config["callback_url"]
     assert form["max_parts"] == "3" and form["normalize"] == "1"
     assert form["test"] == "1"
     assert results[0]["state"] == "accepted"

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from sms_gateway.tools.provider_doubles import (
+from sms_gateway.tests.doubles import (
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
     TwilioDouble,
@@ -54,7 +54,7 @@ def provider(double):
 
 def test_one_request_per_message(double):
     callback = "https://odoo.example.com/sms/twilio/status?uid={uid}"
-    with make(double, status_callback=callback) as provider:
+    with make(double, callback_url=callback) as provider:
         results = provider.send(
             [msg("a1", "+14155550101"), msg("a2", "+14155550102", sender="Shop")]
         )

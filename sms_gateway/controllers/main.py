@@ -52,11 +52,10 @@ MAX_ID = 2**31 - 1
 def _provider_class(code, signed):
     """The provider of ``code`` when its reports come this way, else 404."""
     provider_class = providers.PROVIDERS.get(code)
-    if not (
-        provider_class
-        and provider_class.supports_callbacks
-        and provider_class.callback_signed == signed
-    ):
+    reports = provider_class and (
+        provider_class.supports_callbacks or provider_class.supports_polling
+    )
+    if not (reports and provider_class.callback_signed == signed):
         raise NotFound()
     return provider_class
 

@@ -9,7 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..dispatch.dispatcher import ADVISORY_LOCK_CLASS
-from ..tools.provider_doubles import SMSAPI_TOKEN, SmsapiDouble
+from .doubles import SMSAPI_TOKEN, SmsapiDouble
 from .test_send_wizard import SendCase
 
 

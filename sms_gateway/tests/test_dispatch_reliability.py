@@ -12,13 +12,13 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config, mute_logger
 
-from ..tools.provider_doubles import (
+from ..tools.providers import SandboxProvider, TwilioProvider, twilio
+from .common import SmsAccountMixin
+from .doubles import (
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
     TwilioDouble,
 )
-from ..tools.providers import SandboxProvider, TwilioProvider, twilio
-from .common import SmsAccountMixin
 from .test_dispatch import DispatchCase
 
 DISPATCHER_MODULE = "odoo.addons.sms_gateway.dispatch.dispatcher"

@@ -8,14 +8,14 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.neutralize import neutralize_database
 from odoo.tests import new_test_user, tagged
 
-from ..tools.provider_doubles import (
+from .common import SmsGatewayCase
+from .doubles import (
     SMSAPI_TOKEN,
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
     SmsapiDouble,
     TwilioDouble,
 )
-from .common import SmsGatewayCase
 
 
 def closed_port_url():

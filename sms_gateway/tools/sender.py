@@ -3,33 +3,23 @@
 """Rules for the sender (the "from" of an SMS) of each provider.
 
 A sender is either an alphanumeric name (at most 11 characters, GSM 03.40
-address field) or a number. What characters a name may use depends on the
-provider: SMSAPI also allows ``. & @ - + _ ! %``; Twilio only letters, digits
-and spaces, with at least one letter.
+address field) or a number. What a name may use and how many digits a number
+has are declared by each provider class (``sender_name_chars``,
+``sender_name_chars_text``, ``sender_number_digits``,
+``sender_name_needs_letter``); an unknown code or "none" gets the defaults of
+``providers.base.BaseProvider``.
 """
 
 import re
 
+from .providers.base import BaseProvider
+from .providers.registry import PROVIDERS
+
 MAX_NAME_LENGTH = 11
 
-# code -> (characters a name may use besides letters and digits, described)
-NAME_EXTRA_CHARS = {
-    "smsapi": (" .&@-+_!%", "letters, digits, space and . & @ - + _ ! %"),
-    "twilio": (" ", "letters, digits and space"),
-    "quriiri": (" .&@-+_!%", "letters, digits, space and . & @ - + _ ! %"),
-    "sandbox": (" .&@-+_!%", "letters, digits, space and . & @ - + _ ! %"),
-    "none": (" .&@-+_!%", "letters, digits, space and . & @ - + _ ! %"),
-}
-# code -> (min digits, max digits) of a numeric sender
-NUMBER_DIGITS = {
-    "smsapi": (8, 16),
-    "twilio": (8, 15),
-    "quriiri": (3, 16),
-    "sandbox": (3, 16),
-    "none": (3, 16),
-}
 _NUMBER = re.compile(r"\+?\d+")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 def check_sender(code, sender):
@@ -39,12 +29,14 @@ def check_sender(code, sender):
     """
     if not isinstance(sender, str):
         raise TypeError(f"sender must be a str, not {type(sender).__name__}")
-    extra, described = NAME_EXTRA_CHARS.get(code, NAME_EXTRA_CHARS["none"])
-    low, high = NUMBER_DIGITS.get(code, NUMBER_DIGITS["none"])
+    provider = PROVIDERS.get(code, BaseProvider)
+    extra = provider.sender_name_chars
+    low, high = provider.sender_number_digits
     value = sender.strip()
     rule = (
         f"a sender is a name of at most {MAX_NAME_LENGTH} characters "
-        f"({described}) or a number of {low} to {high} digits"
+        f"({provider.sender_name_chars_text}) or a number of {low} to {high} "
+        "digits"
     )
     if not value:
         raise ValueError(f"The sender is empty: {rule}.")
@@ -67,9 +59,9 @@ def check_sender(code, sender):
         raise ValueError(
             f"The sender name {value!r} is {len(value)} characters long: {rule}."
         )
-    if code == "twilio" and not re.search(r"[A-Za-z]", value):
+    if provider.sender_name_needs_letter and not _LETTER.search(value):
         raise ValueError(
-            f"The sender name {value!r} has no letter: Twilio needs at least one "
-            f"letter in an alphanumeric sender ({rule})."
+            f"The sender name {value!r} has no letter: {provider.label} needs at "
+            f"least one letter in an alphanumeric sender ({rule})."
         )
     return value

@@ -4,22 +4,26 @@
 
 Pure Python (``requests``), never imports odoo.
 
-``build(code, config)`` returns a provider; codes and config keys:
+``build(code, config)`` returns a provider. Each provider declares itself in
+its own module of this package (``registry.py`` finds them): ``PROVIDERS``
+maps code -> class (sandbox first, then by label), ``get(code)`` gives the
+class. A class declares ``code``, ``label``, ``credentials`` (``Credential``
+items: the config keys, which are secret or required, their defaults), the
+sender rules, ``supports_bulk``, ``supports_idempotency``,
+``supports_balance``, ``supports_callbacks``, ``supports_polling``,
+``callback_signed`` / ``verify_callback``, ``status_map``, ``map_status``,
+``parse_callback`` and ``max_requests_per_second`` (see ``base.py``).
 
-- ``sandbox``: {} (nothing required; no network);
-- ``smsapi``: token, sender, base_url ("https://api.smsapi.com"), timeout
-  (10 s), notify_url, max_parts, normalize, test, batch_size;
-- ``twilio``: account_sid, auth_token, sender, base_url
-  ("https://api.twilio.com"), timeout, status_callback ("{uid}" is replaced
-  by the message uid), messaging_service_sid;
-- ``quriiri``: api_key, sender, base_url ("https://api.quriiri.fi/v1"),
-  timeout, drurl, batch_size.
+Config keys: the provider's credential keys (``token`` and ``base_url`` for
+SMSAPI, ``account_sid``, ``auth_token``, ``base_url`` for Twilio, ...), plus
+``sender``, ``timeout`` (10 s), ``batch_size`` and ``callback_url`` (the
+delivery report address; ``{uid}`` in it is replaced by the message uid by
+the providers sending one request per message). SMSAPI also reads
+``max_parts``, ``normalize``, ``test``; Twilio ``messaging_service_sid``.
 
 An unknown code raises ValueError; a missing credential raises
 ``ProviderError(code="config", temporary=False)`` naming the field, never its
-value. ``PROVIDERS`` maps each code to its class (attributes ``code``,
-``label``, ``supports_bulk``, ``supports_idempotency``, ``supports_balance``,
-``supports_callbacks``, ``sender_rules``).
+value.
 
 ``provider.send(messages)``: ``messages`` is a list of ``{"uid", "number"
 (E.164), "body", "sender" (None = configured sender)}``; it returns one
@@ -39,17 +43,19 @@ When the whole request or the account fails, ``send`` raises
 - ``in_flight``: uids whose request was on the wire (read timeout, dropped
   connection, HTTP 504, unreadable 2xx answer): maybe sent. Safe to re-send
   when ``supports_idempotency`` (SMSAPI, sandbox); a possible duplicate
-  otherwise (Twilio, Quriiri).
+  otherwise (Twilio, Quriiri, Vonage).
 
 ``provider.balance()`` -> float or None; ``provider.check()`` raises
 ProviderError when the provider cannot be used; ``provider.close()``;
 providers are context managers. Callback helpers: ``STATUS_MAP``,
-``map_status``, ``parse_callback`` (``callbacks.py``) and
-``twilio.compute_signature`` / ``twilio.verify_signature``.
+``map_status``, ``parse_callback`` (``callbacks.py``, by code) and each
+class's ``verify_callback``.
 """
 
+# The provider modules and classes named here are kept for the callers that
+# import them; the registry finds every provider module by itself.
 from . import quriiri, sandbox, smsapi, twilio
-from .base import BaseProvider, make_result
+from .base import BaseProvider, Credential, make_result
 from .callbacks import DELIVERY_STATUSES, STATUS_MAP, map_status, parse_callback
 from .errors import (
     AuthenticationError,
@@ -59,26 +65,10 @@ from .errors import (
     RateLimitError,
 )
 from .quriiri import QuriiriProvider
+from .registry import PROVIDERS, build, get
 from .sandbox import SandboxProvider
 from .smsapi import SmsapiProvider
 from .twilio import TwilioProvider
-
-PROVIDERS = {
-    provider.code: provider
-    for provider in (SandboxProvider, SmsapiProvider, TwilioProvider, QuriiriProvider)
-}
-
-
-def build(code, config=None):
-    """Provider instance for ``code`` configured with ``config`` (a dict)."""
-    try:
-        provider_class = PROVIDERS[code]
-    except KeyError:
-        raise ValueError(
-            f"unknown SMS provider code {code!r} (known: {', '.join(PROVIDERS)})"
-        ) from None
-    return provider_class(config or {})
-
 
 __all__ = [
     "DELIVERY_STATUSES",
@@ -86,6 +76,7 @@ __all__ = [
     "STATUS_MAP",
     "AuthenticationError",
     "BaseProvider",
+    "Credential",
     "NoCreditError",
     "ProviderError",
     "ProviderUnavailableError",
@@ -95,6 +86,7 @@ __all__ = [
     "SmsapiProvider",
     "TwilioProvider",
     "build",
+    "get",
     "make_result",
     "map_status",
     "parse_callback",

@@ -11,6 +11,17 @@ lets a credential reach a log line, an error message or ``repr()``.
 adapter's ``_send()`` fill a ``{uid: result}`` dict as it goes and, when the
 adapter raises, attaches the results gathered so far to the error as
 ``partial_results`` (see ``errors.py``).
+
+``BaseProvider`` also holds the one declaration of what a provider is, read
+by the registry (``providers/__init__.py``), ``sender.py``, ``callbacks.py``
+and the Odoo layer: ``code``, ``label``, ``credentials`` (``Credential``
+items; the Odoo account has one field ``<code>_<key>`` each, ``build()``
+takes the bare keys), the sender rules, the ``supports_*`` flags,
+``callback_signed`` / ``verify_callback``, ``status_map`` /
+``callback_text_fields`` / ``map_status`` / ``parse_callback`` and
+``max_requests_per_second``. Every adapter takes ``callback_url`` (the
+delivery report address; ``{uid}`` in it is replaced by the message uid by
+the adapters sending one message per request).
 """
 
 import json
@@ -20,6 +31,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
@@ -41,15 +53,34 @@ REDACTED = "***"
 
 @dataclass(frozen=True)
 class Credential:
-    """One setting of a provider account: ``key`` in the adapter's config,
-    ``<code>_<key>`` on the Odoo account record."""
+    """One configuration value a provider needs (declared by the provider).
+
+    ``secret``: never shown, redacted from every text; ``required``: ``build``
+    refuses a configuration without it; ``default``: used when it is empty.
+    """
 
     key: str
     label: str
     secret: bool = False
-    required: bool = False
+    required: bool = True
     default: str | None = None
     help: str = ""
+
+
+def base_url_credential(default, help_text=""):
+    """The ``base_url`` credential every HTTP provider declares."""
+    return Credential(
+        "base_url",
+        "Address",
+        required=False,
+        default=default,
+        help=help_text or "API address; change it only for tests or a proxy.",
+    )
+
+
+DEFAULT_NAME_CHARS = " .&@-+_!%"
+DEFAULT_NAME_CHARS_TEXT = "letters, digits, space and . & @ - + _ ! %"
+FAILED_STATUSES = ("undelivered", "expired")
 
 
 @dataclass
@@ -151,27 +182,118 @@ def first_value(value):
     return value
 
 
+def make_event(provider_ref, uid, status, raw_status, error=None, at=None, parts=None):
+    """One delivery event of ``parse_callback`` (see ``callbacks.py``)."""
+    return {
+        "provider_ref": provider_ref,
+        "uid": uid or None,
+        "status": status,
+        "raw_status": raw_status,
+        "error": error,
+        "at": at,
+        "parts": parts,
+    }
+
+
+def failure_text(status, raw_status):
+    """The raw status as the error of a failed delivery, else None."""
+    return raw_status if status in FAILED_STATUSES else None
+
+
 class BaseProvider:
-    """Common behaviour of the adapters; subclasses implement ``_send()``."""
+    """Common behaviour of the adapters; subclasses implement ``_send()``.
+
+    The class attributes are the provider's declaration (module docstring).
+    """
 
     code = None
     label = None
+    credentials = ()
+    # Sender rules (``sender.check_sender``): characters a name may use
+    # besides ASCII letters and digits, their description, the digits of a
+    # numeric sender, whether a name needs a letter, and the help text.
+    sender_name_chars = DEFAULT_NAME_CHARS
+    sender_name_chars_text = DEFAULT_NAME_CHARS_TEXT
+    sender_number_digits = (3, 16)
+    sender_name_needs_letter = False
+    sender_rules = ""
     supports_bulk = False
     supports_idempotency = False
     supports_balance = False
     supports_callbacks = False
+    # True when the class has ``delivery_status`` (set for each subclass).
+    supports_polling = False
+    # True when the report route carries no secret: ``verify_callback``
+    # authenticates each report instead (Twilio's signature).
     callback_signed = False
-    sender_rules = ""
-    credentials = ()
-    DEFAULT_BASE_URL = None
-    REQUIRED_FIELDS = ()
-    SECRET_FIELDS = ()
+    status_map = {}
+    callback_text_fields = ()
+    # Documented request rate limit of an account; None when unknown.
+    max_requests_per_second = None
+
+    def __init_subclass__(cls, **kwargs):
+        result = super().__init_subclass__(**kwargs)
+        cls.supports_polling = callable(getattr(cls, "delivery_status", None))
+        return result
+
+    # -- declaration helpers --------------------------------------------------
+
+    @classmethod
+    def credential(cls, key):
+        """The ``Credential`` named ``key``, or None."""
+        return next((item for item in cls.credentials if item.key == key), None)
+
+    @classmethod
+    def required_keys(cls):
+        return tuple(item.key for item in cls.credentials if item.required)
+
+    @classmethod
+    def secret_keys(cls):
+        return tuple(item.key for item in cls.credentials if item.secret)
+
+    @classmethod
+    def default_base_url(cls):
+        item = cls.credential("base_url")
+        return item.default if item else None
+
+    @classmethod
+    def status_key(cls, provider_status):
+        """Key of ``status_map`` for a provider status (lower case here)."""
+        return str(provider_status or "").strip().lower()
+
+    @classmethod
+    def map_status(cls, provider_status):
+        """Provider status -> one of ``callbacks.DELIVERY_STATUSES``."""
+        return cls.status_map.get(cls.status_key(provider_status), "unknown")
+
+    @classmethod
+    def parse_callback(cls, payload):
+        """Delivery report (one object or a list) -> list of events."""
+        items = payload if isinstance(payload, list) else [payload]
+        events = []
+        for item in items:
+            events.extend(cls._parse_report(item or {}))
+        return events
+
+    @classmethod
+    def _parse_report(cls, report):
+        """Events of one report object (overridden by the adapters)."""
+        raise NotImplementedError(f"{cls.label} sends no delivery reports")
+
+    @classmethod
+    def verify_callback(cls, config, url, params, headers):
+        """True when a report to ``url`` is authentic by its own signature
+        (``callback_signed`` providers); the others authenticate by the
+        secret in their report address, so this is False."""
+        return False
+
+    # -- instance ---------------------------------------------------------------
 
     def __init__(self, config=None):
         config = dict(config or {})
         missing = [
             name
-            for name in self.REQUIRED_FIELDS
+            for name in self.required_keys()
             if not str(config.get(name) or "").strip()
         ]
         if missing:
@@ -182,21 +304,32 @@ class BaseProvider:
             )
         self._secrets = tuple(
             str(config[name]).strip()
-            for name in self.SECRET_FIELDS
+            for name in self.secret_keys()
             if str(config.get(name) or "").strip()
         )
         self.timeout = self._read_timeout(config.get("timeout"))
-        self.base_url = str(config.get("base_url") or self.DEFAULT_BASE_URL or "")
+        self.base_url = str(config.get("base_url") or self.default_base_url() or "")
         self.base_url = self.base_url.rstrip("/")
         self.sender = str(config.get("sender") or "").strip() or None
         self.batch_size = to_int(config.get("batch_size")) or DEFAULT_BATCH_SIZE
+        self.callback_url = str(config.get("callback_url") or "").strip() or None
         self._session = None
+        self._next_request_at = 0.0
 
-    @classmethod
-    def verify_callback(cls, config, url, params, headers):
-        """True when a report to ``url`` is signed by the provider for the
-        account of ``config`` (providers with ``callback_signed``)."""
-        return False
+    def _config_value(self, config, key):
+        """A credential's value from ``config``, stripped (its default when
+        empty)."""
+        value = str(config.get(key) or "").strip()
+        if not value:
+            item = self.credential(key)
+            value = (item.default if item else None) or ""
+        return value
+
+    def callback_for(self, uid=None):
+        """The report address for one message: ``{uid}`` replaced."""
+        if not self.callback_url or uid is None:
+            return self.callback_url
+        return self.callback_url.replace("{uid}", quote(str(uid), safe=""))
 
     def _read_timeout(self, value):
         if value is None or value == "":
@@ -260,18 +393,27 @@ class BaseProvider:
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def _request(
-        self, method, path, *, params=None, data=None, json_body=None, in_flight=()
+        self,
+        method,
+        path,
+        *,
+        params=None,
+        data=None,
+        json_body=None,
+        in_flight=(),
+        auth=None,
     ):
         """Do one HTTP call; return an ``HttpAnswer`` or raise ProviderError.
 
         ``in_flight`` lists the uids this call carries: they are put on the
         error when the outcome is uncertain (the provider may have taken
         them). HTTP 429 and 5xx raise here; other statuses are returned for
-        the adapter to interpret.
+        the adapter to interpret. ``auth`` replaces ``_auth()`` for this call.
         """
         url = self._url(path)
         headers = {"Accept": "application/json"}
         headers.update(self._auth_headers())
+        self._pace()
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -281,7 +423,7 @@ class BaseProvider:
                 data=data,
                 json=json_body,
                 headers=headers,
-                auth=self._auth(),
+                auth=auth or self._auth(),
                 timeout=self.timeout,
                 allow_redirects=False,
             )
@@ -319,6 +461,18 @@ class BaseProvider:
                 in_flight=in_flight if answer.status == 504 else (),
             )
         return answer
+
+    def _pace(self):
+        """Wait so that this instance stays within ``max_requests_per_second``."""
+        rate = self.max_requests_per_second
+        if not rate:
+            return
+        now = time.monotonic()
+        wait = self._next_request_at - now
+        if wait > 0:
+            time.sleep(wait)
+            now += wait
+        self._next_request_at = now + 1.0 / rate
 
     def _transport_error(self, exc, method, path, in_flight):
         where = f"{method} {self._redact(path)}"

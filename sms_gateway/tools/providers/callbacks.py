@@ -21,47 +21,21 @@ the values (they may be anything).
 """
 
 import re
+from types import MappingProxyType
 
-from . import quriiri, sandbox, smsapi, twilio
+from .registry import PROVIDERS, get
 
 DELIVERY_STATUSES = ("delivered", "undelivered", "expired", "unknown", "sent")
 
-STATUS_MAP = {
-    "sandbox": sandbox.STATUS_MAP,
-    "smsapi": smsapi.STATUS_MAP,
-    "twilio": twilio.STATUS_MAP,
-    "quriiri": quriiri.STATUS_MAP,
-}
-_STATUS_MAPPERS = {
-    "sandbox": sandbox.map_status,
-    "smsapi": smsapi.map_status,
-    "twilio": twilio.map_status,
-    "quriiri": quriiri.map_status,
-}
-_TEXT_FIELDS = {
-    "sandbox": sandbox.CALLBACK_TEXT_FIELDS,
-    "smsapi": smsapi.CALLBACK_TEXT_FIELDS,
-    "twilio": twilio.CALLBACK_TEXT_FIELDS,
-    "quriiri": quriiri.CALLBACK_TEXT_FIELDS,
-}
-_CALLBACK_PARSERS = {
-    "sandbox": sandbox.parse_callback,
-    "smsapi": smsapi.parse_callback,
-    "twilio": twilio.parse_callback,
-    "quriiri": quriiri.parse_callback,
-}
-
-
-def _lookup(table, code):
-    try:
-        return table[code]
-    except KeyError:
-        raise ValueError(f"unknown SMS provider code {code!r}") from None
+# code -> the provider's status table (read-only view of the declarations).
+STATUS_MAP = MappingProxyType(
+    {code: provider.status_map for code, provider in PROVIDERS.items()}
+)
 
 
 def map_status(code, provider_status):
     """Provider status (name, or SMSAPI numeric code) -> delivery status."""
-    return _lookup(_STATUS_MAPPERS, code)(provider_status)
+    return get(code).map_status(provider_status)
 
 
 # Bounds of one report: more than any provider sends at once (a dispatch
@@ -101,7 +75,7 @@ def check_payload(code, payload):
     """Raise CallbackError unless ``payload`` has the shape of a report of
     ``code``: an object (or a list of at most MAX_EVENTS objects) whose values
     are texts, numbers or lists of them, the provider's text fields texts."""
-    text_fields = _lookup(_TEXT_FIELDS, code)
+    text_fields = get(code).callback_text_fields
     items = payload if isinstance(payload, list) else [payload]
     if len(items) > MAX_EVENTS:
         raise TooManyEventsError(f"more than {MAX_EVENTS} reports in one call")
@@ -161,10 +135,10 @@ def check_event(event):
 def parse_callback(code, params_or_json):
     """Callback payload -> list of delivery events; CallbackError when the
     report is malformed or names no message (see the module docstring)."""
-    parser = _lookup(_CALLBACK_PARSERS, code)
+    provider = get(code)
     check_payload(code, params_or_json)
     try:
-        events = parser(params_or_json)
+        events = provider.parse_callback(params_or_json)
     except (ArithmeticError, LookupError, TypeError, ValueError) as error:
         raise CallbackError(
             f"the report cannot be read ({type(error).__name__})"

@@ -3,10 +3,11 @@
 """Quriiri adapter (Finnish operator).
 
 ``POST {base_url}/send`` with a JSON body ``{"sender", "destination": [...],
-"text", "drurl", "batchid", "billingref"}`` and ``Authorization: apikey
-<key>``. Messages sharing body and sender go in one request (``destination``
-is a list). The answer is ``{"errors": [], "warnings": [], "messages":
-{"+358...": {"converted", "status": "CREATED", "messageid"?}}}``.
+"text", "drurl" (the ``callback_url``), "batchid", "billingref"}`` and
+``Authorization: apikey <key>``. Messages sharing body and sender go in one
+request (``destination`` is a list). The answer is ``{"errors": [],
+"warnings": [], "messages": {"+358...": {"converted", "status": "CREATED",
+"messageid"?}}}``.
 
 References: Quriiri relays ``billingref`` and ``batchid`` (255 characters at
 most) in delivery reports, which carry ``destination``, ``status``,
@@ -37,8 +38,10 @@ import hashlib
 from .base import (
     BaseProvider,
     Credential,
+    base_url_credential,
     digits_key,
     first_value,
+    make_event,
     make_result,
     to_int,
     utc_from_iso,
@@ -63,10 +66,6 @@ STATUS_MAP = {
 }
 
 
-def map_status(provider_status):
-    return STATUS_MAP.get(str(provider_status or "").strip().upper(), "unknown")
-
-
 def e164(number):
     """Quriiri's international forms ("+358..", "00358..") -> "+358..."."""
     digits = digits_key(number)
@@ -75,51 +74,6 @@ def e164(number):
 
 def message_ref(billingref, destination):
     return f"{billingref}:{e164(destination)}"
-
-
-# Fields of a report that are texts; ``smscount`` may be a number.
-CALLBACK_TEXT_FIELDS = (
-    "billingref",
-    "destination",
-    "status",
-    "statustime",
-    "statusmessage",
-    "reason",
-)
-
-
-def parse_callback(payload):
-    """Parse a Quriiri delivery report (JSON dict, or a list of them)."""
-    if isinstance(payload, list):
-        events = []
-        for item in payload:
-            events.extend(parse_callback(item))
-        return events
-    payload = payload or {}
-    billingref = first_value(payload.get("billingref"))
-    destination = first_value(payload.get("destination"))
-    if not billingref or not destination:
-        return []
-    raw = str(first_value(payload.get("status")) or "").strip().upper()
-    mapped = map_status(raw)
-    reason = first_value(payload.get("statusmessage")) or first_value(
-        payload.get("reason")
-    )
-    error = None
-    if mapped in ("undelivered", "expired"):
-        error = f"{raw}: {reason}" if reason else raw
-    billingref = str(billingref)
-    return [
-        {
-            "provider_ref": message_ref(billingref, destination),
-            "uid": None if billingref.startswith(BATCH_PREFIX) else billingref,
-            "status": mapped,
-            "raw_status": raw,
-            "error": error,
-            "at": utc_from_iso(first_value(payload.get("statustime"))),
-            "parts": to_int(first_value(payload.get("smscount"))),
-        }
-    ]
 
 
 def _error_parts(error):
@@ -148,25 +102,64 @@ class QuriiriProvider(BaseProvider):
     supports_idempotency = False
     supports_balance = False
     supports_callbacks = True
+    credentials = (
+        Credential(
+            "api_key", "API Key", secret=True, help="The API key Quriiri gave you."
+        ),
+        base_url_credential(DEFAULT_BASE_URL),
+    )
     sender_rules = (
         "International number with + and 5 to 15 digits, a national number or "
         "short code of 1 to 15 digits, or an alphanumeric sender of at most 11 "
         "characters (Quriiri recommends only A-Z, a-z and 0-9)."
     )
-    DEFAULT_BASE_URL = DEFAULT_BASE_URL
-    credentials = (
-        Credential("api_key", "API Key", secret=True, required=True),
-        Credential("base_url", "API Address", default=DEFAULT_BASE_URL),
+    status_map = STATUS_MAP
+    # Fields of a report that are texts; ``smscount`` may be a number.
+    callback_text_fields = (
+        "billingref",
+        "destination",
+        "status",
+        "statustime",
+        "statusmessage",
+        "reason",
     )
-    REQUIRED_FIELDS = ("api_key",)
-    SECRET_FIELDS = ("api_key",)
-    STATUS_MAP = STATUS_MAP
+
+    @classmethod
+    def status_key(cls, provider_status):
+        return str(provider_status or "").strip().upper()
+
+    @classmethod
+    def _parse_report(cls, report):
+        """One Quriiri delivery report (JSON object)."""
+        billingref = first_value(report.get("billingref"))
+        destination = first_value(report.get("destination"))
+        if not billingref or not destination:
+            return []
+        raw = cls.status_key(first_value(report.get("status")))
+        mapped = cls.map_status(raw)
+        reason = first_value(report.get("statusmessage")) or first_value(
+            report.get("reason")
+        )
+        error = None
+        if mapped in ("undelivered", "expired"):
+            error = f"{raw}: {reason}" if reason else raw
+        billingref = str(billingref)
+        return [
+            make_event(
+                message_ref(billingref, destination),
+                None if billingref.startswith(BATCH_PREFIX) else billingref,
+                mapped,
+                raw,
+                error=error,
+                at=utc_from_iso(first_value(report.get("statustime"))),
+                parts=to_int(first_value(report.get("smscount"))),
+            )
+        ]
 
     def __init__(self, config=None):
         super().__init__(config)
         config = dict(config or {})
-        self._api_key = str(config["api_key"]).strip()
-        self.drurl = config.get("drurl") or None
+        self._api_key = self._config_value(config, "api_key")
 
     def _auth_headers(self):
         return {"Authorization": f"apikey {self._api_key}"}
@@ -202,8 +195,8 @@ class QuriiriProvider(BaseProvider):
             body["sender"] = group[0]["sender"]
         if len(group) > 1:
             body["batchid"] = reference
-        if self.drurl:
-            body["drurl"] = self.drurl
+        if self.callback_url:
+            body["drurl"] = self.callback_url
         answer = self._request("POST", SEND_PATH, json_body=body, in_flight=uids)
         self._raise_account_error(answer)
         data = answer.data

@@ -22,7 +22,7 @@ instance that sent the message is gone.
 
 import logging
 
-from .base import BaseProvider, first_value, make_result
+from .base import BaseProvider, failure_text, first_value, make_event, make_result
 
 _logger = logging.getLogger(__name__)
 
@@ -70,40 +70,6 @@ def rough_parts(body):
     return -(-units // multi)
 
 
-def map_status(provider_status):
-    status = str(provider_status or "").strip().lower()
-    return STATUS_MAP.get(status, "unknown")
-
-
-# Fields of a report that are texts (a number there is a malformed report).
-CALLBACK_TEXT_FIELDS = ("provider_ref", "id", "uid", "status")
-
-
-def parse_callback(payload):
-    """Sandbox reports: ``{"provider_ref" or "id", "status", "uid"?}``."""
-    items = payload if isinstance(payload, list) else [payload or {}]
-    events = []
-    for item in items:
-        ref = first_value(item.get("provider_ref")) or first_value(item.get("id"))
-        raw = first_value(item.get("status")) or ""
-        uid = first_value(item.get("uid"))
-        if not uid and ref and str(ref).startswith(REF_PREFIX):
-            uid = str(ref)[len(REF_PREFIX) :]
-        status = map_status(raw)
-        events.append(
-            {
-                "provider_ref": ref,
-                "uid": uid or None,
-                "status": status,
-                "raw_status": raw,
-                "error": raw if status in ("undelivered", "expired") else None,
-                "at": None,
-                "parts": None,
-            }
-        )
-    return events
-
-
 class SandboxProvider(BaseProvider):
     """Fake provider for demos and tests; see the module docstring."""
 
@@ -117,7 +83,20 @@ class SandboxProvider(BaseProvider):
         "Any sender is accepted. Test numbers: ...0000 rejected, ...0001 "
         "temporary failure, ...0002 accepted then undelivered."
     )
-    STATUS_MAP = STATUS_MAP
+    status_map = STATUS_MAP
+    # Fields of a report that are texts (a number there is a malformed report).
+    callback_text_fields = ("provider_ref", "id", "uid", "status")
+
+    @classmethod
+    def _parse_report(cls, report):
+        """Sandbox reports: ``{"provider_ref" or "id", "status", "uid"?}``."""
+        ref = first_value(report.get("provider_ref")) or first_value(report.get("id"))
+        raw = first_value(report.get("status")) or ""
+        uid = first_value(report.get("uid"))
+        if not uid and ref and str(ref).startswith(REF_PREFIX):
+            uid = str(ref)[len(REF_PREFIX) :]
+        status = cls.map_status(raw)
+        return [make_event(ref, uid, status, raw, error=failure_text(status, raw))]
 
     def __init__(self, config=None):
         super().__init__(config)

@@ -40,19 +40,22 @@ recipients per request; SMSAPI's rate limits are not public.
 
 Balance: ``GET /profile`` -> ``points``; ``check()`` uses the same call.
 
-Delivery callbacks (``notify_url``): GET or POST with ``MsgId``, ``status``
-(numeric report code), ``status_name``, ``idx``, ``donedate`` (unix time),
-``points``, ``to``, ``from``, ``username``. The exact list is not public, so
-``parse_callback`` accepts ``MsgId`` or ``id``, ``status_name`` or a textual
-``status``, numeric ``status`` codes 401-412, and several reports in one call
-as comma-separated values.
+Delivery callbacks (``callback_url``, sent as ``notify_url``): GET or POST
+with ``MsgId``, ``status`` (numeric report code), ``status_name``, ``idx``,
+``donedate`` (unix time), ``points``, ``to``, ``from``, ``username``. The
+exact list is not public, so ``parse_callback`` accepts ``MsgId`` or ``id``,
+``status_name`` or a textual ``status``, numeric ``status`` codes 401-412, and
+several reports in one call as comma-separated values.
 """
 
 from .base import (
     BaseProvider,
     Credential,
+    base_url_credential,
     digits_key,
+    failure_text,
     first_value,
+    make_event,
     make_result,
     to_float,
     to_int,
@@ -128,10 +131,6 @@ def status_name(provider_status):
     return text
 
 
-def map_status(provider_status):
-    return STATUS_MAP.get(status_name(provider_status), "unknown")
-
-
 def _split(value, count):
     """Callback values, one per report: split on commas when there are several."""
     value = first_value(value)
@@ -143,48 +142,6 @@ def _split(value, count):
     return [str(value).strip() or None] * count
 
 
-# Fields of a report that are texts; ``status`` and ``donedate`` may be
-# numbers.
-CALLBACK_TEXT_FIELDS = ("MsgId", "id", "idx", "status_name")
-
-
-def parse_callback(payload):
-    """Parse an SMSAPI delivery report (query/form dict or JSON list/dict)."""
-    if isinstance(payload, list):
-        events = []
-        for item in payload:
-            events.extend(parse_callback(item))
-        return events
-    payload = payload or {}
-    ids = first_value(payload.get("MsgId")) or first_value(payload.get("id"))
-    if not ids:
-        return []
-    refs = [ref.strip() for ref in str(ids).split(",") if ref.strip()]
-    count = len(refs)
-    names = _split(payload.get("status_name"), count)
-    statuses = _split(payload.get("status"), count)
-    idxs = _split(payload.get("idx"), count)
-    dates = _split(payload.get("donedate"), count)
-    events = []
-    for ref, name, status, idx, done in zip(
-        refs, names, statuses, idxs, dates, strict=True
-    ):
-        raw = status_name(name or status)
-        mapped = STATUS_MAP.get(raw, "unknown")
-        events.append(
-            {
-                "provider_ref": ref,
-                "uid": idx,
-                "status": mapped,
-                "raw_status": raw,
-                "error": raw if mapped in ("undelivered", "expired") else None,
-                "at": utc_from_timestamp(done),
-                "parts": None,
-            }
-        )
-    return events
-
-
 class SmsapiProvider(BaseProvider):
     """SMSAPI.com / SMSAPI.pl; see the module docstring."""
 
@@ -194,31 +151,65 @@ class SmsapiProvider(BaseProvider):
     supports_idempotency = True
     supports_balance = True
     supports_callbacks = True
-    sender_rules = (
-        "Sender name registered and approved in the SMSAPI portal: at most 11 "
-        "characters (letters, digits, space and . & @ - + _ ! %), or a number "
-        "of 8 to 16 digits. Leave empty to use the account's default sender."
-    )
-    DEFAULT_BASE_URL = DEFAULT_BASE_URL
     credentials = (
         Credential(
             "token",
             "OAuth Token",
             secret=True,
-            required=True,
-            help="OAuth token from the SMSAPI portal (API tokens).",
+            help="Token made in the SMSAPI portal (API tokens), with SMS rights.",
         ),
-        Credential("base_url", "API Address", default=DEFAULT_BASE_URL),
+        base_url_credential(DEFAULT_BASE_URL, "https://api.smsapi.pl for SMSAPI.pl."),
     )
-    REQUIRED_FIELDS = ("token",)
-    SECRET_FIELDS = ("token",)
-    STATUS_MAP = STATUS_MAP
+    sender_number_digits = (8, 16)
+    sender_rules = (
+        "Sender name registered and approved in the SMSAPI portal: at most 11 "
+        "characters (letters, digits, space and . & @ - + _ ! %), or a number "
+        "of 8 to 16 digits. Leave empty to use the account's default sender."
+    )
+    status_map = STATUS_MAP
+    # Fields of a report that are texts; ``status`` and ``donedate`` may be
+    # numbers.
+    callback_text_fields = ("MsgId", "id", "idx", "status_name")
+
+    @classmethod
+    def status_key(cls, provider_status):
+        return status_name(provider_status)
+
+    @classmethod
+    def _parse_report(cls, report):
+        """One SMSAPI report (query/form or JSON object); several reports may
+        come in one as comma-separated values."""
+        ids = first_value(report.get("MsgId")) or first_value(report.get("id"))
+        if not ids:
+            return []
+        refs = [ref.strip() for ref in str(ids).split(",") if ref.strip()]
+        count = len(refs)
+        names = _split(report.get("status_name"), count)
+        statuses = _split(report.get("status"), count)
+        idxs = _split(report.get("idx"), count)
+        dates = _split(report.get("donedate"), count)
+        events = []
+        for ref, name, status, idx, done in zip(
+            refs, names, statuses, idxs, dates, strict=True
+        ):
+            raw = status_name(name or status)
+            mapped = cls.map_status(raw)
+            events.append(
+                make_event(
+                    ref,
+                    idx,
+                    mapped,
+                    raw,
+                    error=failure_text(mapped, raw),
+                    at=utc_from_timestamp(done),
+                )
+            )
+        return events
 
     def __init__(self, config=None):
         super().__init__(config)
         config = dict(config or {})
-        self._token = str(config["token"]).strip()
-        self.notify_url = config.get("notify_url") or None
+        self._token = self._config_value(config, "token")
         self.max_parts = to_int(config.get("max_parts")) or None
         self.normalize = bool(config.get("normalize"))
         self.test = bool(config.get("test"))
@@ -252,8 +243,8 @@ class SmsapiProvider(BaseProvider):
             params["from"] = first["sender"]
         if self.max_parts:
             params["max_parts"] = str(self.max_parts)
-        if self.notify_url:
-            params["notify_url"] = self.notify_url
+        if self.callback_url:
+            params["notify_url"] = self.callback_url
         if self.normalize:
             params["normalize"] = "1"
         if self.test:

@@ -5,8 +5,9 @@
 One ``POST {base_url}/2010-04-01/Accounts/{sid}/Messages.json`` per message
 (Twilio takes one ``To`` per request), HTTP Basic (account SID, auth token),
 form fields ``To`` (E.164 with "+"), ``From`` (or ``MessagingServiceSid`` when
-``messaging_service_sid`` is configured), ``Body`` and ``StatusCallback``.
-A ``{uid}`` placeholder in ``status_callback`` is replaced by the message uid.
+``messaging_service_sid`` is configured), ``Body`` and ``StatusCallback``
+(the ``callback_url``; a ``{uid}`` placeholder in it is replaced by the
+message uid).
 
 Twilio has no idempotency key: a message whose request timed out (listed in
 ``ProviderError.in_flight``) may have been sent; re-sending it may duplicate.
@@ -22,7 +23,12 @@ the call stops on such an error, the messages sent before it are in
 ``partial_results``.
 
 Callbacks: ``MessageSid``, ``MessageStatus``, ``ErrorCode`` form fields,
-signed with ``X-Twilio-Signature`` (see ``compute_signature``).
+signed with ``X-Twilio-Signature`` (see ``compute_signature``): the report
+route carries no secret (``callback_signed``) and ``verify_callback`` checks
+each report with the account's auth token.
+
+Rate: Twilio queues what a sender cannot send at once and publishes no fixed
+request rate per account, so ``max_requests_per_second`` is None.
 """
 
 import base64
@@ -30,7 +36,16 @@ import hashlib
 import hmac
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .base import BaseProvider, Credential, first_value, make_result, to_float, to_int
+from .base import (
+    BaseProvider,
+    Credential,
+    base_url_credential,
+    first_value,
+    make_event,
+    make_result,
+    to_float,
+    to_int,
+)
 from .errors import (
     AuthenticationError,
     NoCreditError,
@@ -74,10 +89,6 @@ STATUS_MAP = {
     "sent": "sent",
     "partially_delivered": "unknown",
 }
-
-
-def map_status(provider_status):
-    return STATUS_MAP.get(str(provider_status or "").strip().lower(), "unknown")
 
 
 def compute_signature(auth_token, url, params):
@@ -132,52 +143,6 @@ def verify_signature(auth_token, url, params, signature):
     return valid
 
 
-# Fields of a status callback that are texts (Twilio posts a form: all are).
-CALLBACK_TEXT_FIELDS = (
-    "MessageSid",
-    "SmsSid",
-    "MessageStatus",
-    "SmsStatus",
-    "ErrorCode",
-    "ErrorMessage",
-    "NumSegments",
-    "uid",
-)
-
-
-def parse_callback(payload):
-    """Parse a Twilio status callback (form fields dict, or a list of them)."""
-    if isinstance(payload, list):
-        events = []
-        for item in payload:
-            events.extend(parse_callback(item))
-        return events
-    payload = payload or {}
-    ref = first_value(payload.get("MessageSid")) or first_value(payload.get("SmsSid"))
-    if not ref:
-        return []
-    raw = first_value(payload.get("MessageStatus")) or first_value(
-        payload.get("SmsStatus")
-    )
-    raw = str(raw or "").strip().lower()
-    error_code = first_value(payload.get("ErrorCode"))
-    error_message = first_value(payload.get("ErrorMessage"))
-    error = str(error_message) if error_message else None
-    if error_code and str(error_code) != "0":
-        error = f"Twilio error {error_code}" + (f": {error}" if error else "")
-    return [
-        {
-            "provider_ref": str(ref),
-            "uid": first_value(payload.get("uid")) or None,
-            "status": map_status(raw),
-            "raw_status": raw,
-            "error": error,
-            "at": None,
-            "parts": to_int(first_value(payload.get("NumSegments"))),
-        }
-    ]
-
-
 class TwilioProvider(BaseProvider):
     """Twilio Programmable Messaging; see the module docstring."""
 
@@ -187,44 +152,88 @@ class TwilioProvider(BaseProvider):
     supports_idempotency = False
     supports_balance = True
     supports_callbacks = True
-    callback_signed = True
+    credentials = (
+        Credential(
+            "account_sid",
+            "Account SID",
+            help="The account SID (AC...) of the Twilio console.",
+        ),
+        Credential(
+            "auth_token",
+            "Auth Token",
+            secret=True,
+            help="The auth token; it also signs the delivery reports.",
+        ),
+        base_url_credential(DEFAULT_BASE_URL),
+    )
+    sender_name_chars = " "
+    sender_name_chars_text = "letters, digits and space"
+    sender_number_digits = (8, 15)
+    sender_name_needs_letter = True
     sender_rules = (
         "A Twilio phone number of the account in E.164 form (+15005550006), or "
         "an alphanumeric sender ID of at most 11 characters (letters, digits, "
         "spaces, at least one letter) where the destination country allows "
         "it (not the US, Canada or China)."
     )
-    DEFAULT_BASE_URL = DEFAULT_BASE_URL
-    credentials = (
-        Credential(
-            "account_sid",
-            "Account SID",
-            required=True,
-            help="AC... from the Twilio console.",
-        ),
-        Credential("auth_token", "Auth Token", secret=True, required=True),
-        Credential("base_url", "API Address", default=DEFAULT_BASE_URL),
+    callback_signed = True
+    status_map = STATUS_MAP
+    # Fields of a status callback that are texts (Twilio posts a form: all are).
+    callback_text_fields = (
+        "MessageSid",
+        "SmsSid",
+        "MessageStatus",
+        "SmsStatus",
+        "ErrorCode",
+        "ErrorMessage",
+        "NumSegments",
+        "uid",
     )
-    REQUIRED_FIELDS = ("account_sid", "auth_token")
-    SECRET_FIELDS = ("auth_token",)
-    STATUS_MAP = STATUS_MAP
 
     @classmethod
     def verify_callback(cls, config, url, params, headers):
-        return verify_signature(
-            config.get("auth_token"),
-            url,
-            params,
-            headers.get("X-Twilio-Signature", ""),
+        """``X-Twilio-Signature`` of a report to ``url`` with form ``params``,
+        checked with ``config["auth_token"]``."""
+        signature = None
+        for name, value in (headers or {}).items():
+            if str(name).lower() == "x-twilio-signature":
+                signature = value
+                break
+        token = str((config or {}).get("auth_token") or "").strip()
+        return verify_signature(token, url, params, signature)
+
+    @classmethod
+    def _parse_report(cls, report):
+        """One Twilio status callback (form fields)."""
+        ref = first_value(report.get("MessageSid")) or first_value(report.get("SmsSid"))
+        if not ref:
+            return []
+        raw = first_value(report.get("MessageStatus")) or first_value(
+            report.get("SmsStatus")
         )
+        raw = str(raw or "").strip().lower()
+        error_code = first_value(report.get("ErrorCode"))
+        error_message = first_value(report.get("ErrorMessage"))
+        error = str(error_message) if error_message else None
+        if error_code and str(error_code) != "0":
+            error = f"Twilio error {error_code}" + (f": {error}" if error else "")
+        return [
+            make_event(
+                str(ref),
+                first_value(report.get("uid")),
+                cls.map_status(raw),
+                raw,
+                error=error,
+                parts=to_int(first_value(report.get("NumSegments"))),
+            )
+        ]
 
     def __init__(self, config=None):
         super().__init__(config)
         config = dict(config or {})
-        self.account_sid = str(config["account_sid"]).strip()
-        self._auth_token = str(config["auth_token"]).strip()
+        self.account_sid = self._config_value(config, "account_sid")
+        self._auth_token = self._config_value(config, "auth_token")
         self.messaging_service_sid = config.get("messaging_service_sid") or None
-        self.status_callback = config.get("status_callback") or None
         if not self.sender and not self.messaging_service_sid:
             raise ProviderError(
                 "Twilio: missing configuration: sender",
@@ -251,10 +260,8 @@ class TwilioProvider(BaseProvider):
             form["MessagingServiceSid"] = self.messaging_service_sid
         else:
             form["From"] = message["sender"]
-        if self.status_callback:
-            form["StatusCallback"] = self.status_callback.replace(
-                "{uid}", quote(uid, safe="")
-            )
+        if self.callback_url:
+            form["StatusCallback"] = self.callback_for(uid)
         answer = self._request(
             "POST", self._account_path("/Messages.json"), data=form, in_flight=[uid]
         )

@@ -1,0 +1,183 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""SMSAPI double: ``POST /sms.do`` (form, Bearer token), ``GET /profile``."""
+
+import threading
+import time
+import uuid
+
+from .base import BaseDouble, digits, sms_parts
+
+SMSAPI_TOKEN = "smsapi-test-token-5b1f"
+
+
+class SmsapiDouble(BaseDouble):
+    """SMSAPI: ``POST /sms.do`` (form, Bearer token), ``GET /profile``."""
+
+    name = "smsapi"
+    # command line option -> constructor keyword (``cli.py``)
+    cli_credentials = {"token": "token"}
+
+    def __init__(self, token=SMSAPI_TOKEN, **kwargs):
+        self.token = token
+        self.seen_idx = set()
+        self._next_id = 1000
+        # One send at a time: checking an idx and recording it are one step,
+        # so two concurrent requests with the same idx cannot both pass.
+        self.send_lock = threading.Lock()
+        super().__init__(**kwargs)
+
+    def _authorized(self, request):
+        header = request["headers"].get("Authorization") or ""
+        return not self.bad_token and header == f"Bearer {self.token}"
+
+    def route(self, request):
+        if request["path"] == "/sms.do":
+            return self._sms(request)
+        if request["path"] == "/profile" and request["method"] == "GET":
+            if not self._authorized(request):
+                return (
+                    401,
+                    {
+                        "message": "Authorization failed",
+                        "error": "authorization_failed",
+                        "errors": None,
+                    },
+                    {},
+                )
+            return (
+                200,
+                {
+                    "name": "Double Ltd",
+                    "email": "double@example.com",
+                    "username": "double",
+                    "phone_number": "48500000000",
+                    "payment_type": "prepaid",
+                    "user_type": "native",
+                    "points": 0.0 if self.no_credit else self.balance,
+                },
+                {},
+            )
+        return 404, {"message": "Not found", "error": "not_found"}, {}
+
+    def _sms(self, request):
+        with self.send_lock:
+            return self._sms_locked(request)
+
+    def _sms_locked(self, request):
+        params = {**request["query"], **request["form"]}
+        if not self._authorized(request):
+            return 401, {"error": 101, "message": "Authorization failed"}, {}
+        if params.get("format") != "json":
+            return 200, "ERROR:8", {}
+        numbers = [item for item in (params.get("to") or "").split(",") if item]
+        idxs = (params.get("idx") or "").split("|") if params.get("idx") else []
+        refusal = self._refusal(params, numbers, idxs)
+        if refusal:
+            return 200, refusal, {}
+        idxs = idxs or [None] * len(numbers)
+        if params.get("check_idx") == "1":
+            refusal = self._duplicate_idx(params, numbers, idxs)
+            if refusal:
+                return 200, refusal, {}
+        invalid = [
+            {
+                "number": number,
+                "submitted_number": number,
+                "message": "Invalid phone number",
+            }
+            for number in numbers
+            if self.is_invalid(number) or not 8 <= len(digits(number)) <= 15
+        ]
+        invalid_set = {item["submitted_number"] for item in invalid}
+        for number, idx in zip(numbers, idxs, strict=True):
+            if number in invalid_set:
+                self.record_message(
+                    state="rejected", number=number, idx=idx, body=params["message"]
+                )
+        valid = [
+            (number, idx)
+            for number, idx in zip(numbers, idxs, strict=True)
+            if number not in invalid_set
+        ]
+        if not valid or (invalid and self.refuse_batch_on_invalid):
+            refusal = {"error": 13, "message": "No correct phone numbers"}
+            return 200, {**refusal, "invalid_numbers": invalid}, {}
+        answer = self._accept(params, valid)
+        if invalid:
+            answer["invalid_numbers"] = invalid
+        return 200, answer, {}
+
+    def _refusal(self, params, numbers, idxs):
+        """Error answer for a request refused as a whole, or None."""
+        sender = params.get("from")
+        message = params.get("message") or ""
+        if not message:
+            return {"error": 11, "message": "Message empty"}
+        if not numbers:
+            return {"error": 13, "message": "No correct phone numbers"}
+        if idxs and len(idxs) != len(numbers):
+            return {"error": 20, "message": "Invalid number of idx"}
+        if sender and sender in self.bad_senders:
+            return {"error": 14, "message": "Invalid sender field"}
+        if self.no_credit:
+            return {"error": 103, "message": "Insufficient credits"}
+        if sms_parts(message) > int(params.get("max_parts") or 6):
+            return {"error": 12, "message": "Too many parts"}
+        return None
+
+    def _duplicate_idx(self, params, numbers, idxs):
+        with self.lock:
+            clash = {idx for idx in idxs if idx and idx in self.seen_idx}
+        if not clash:
+            return None
+        for number, idx in zip(numbers, idxs, strict=True):
+            if idx in clash:
+                self.record_message(
+                    state="duplicate", number=number, idx=idx, body=params["message"]
+                )
+        return {
+            "error": 53,
+            "message": "Not unique idx parameter, message with this same idx "
+            "was already sent",
+        }
+
+    def _accept(self, params, valid):
+        message = params["message"]
+        parts = sms_parts(message)
+        test = params.get("test") == "1"
+        items = []
+        for number, idx in valid:
+            with self.lock:
+                self._next_id += 1
+                sms_id = f"{self._next_id:08X}{uuid.uuid4().hex[:8].upper()}"
+                if idx and params.get("check_idx") == "1" and not test:
+                    self.seen_idx.add(idx)
+            item = {
+                "id": sms_id,
+                "points": round(0.16 * parts, 4),
+                "number": digits(number),
+                "date_sent": int(time.time()),
+                "submitted_number": number,
+                "status": "QUEUE",
+                "error": None,
+                "idx": idx,
+            }
+            if params.get("details") == "1":
+                item["parts"] = parts
+            items.append(item)
+            if not test:
+                self.record_message(
+                    state="accepted",
+                    number=number,
+                    idx=idx,
+                    body=message,
+                    sender=params.get("from"),
+                    provider_ref=sms_id,
+                    parts=parts,
+                    notify_url=params.get("notify_url"),
+                )
+        answer = {"count": len(items), "list": items}
+        if params.get("details") == "1":
+            answer.update(message=message, length=len(message), parts=parts)
+        return answer
