@@ -286,11 +286,20 @@ class SmsGatewayAccount(models.Model):
         return super().unlink()
 
     def copy_data(self, default=None):
+        """A copy is named so; secret credentials are not copied, so the copy
+        of an account that needs one is archived until they are entered."""
         vals_list = super().copy_data(default=default)
-        return [
-            dict(vals, name=self.env._("%s (copy)", account.name))
-            for account, vals in zip(self, vals_list, strict=True)
-        ]
+        result = []
+        for account, vals in zip(self, vals_list, strict=True):
+            vals = dict(vals, name=self.env._("%s (copy)", account.name))
+            needs_secret = any(
+                credential.secret and credential.required
+                for credential in providers.PROVIDERS[account.provider].credentials
+            )
+            if needs_secret and "active" not in (default or {}):
+                vals["active"] = False
+            result.append(vals)
+        return result
 
     # ------------------------------------------------------------------
     # Server-move lock

@@ -102,7 +102,7 @@ class TestSendWizard(SendCase):
         self.assertEqual(wizard.partner_ids, self.ok1 | self.ok2)
 
     def test_length_encoding_and_cost(self):
-        self.env.company.sms_gateway_price_per_part = 0.05
+        self.sms_account.price_per_part = 0.05
         wizard = self.wizard(body="Hyvää päivää [x] €")
         self.assertEqual(wizard.encoding, "GSM-7")
         self.assertEqual(wizard.chars, 18)
@@ -234,8 +234,8 @@ class TestSendWizard(SendCase):
         past = fields.Datetime.now() - timedelta(hours=2)
         with self.assertRaisesMessage(UserError, "is in the past"):
             self.wizard(send_mode="later", scheduled_at=past).action_send()
-        self.env.company.sms_gateway_provider = "none"
-        with self.assertRaisesMessage(UserError, "SMS sending is disabled"):
+        self.sms_account.active = False
+        with self.assertRaisesMessage(UserError, "no active SMS account"):
             self.wizard().action_send()
         self.assertEqual(self.queued_count(), 0)
 
