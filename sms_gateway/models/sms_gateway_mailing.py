@@ -17,11 +17,10 @@ import pytz
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.rendering_tools import parse_inline_template
 
-from ..tools import sender as sender_rules
 from ..tools import sms_text
 from ..tools.placeholder import (
     PlaceholderError,
@@ -268,16 +267,11 @@ class SmsGatewayMailing(models.Model):
 
     @api.constrains("sender", "company_id")
     def _check_sender(self):
-        """The provider's rules for a sender, wherever a mailing gets one."""
+        """The rules for a sender of the providers of the company's active SMS
+        accounts, wherever a mailing gets one."""
         for mailing in self:
-            if not mailing.sender:
-                continue
-            try:
-                sender_rules.check_sender(
-                    mailing.company_id.sudo().sms_gateway_provider, mailing.sender
-                )
-            except ValueError as error:
-                raise ValidationError(str(error)) from error
+            if mailing.sender:
+                mailing.company_id._sms_gateway_check_sender(mailing.sender)
 
     @api.model_create_multi
     def create(self, vals_list):

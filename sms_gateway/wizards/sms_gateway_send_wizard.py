@@ -66,7 +66,9 @@ class SmsGatewaySendWizard(models.TransientModel):
         "each part. 'Keep GSM-7 characters' keeps ä ö å é €; 'Plain ASCII' "
         "removes every national character.",
     )
-    sender = fields.Char(default=lambda self: self.env.company.sms_gateway_sender)
+    sender = fields.Char(
+        default=lambda self: self.env.company._sms_gateway_first_account().sender
+    )
     send_mode = fields.Selection(
         [("now", "Send now"), ("later", "Send later")], default="now", required=True
     )
