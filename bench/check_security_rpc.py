@@ -12,7 +12,7 @@ and one line printed: ``refused`` (what the attacker wanted did not happen) or
 ``OPEN`` (it did). Exit status 1 when any attack is open.
 
 Use a throwaway database (it creates users and records, and writes a fake
-SMSAPI token on the company):
+SMSAPI account, archived, with a fake token):
 
     odoo -d sec_check -i sms_gateway --http-port=8069 &
     python3 bench/check_security_rpc.py --url http://127.0.0.1:8069 -d sec_check
@@ -145,11 +145,27 @@ class Check:
         }
         self.people["anonymous"] = Session(self.args.url, self.args.db)
         self.token = f"ATTACK-TOKEN-{self.tag}"
-        a.call(
-            "res.company",
-            "write",
-            [self.company_id],
-            {"sms_gateway_smsapi_token": self.token},
+        # An SMSAPI account with a token (archived: the sandbox keeps sending)
+        # and a sandbox account of company B.
+        self.account = a.call(
+            "sms.gateway.account",
+            "create",
+            {
+                "name": f"SMSAPI {self.tag}",
+                "provider": "smsapi",
+                "smsapi_token": self.token,
+                "company_id": self.company_id,
+                "active": False,
+            },
+        )
+        self.account_b = a.call(
+            "sms.gateway.account",
+            "create",
+            {
+                "name": f"Sandbox B {self.tag}",
+                "provider": "sandbox",
+                "company_id": self.company_b,
+            },
         )
         self.system_group = self.ref("base.group_system")
         self.partner = a.call(
@@ -183,12 +199,17 @@ class Check:
                 "company_id": self.company_id,
             },
         )
-        a.call(
-            "res.company",
-            "write",
-            [self.company_id],
-            {"sms_gateway_provider": "sandbox"},
+        sandbox = a.call(
+            "sms.gateway.account",
+            "search",
+            [("company_id", "=", self.company_id), ("provider", "=", "sandbox")],
         )
+        if not sandbox:
+            a.call(
+                "sms.gateway.account",
+                "create",
+                {"name": "Sandbox", "provider": "sandbox", "sequence": 1},
+            )
         self.dispatch_cron = self.ref("sms_gateway.ir_cron_sms_gateway_dispatch")
         other = self.people["other user"]
         self.other_group = other.call(
@@ -289,9 +310,10 @@ class Check:
         )[0]["partner_id"][0]
         person = self.people["user"]
         for path in (
-            "object.user_ids.company_id.sms_gateway_smsapi_token",
-            "object.company_id.sms_gateway_smsapi_token",
-            "object.env.company.sms_gateway_smsapi_token",
+            "object.user_ids.company_id.sms_gateway_account_ids.smsapi_token",
+            "object.company_id.sms_gateway_account_ids.smsapi_token",
+            "object.env.company.sms_gateway_account_ids.smsapi_token",
+            "object.env['sms.gateway.account'].sudo().search([]).smsapi_token",
         ):
             ok, wizard = person.tries(
                 "sms.gateway.send.wizard",
@@ -511,23 +533,34 @@ class Check:
             self.report(name, "downloads another user's billing export", leaked)
 
     def attack_settings_buttons(self):
-        for name in ("user", "accountant", "employee", "portal"):
+        for name in ("user", "accountant", "employee", "portal", "company B user"):
             person = self.people[name]
+            for method in (
+                "action_confirm_location",
+                "action_test_connection",
+                "action_check_balance",
+                "action_send_test",
+                "action_renew_callback_secret",
+                "copy",
+                "unlink",
+            ):
+                ok, _ = person.tries("sms.gateway.account", method, [self.account])
+                self.report(name, f"runs the SMS account's {method}", ok)
             ok, _ = person.tries(
-                "res.company", "action_sms_gateway_confirm_location", [self.company_id]
+                "sms.gateway.account",
+                "write",
+                [self.account],
+                {"smsapi_base_url": "https://attacker.example"},
             )
-            self.report(name, "confirms the credentials' location (unlock)", ok)
-            ok, settings = person.tries("res.config.settings", "create", {})
-            if ok:
-                for method in (
-                    "action_sms_gateway_test_connection",
-                    "action_sms_gateway_check_balance",
-                    "action_sms_gateway_send_test",
-                ):
-                    ok2, _ = person.tries("res.config.settings", method, [settings])
-                    self.report(name, f"runs settings button {method}", ok2)
-            else:
-                self.report(name, "opens the settings", False)
+            self.report(name, "changes an SMS account's address", ok)
+            ok, _ = person.tries(
+                "sms.gateway.account",
+                "create",
+                {"name": "Mine", "provider": "sandbox", "company_id": self.company_id},
+            )
+            self.report(name, "creates an SMS account", ok)
+            ok, _ = person.tries("res.config.settings", "create", {})
+            self.report(name, "opens the settings", ok)
 
     def attack_public_renderer(self):
         person = self.people["user"]
@@ -537,22 +570,62 @@ class Check:
         self.report("user", "calls the mailing's renderer over RPC", ok)
 
     def attack_secrets(self):
+        secrets = (self.token, self.secret())
         for name, person in self.people.items():
-            for field in ("sms_gateway_callback_secret", "sms_gateway_smsapi_token"):
+            for field in ("callback_secret", "smsapi_token", "location"):
                 ok, rows = person.tries(
-                    "res.company", "read", [self.company_id], [field]
+                    "sms.gateway.account", "read", [self.account], [field]
                 )
                 self.report(
                     name,
-                    f"reads the company's {field}",
+                    f"reads the SMS account's {field}",
                     ok and bool(rows and rows[0].get(field)),
                 )
+            for model, method, args, kwargs in (
+                (
+                    "sms.gateway.account",
+                    "search_read",
+                    [[("smsapi_token", "!=", False)]],
+                    {"fields": ["smsapi_token"]},
+                ),
+                (
+                    "sms.gateway.account",
+                    "export_data",
+                    [[self.account], ["smsapi_token", "callback_secret"]],
+                    {},
+                ),
+                (
+                    "sms.gateway.message",
+                    "web_search_read",
+                    [[]],
+                    {"specification": {"account_id": {"fields": {"smsapi_token": {}}}}},
+                ),
+                (
+                    "sms.gateway.usage.report",
+                    "web_read_group",
+                    [[], ["sms_count:sum"], ["account_id.callback_secret"]],
+                    {},
+                ),
+            ):
+                ok, answer = person.tries(model, method, *args, **kwargs)
+                self.report(
+                    name,
+                    f"{model}.{method} gives a credential",
+                    ok and any(secret in json.dumps(answer) for secret in secrets),
+                )
+
+    def secret(self):
+        return self.admin.call(
+            "sms.gateway.account",
+            "read",
+            [self.account],
+            ["callback_secret"],
+            context={"active_test": False},
+        )[0]["callback_secret"]
 
     def attack_callbacks(self):
-        secret = self.admin.call(
-            "res.company", "read", [self.company_id], ["sms_gateway_callback_secret"]
-        )[0]["sms_gateway_callback_secret"]
-        url = f"{self.args.url}/sms_gateway/status/smsapi/{self.company_id}/{secret}"
+        secret = self.secret()
+        url = f"{self.args.url}/sms_gateway/delivery/smsapi/{self.account}/{secret}"
         nested = "[" * 100000 + "]" * 100000
         for label, body, ctype in (
             ("deeply nested JSON", nested, "application/json"),
@@ -572,7 +645,7 @@ class Check:
                 f"delivery report with {label} -> {response.status_code}",
                 response.status_code >= 500,
             )
-        wrong = f"{self.args.url}/sms_gateway/status/smsapi/{self.company_b}/{secret}"
+        wrong = f"{self.args.url}/sms_gateway/delivery/smsapi/{self.account_b}/{secret}"
         response = requests.post(
             wrong, data={"MsgId": "x", "status": "403"}, timeout=TIMEOUT
         )

@@ -3,7 +3,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 #
 # End-to-end check of the server-move lock on real PostgreSQL (not part of CI):
-#   1. fresh database, sms_gateway installed, SMSAPI credentials saved;
+#   1. fresh database, sms_gateway installed, an SMSAPI account saved;
 #   2. a new Odoo process on the same database: not locked;
 #   3. createdb -T copy: locked (new name), cron notifies admins once,
 #      re-entering the token unlocks and closes the activity;
@@ -55,21 +55,23 @@ pg_lsclusters -h | awk '{print $2}' | grep -qx "$CLUSTER" \
 # Python run before each snippet: check() records a result, REASON lines are kept.
 PRELUDE=$(cat <<'PYEOF'
 import os
-from odoo.addons.sms_gateway.models.res_company import LOCK_ACTIVITY_SUMMARY, ProviderLockedError
-company, admin = env.ref("base.main_company"), env.ref("base.user_admin")
+from odoo.addons.sms_gateway.models.sms_gateway_account import LOCK_ACTIVITY_SUMMARY, ProviderLockedError
+admin = env.ref("base.user_admin")
+Account = env["sms.gateway.account"]
+account = Account.search([("name", "=", "Bench SMSAPI")], limit=1)
 def check(name, ok, detail=""):
     print(f"CHECK|{os.environ['STEP']}: {name}|{'PASS' if ok else 'FAIL'}|{detail}", flush=True)
 def show():
-    print(f"  location={company.sms_gateway_location}\n  locked={company.sms_gateway_locked}"
-          f" reason={company.sms_gateway_lock_reason}", flush=True)
+    print(f"  location={account.location}\n  locked={account.locked}"
+          f" reason={account.lock_reason}", flush=True)
 def provider_error():
     try:
-        company._sms_gateway_get_provider()
+        account._sms_get_provider()
     except ProviderLockedError as error:
         return str(error)
     return None
 def lock_activities(user=None):
-    domain = [("res_model", "=", "res.company"), ("res_id", "=", company.id),
+    domain = [("res_model", "=", "sms.gateway.account"), ("res_id", "=", account.id),
               ("summary", "=", LOCK_ACTIVITY_SUMMARY)]
     return env["mail.activity"].search(domain + ([("user_id", "=", user.id)] if user else []))
 PYEOF
@@ -94,18 +96,19 @@ else
     record "1: install sms_gateway" FAIL; tail -n 30 "$LOG"
 fi
 oshell 1 "$DB" <<'PYEOF'
-company.write({"sms_gateway_provider": "smsapi", "sms_gateway_smsapi_token": "bench-token"})
+account = Account.create({"name": "Bench SMSAPI", "provider": "smsapi",
+                          "smsapi_token": "bench-token"})
 env.cr.commit()
 show()
-check("credentials saved, location recorded", bool(company.sms_gateway_location))
-check("locked=False after saving", not company.sms_gateway_locked)
+check("credentials saved, location recorded", bool(account.location))
+check("locked=False after saving", not account.locked)
 PYEOF
 
 step "2. Restart: a new Odoo process on $DB"
 oshell 2 "$DB" <<'PYEOF'
 show()
-check("locked=False", not company.sms_gateway_locked, company.sms_gateway_lock_reason or "")
-check("_sms_gateway_get_provider() works", provider_error() is None)
+check("locked=False", not account.locked, account.lock_reason or "")
+check("_sms_get_provider() works", provider_error() is None)
 PYEOF
 
 step "3. Copy: createdb -T $DB $COPY"
@@ -114,25 +117,24 @@ createdb -T "$DB" "$COPY" || record "3: createdb -T" FAIL
 [ -d "$FILESTORE/$DB" ] && cp -a "$FILESTORE/$DB" "$FILESTORE/$COPY"
 oshell 3 "$COPY" <<'PYEOF'
 show()
-reason = company.sms_gateway_lock_reason or ""
+reason = account.lock_reason or ""
 print(f"REASON|copy|{reason}")
-check("locked=True", company.sms_gateway_locked)
+check("locked=True", account.locked)
 check("reason names the new database", env.cr.dbname in reason, reason)
-check("_sms_gateway_get_provider() raises ProviderLockedError", provider_error() is not None)
+check("_sms_get_provider() raises ProviderLockedError", provider_error() is not None)
 admins = env.ref("base.group_system").users.filtered(lambda u: u.active and not u.share)
-env["res.company"]._cron_sms_gateway_check_location()
+Account._cron_check_location()
 check("cron: an activity for base.user_admin", len(lock_activities(admin)) == 1)
-env["res.company"]._cron_sms_gateway_check_location()
+Account._cron_check_location()
 counts = {u.login: len(lock_activities(u)) for u in admins}
 check("cron again: still one activity per admin", set(counts.values()) == {1}, str(counts))
 env.cr.commit()
-company.write({"sms_gateway_smsapi_token": "bench-token-2"})
+account.write({"smsapi_token": "bench-token-2"})
 env.cr.commit()
 show()
-check("token re-entered: locked=False", not company.sms_gateway_locked,
-      company.sms_gateway_lock_reason or "")
+check("token re-entered: locked=False", not account.locked, account.lock_reason or "")
 check("token re-entered: activity closed", not lock_activities())
-check("token re-entered: _sms_gateway_get_provider() works", provider_error() is None)
+check("token re-entered: _sms_get_provider() works", provider_error() is None)
 PYEOF
 
 step "4. Second cluster 15/$CLUSTER on port $PORT2, same database name $DB"
@@ -146,18 +148,17 @@ CREATED+=(cluster)
     || { record "4: cluster created, database restored" FAIL; tail -n 20 "$LOG"; }
 oshell 4 "$DB" --db_port="$PORT2" <<'PYEOF'
 show()
-reason = company.sms_gateway_lock_reason or ""
+reason = account.lock_reason or ""
 print(f"REASON|second cluster|{reason}")
-check("locked=True", company.sms_gateway_locked)
+check("locked=True", account.locked)
 check("reason: PostgreSQL server changed (not name/uuid)", "PostgreSQL server" in reason
       and "now called" not in reason and "uuid" not in reason, reason)
-check("_sms_gateway_get_provider() raises ProviderLockedError", provider_error() is not None)
-company.with_user(admin).action_sms_gateway_confirm_location()
+check("_sms_get_provider() raises ProviderLockedError", provider_error() is not None)
+account.with_user(admin).action_confirm_location()
 env.cr.commit()
 show()
-check("admin confirmed: locked=False", not company.sms_gateway_locked,
-      company.sms_gateway_lock_reason or "")
-check("admin confirmed: _sms_gateway_get_provider() works", provider_error() is None)
+check("admin confirmed: locked=False", not account.locked, account.lock_reason or "")
+check("admin confirmed: _sms_get_provider() works", provider_error() is None)
 PYEOF
 
 step "Summary ($((SECONDS - START)) s; Odoo log kept only on failure)"

@@ -285,12 +285,29 @@ class SmsGatewayAccount(models.Model):
         self._sms_check_admin()
         return super().unlink()
 
+    def action_archive(self):
+        self._sms_check_admin()
+        return super().action_archive()
+
+    def action_unarchive(self):
+        self._sms_check_admin()
+        return super().action_unarchive()
+
     def copy_data(self, default=None):
+        """A copy is named so; secret credentials are not copied, so the copy
+        of an account that needs one is archived until they are entered."""
         vals_list = super().copy_data(default=default)
-        return [
-            dict(vals, name=self.env._("%s (copy)", account.name))
-            for account, vals in zip(self, vals_list, strict=True)
-        ]
+        result = []
+        for account, vals in zip(self, vals_list, strict=True):
+            vals = dict(vals, name=self.env._("%s (copy)", account.name))
+            needs_secret = any(
+                credential.secret and credential.required
+                for credential in providers.PROVIDERS[account.provider].credentials
+            )
+            if needs_secret and "active" not in (default or {}):
+                vals["active"] = False
+            result.append(vals)
+        return result
 
     # ------------------------------------------------------------------
     # Server-move lock
@@ -634,6 +651,7 @@ class SmsGatewayAccount(models.Model):
         return self._sms_notify_user(text, kind)
 
     def action_view_messages(self):
+        self._sms_check_admin()
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sms_gateway.sms_gateway_message_action"

@@ -310,7 +310,8 @@ class SmsGatewayMailing(models.Model):
 
     @api.constrains("sender", "company_id")
     def _check_sender(self):
-        """The provider's rules for a sender, wherever a mailing gets one."""
+        """The rules for a sender of the providers of the company's active SMS
+        accounts, wherever a mailing gets one."""
         for mailing in self:
             if mailing.sender:
                 mailing.company_id._sms_gateway_check_sender(mailing.sender)

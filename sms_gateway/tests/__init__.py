@@ -24,3 +24,5 @@ from . import test_security_wizards
 from . import test_security_redteam
 from . import test_security_dispatch
 from . import test_dispatch_routing
+from . import test_account
+from . import test_security_accounts

@@ -1,6 +1,7 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Delivery report routes: authentication, company isolation, status mapping."""
+"""Delivery report routes: authentication per SMS account, company isolation,
+status mapping; the previous per-company addresses still answer."""
 
 import json
 from unittest.mock import patch
@@ -8,31 +9,37 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, tagged
 
 from ..tools.providers import twilio
+from .common import SmsGatewayCase
 
 
 @tagged("post_install", "-at_install")
-class TestDeliveryCallbacks(HttpCase):
+class TestDeliveryCallbacks(SmsGatewayCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company_a = cls.env.company
         cls.company_b = cls.env["res.company"].create({"name": "Company B"})
-        cls.company_a.sudo().write(
-            {
-                "sms_gateway_provider": "twilio",
-                "sms_gateway_twilio_account_sid": "AC" + "1" * 32,
-                "sms_gateway_twilio_auth_token": "token-a",
-            }
+        cls.twilio_a = cls.set_sms_account(
+            cls.company_a,
+            "twilio",
+            twilio_account_sid="AC" + "1" * 32,
+            twilio_auth_token="token-a",
         )
-        cls.company_b.sudo().write(
-            {
-                "sms_gateway_provider": "twilio",
-                "sms_gateway_twilio_account_sid": "AC" + "2" * 32,
-                "sms_gateway_twilio_auth_token": "token-b",
-            }
+        cls.twilio_b = cls.set_sms_account(
+            cls.company_b,
+            "twilio",
+            twilio_account_sid="AC" + "2" * 32,
+            twilio_auth_token="token-b",
         )
-        cls.secret_a = cls.company_a.sudo().sms_gateway_callback_secret
-        cls.secret_b = cls.company_b.sudo().sms_gateway_callback_secret
+        cls.smsapi_a = cls.add_sms_account(cls.company_a, "smsapi", smsapi_token="t")
+        cls.smsapi_b = cls.add_sms_account(cls.company_b, "smsapi", smsapi_token="t")
+        cls.secret_a = cls.smsapi_a.sudo().callback_secret
+        cls.secret_b = cls.smsapi_b.sudo().callback_secret
+
+    def smsapi_path(self, account=None, secret=None):
+        account = account or self.smsapi_a
+        secret = account.sudo().callback_secret if secret is None else secret
+        return f"/sms_gateway/delivery/smsapi/{account.id}/{secret}"
 
     def setUp(self):
         super().setUp()
@@ -54,12 +61,13 @@ class TestDeliveryCallbacks(HttpCase):
         patcher.start()
         self.addCleanup(patcher.stop)
 
-    def test_secrets_are_distinct_per_company(self):
-        self.assertTrue(self.secret_a)
-        self.assertNotEqual(self.secret_a, self.secret_b)
+    def test_secrets_are_distinct_per_account(self):
+        secrets = (self.twilio_a | self.twilio_b | self.smsapi_a | self.smsapi_b).sudo()
+        self.assertTrue(all(secrets.mapped("callback_secret")))
+        self.assertEqual(len(set(secrets.mapped("callback_secret"))), 4)
 
     def test_smsapi_report_with_the_right_secret(self):
-        url = f"/sms_gateway/status/smsapi/{self.company_a.id}/{self.secret_a}"
+        url = self.smsapi_path()
         response = self.url_open(
             f"{url}?MsgId=ref-1&status=404&status_name=DELIVERED&idx=uid-1&donedate=1700000000"
         )
@@ -70,7 +78,7 @@ class TestDeliveryCallbacks(HttpCase):
         self.assertEqual(events[0]["status"], "delivered")
 
     def test_smsapi_statuses_are_mapped(self):
-        url = f"/sms_gateway/status/smsapi/{self.company_a.id}/{self.secret_a}"
+        url = self.smsapi_path()
         for status, expected in (
             ("405", "undelivered"),
             ("402", "expired"),
@@ -80,8 +88,17 @@ class TestDeliveryCallbacks(HttpCase):
             self.url_open(f"{url}?MsgId=r&status={status}")
             self.assertEqual(self.calls[-1][2][0]["status"], expected, status)
 
-    def test_wrong_secret_or_other_company_is_refused(self):
+    def test_wrong_secret_or_other_account_is_refused(self):
         for path in (
+            self.smsapi_path(secret="wrong-secret"),
+            self.smsapi_path(self.smsapi_b, self.secret_a),
+            self.smsapi_path(self.smsapi_a, self.secret_b),
+            # Another account of the same company, or another provider's code.
+            f"/sms_gateway/delivery/smsapi/{self.twilio_a.id}/{self.secret_a}",
+            f"/sms_gateway/delivery/quriiri/{self.smsapi_a.id}/{self.secret_a}",
+            f"/sms_gateway/delivery/smsapi/999999/{self.secret_a}",
+            f"/sms_gateway/delivery/unknown/{self.smsapi_a.id}/{self.secret_a}",
+            # The previous per-company addresses.
             f"/sms_gateway/status/smsapi/{self.company_a.id}/wrong-secret",
             f"/sms_gateway/status/smsapi/{self.company_b.id}/{self.secret_a}",
             f"/sms_gateway/status/smsapi/999999/{self.secret_a}",
@@ -91,8 +108,33 @@ class TestDeliveryCallbacks(HttpCase):
             self.assertEqual(response.status_code, 404, path)
         self.assertEqual(self.calls, [])
 
-    def _post_twilio(self, company, token, params):
-        path = f"/sms_gateway/status/twilio/{company.id}"
+    def test_previous_company_address_still_takes_reports(self):
+        # Messages sent before the upgrade carry the company's address with the
+        # secret that became the account's.
+        url = f"/sms_gateway/status/smsapi/{self.company_a.id}/{self.secret_a}"
+        response = self.url_open(f"{url}?MsgId=ref-old&status=404")
+        self.assertEqual(response.status_code, 200)
+        ((company_id, code, events),) = self.calls
+        self.assertEqual((company_id, code), (self.company_a.id, "smsapi"))
+        self.assertEqual(events[0]["provider_ref"], "ref-old")
+        params = {"MessageSid": "SM-old", "MessageStatus": "delivered"}
+        path = f"/sms_gateway/status/twilio/{self.company_a.id}"
+        signature = twilio.compute_signature("token-a", self.base_url() + path, params)
+        response = self.url_open(
+            path, data=params, headers={"X-Twilio-Signature": signature}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.calls[-1][:2], (self.company_a.id, "twilio"))
+        # Company B's token does not sign for company A's previous address.
+        signature = twilio.compute_signature("token-b", self.base_url() + path, params)
+        response = self.url_open(
+            path, data=params, headers={"X-Twilio-Signature": signature}
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(len(self.calls), 2)
+
+    def _post_twilio(self, account, token, params):
+        path = f"/sms_gateway/delivery/twilio/{account.id}"
         signature = twilio.compute_signature(token, self.base_url() + path, params)
         return self.url_open(
             path, data=params, headers={"X-Twilio-Signature": signature}
@@ -100,7 +142,7 @@ class TestDeliveryCallbacks(HttpCase):
 
     def test_twilio_signed_report(self):
         params = {"MessageSid": "SM1", "MessageStatus": "delivered", "To": "+358401"}
-        response = self._post_twilio(self.company_a, "token-a", params)
+        response = self._post_twilio(self.twilio_a, "token-a", params)
         self.assertEqual(response.status_code, 200)
         ((company_id, code, events),) = self.calls
         self.assertEqual((company_id, code), (self.company_a.id, "twilio"))
@@ -109,11 +151,11 @@ class TestDeliveryCallbacks(HttpCase):
 
     def test_twilio_bad_signature_is_refused(self):
         params = {"MessageSid": "SM1", "MessageStatus": "delivered"}
-        # Signed with another company's token, or tampered with, or unsigned.
+        # Signed with another account's token, or tampered with, or unsigned.
         self.assertEqual(
-            self._post_twilio(self.company_a, "token-b", params).status_code, 403
+            self._post_twilio(self.twilio_a, "token-b", params).status_code, 403
         )
-        path = f"/sms_gateway/status/twilio/{self.company_a.id}"
+        path = f"/sms_gateway/delivery/twilio/{self.twilio_a.id}"
         signature = twilio.compute_signature("token-a", self.base_url() + path, params)
         tampered = dict(params, MessageStatus="failed")
         response = self.url_open(
@@ -127,10 +169,9 @@ class TestDeliveryCallbacks(HttpCase):
         # Quriiri may report before the dispatch has recorded the message: the
         # route answers 200 and hands the report over to be kept until its
         # message is there (test_dispatch_reliability shows it applied then).
-        self.company_a.sudo().write(
-            {"sms_gateway_provider": "quriiri", "sms_gateway_quriiri_api_key": "k"}
-        )
-        path = f"/sms_gateway/status/quriiri/{self.company_a.id}/{self.secret_a}"
+        account = self.set_sms_account(self.company_a, "quriiri", quriiri_api_key="k")
+        secret = account.sudo().callback_secret
+        path = f"/sms_gateway/delivery/quriiri/{account.id}/{secret}"
         report = {
             "sender": "Shop",
             "destination": "+358401234567",

@@ -2,9 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Attacks on the delivery report routes, tried over HTTP as an outsider.
 
-A report authenticates with its company's secret (SMSAPI, Quriiri, sandbox)
-or with Twilio's signature made with the company's auth token. Whatever it
-says, it only reaches messages of that company sent through that provider,
+A report authenticates with its SMS account's secret (SMSAPI, Quriiri,
+sandbox) or with Twilio's signature made with the account's auth token, on the
+account's address or on the previous per-company address. Whatever it says,
+it only reaches messages of that company sent through that provider,
 only moves a sent message forward, and never changes what billing counts.
 A malformed report gets a 4xx and changes nothing.
 """
@@ -26,10 +27,10 @@ from ..tools.providers import twilio
 from .common import SmsGatewaySecurityCase
 
 
-def load_migration(name):
-    """The migration script ``name`` of this version, as a module."""
+def load_migration(name, version="18.0.1.1.0"):
+    """The migration script ``name`` of ``version``, as a module."""
     path = os.path.join(
-        os.path.dirname(os.path.dirname(__file__)), "migrations", "18.0.1.1.0", name
+        os.path.dirname(os.path.dirname(__file__)), "migrations", version, name
     )
     spec = importlib.util.spec_from_file_location(f"sms_gateway_migration_{name}", path)
     module = importlib.util.module_from_spec(spec)
@@ -57,16 +58,30 @@ class CallbackAttackCase(SmsGatewaySecurityCase, HttpCase):
         super().setUpClass()
         cls.company_a = cls.env.company
         cls.twilio_token_a = "twilio-token-of-company-a"
-        cls.company_a.sudo().write(
-            {
-                "sms_gateway_provider": "twilio",
-                "sms_gateway_twilio_account_sid": "AC" + "a" * 32,
-                "sms_gateway_twilio_auth_token": cls.twilio_token_a,
-                "sms_gateway_sender": "+15005550006",
-            }
-        )
-        cls.secret_a = cls.company_a.sudo().sms_gateway_callback_secret
-        cls.secret_b = cls.company_b.sudo().sms_gateway_callback_secret
+        # Company A sends through Twilio and has an account of every other
+        # provider; company B has a sandbox and an SMSAPI account.
+        cls.accounts = {
+            (cls.company_a, "twilio"): cls.set_sms_account(
+                cls.company_a,
+                "twilio",
+                twilio_account_sid="AC" + "a" * 32,
+                twilio_auth_token=cls.twilio_token_a,
+                sender="+15005550006",
+            ),
+            (cls.company_a, "smsapi"): cls.add_sms_account(
+                cls.company_a, "smsapi", smsapi_token="smsapi-token-a"
+            ),
+            (cls.company_a, "quriiri"): cls.add_sms_account(
+                cls.company_a, "quriiri", quriiri_api_key="quriiri-key-a"
+            ),
+            (cls.company_a, "sandbox"): cls.add_sms_account(cls.company_a),
+            (cls.company_b, "sandbox"): cls.sms_account_b,
+            (cls.company_b, "smsapi"): cls.add_sms_account(
+                cls.company_b, "smsapi", smsapi_token="smsapi-token-b"
+            ),
+        }
+        cls.secret_a = cls.accounts[cls.company_a, "smsapi"].sudo().callback_secret
+        cls.secret_b = cls.accounts[cls.company_b, "smsapi"].sudo().callback_secret
         sent_at = fields.Datetime.now() - timedelta(hours=1)
         Message = cls.env["sms.gateway.message"].sudo()
 
@@ -79,6 +94,7 @@ class CallbackAttackCase(SmsGatewaySecurityCase, HttpCase):
                         "body": "Hei",
                         "state": state,
                         "provider": provider,
+                        "account_id": provider and cls.accounts[company, provider].id,
                         "provider_ref": ref,
                         "uid": uid,
                         "parts": 2,
@@ -137,9 +153,18 @@ class CallbackAttackCase(SmsGatewaySecurityCase, HttpCase):
         self.assertEqual(self.snapshot(), before, f"a message changed: {what}")
 
     def secret_path(self, code, company=None, secret=None):
+        """The address of the account of ``code`` of ``company``, with
+        ``secret`` (the account's own by default)."""
+        account = self.accounts[company or self.company_a, code]
+        if secret is None:
+            secret = account.sudo().callback_secret
+        return f"/sms_gateway/delivery/{code}/{account.id}/{secret}"
+
+    def legacy_path(self, code, company=None, secret=None):
+        """The previous per-company address (messages sent before 18.0.1.2.0)."""
         company = company or self.company_a
         if secret is None:
-            secret = company.sudo().sms_gateway_callback_secret
+            secret = self.accounts[company, code].sudo().callback_secret
         return f"/sms_gateway/status/{code}/{company.id}/{secret}"
 
     def url_open(self, *args, **kwargs):
@@ -155,9 +180,10 @@ class CallbackAttackCase(SmsGatewaySecurityCase, HttpCase):
             path, data=body, headers={"Content-Type": "application/json"}
         )
 
-    def post_twilio(self, params, company=None, token=None, raw=None):
+    def post_twilio(self, params, company=None, token=None, raw=None, path=None):
         company = company or self.company_a
-        path = f"/sms_gateway/status/twilio/{company.id}"
+        account = self.accounts.get((company, "twilio"))
+        path = path or f"/sms_gateway/delivery/twilio/{account.id}"
         signature = twilio.compute_signature(
             self.twilio_token_a if token is None else token,
             self.base_url() + path,
@@ -173,62 +199,65 @@ class CallbackAttackCase(SmsGatewaySecurityCase, HttpCase):
 @tagged("post_install", "-at_install")
 class TestCallbackSecrets(CallbackAttackCase):
     def test_secrets_are_long_random_and_distinct(self):
-        new = self.env["res.company"].create({"name": "Third Company Oy"})
-        companies = self.env["res.company"].sudo().search([])
-        secrets = companies.mapped("sms_gateway_callback_secret")
+        admin = self.env.ref("base.user_admin")
+        new = (
+            self.env["sms.gateway.account"]
+            .with_user(admin)
+            .create({"name": "Third", "provider": "smsapi", "smsapi_token": "t"})
+        )
+        copied = new.with_user(admin).copy()
+        self.assertFalse(copied.active, "a copy without the token is archived")
+        accounts = (
+            self.env["sms.gateway.account"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([])
+        )
+        secrets = accounts.mapped("callback_secret")
         self.assertTrue(all(secrets))
         self.assertEqual(len(set(secrets)), len(secrets))
-        # 43 characters (256 bits); a database upgraded from 18.0.1.0.0 keeps
-        # the unique secrets it had (32 characters, 192 bits).
-        self.assertGreaterEqual(len(new.sudo().sms_gateway_callback_secret), 43)
+        self.assertGreaterEqual(len(new.sudo().callback_secret), 43)
+        self.assertNotEqual(copied.sudo().callback_secret, new.sudo().callback_secret)
         self.assertTrue(all(len(secret) >= 32 for secret in secrets), secrets)
 
     def test_duplicate_secret_is_refused_by_the_database(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
-            self.company_b.sudo().sms_gateway_callback_secret = self.secret_a
+            self.accounts[
+                self.company_b, "smsapi"
+            ].sudo().callback_secret = self.secret_a
             self.env.flush_all()
 
-    def test_companies_existing_at_install_get_distinct_secrets(self):
-        # What Odoo does when the column is added to a table with rows.
-        self.env.cr.execute(
-            "UPDATE res_company SET sms_gateway_callback_secret = NULL WHERE id IN %s",
-            [(self.company_a.id, self.company_b.id)],
-        )
-        self.env["res.company"]._init_column("sms_gateway_callback_secret")
-        self.env.invalidate_all()
-        secret_a = self.company_a.sudo().sms_gateway_callback_secret
-        secret_b = self.company_b.sudo().sms_gateway_callback_secret
-        self.assertTrue(secret_a and secret_b)
-        self.assertNotEqual(secret_a, secret_b)
-
     def test_upgrade_gives_shared_or_missing_secrets_fresh_ones(self):
+        # The 18.0.1.1.0 step runs on the company columns of that version
+        # (18.0.1.2.0 moves them to the accounts, then drops them).
         third = self.env["res.company"].create({"name": "Third Company Oy"})
         fourth = self.env["res.company"].create({"name": "Fourth Company Oy"})
-        kept = fourth.sudo().sms_gateway_callback_secret
         cr = self.env.cr
-        # As left by 18.0.1.0.0: one secret for the companies of the install.
         cr.execute(
-            "ALTER TABLE res_company "
-            "DROP CONSTRAINT res_company_sms_gateway_callback_secret_unique"
+            "ALTER TABLE res_company ADD COLUMN sms_gateway_callback_secret varchar"
         )
+        # As left by 18.0.1.0.0: one secret for the companies of the install.
         cr.execute(
             "UPDATE res_company SET sms_gateway_callback_secret = 'shared' "
             "WHERE id IN %s",
             [(self.company_a.id, self.company_b.id)],
         )
         cr.execute(
-            "UPDATE res_company SET sms_gateway_callback_secret = NULL WHERE id = %s",
-            [third.id],
+            "UPDATE res_company SET sms_gateway_callback_secret = 'kept-' || id "
+            "WHERE id = %s",
+            [fourth.id],
         )
         migration = load_migration("post-callback-secrets.py")
         migration.migrate(cr, "18.0.1.0.0")
-        self.env.invalidate_all()
-        companies = (self.company_a | self.company_b | third | fourth).sudo()
-        secrets = companies.mapped("sms_gateway_callback_secret")
-        self.assertEqual(len(set(secrets)), 4, secrets)
-        self.assertNotIn("shared", secrets)
-        self.assertTrue(all(len(secret) >= 43 for secret in secrets), secrets)
-        self.assertEqual(fourth.sudo().sms_gateway_callback_secret, kept)
+        cr.execute(
+            "SELECT id, sms_gateway_callback_secret FROM res_company WHERE id IN %s",
+            [(self.company_a.id, self.company_b.id, third.id, fourth.id)],
+        )
+        secrets = dict(cr.fetchall())
+        self.assertEqual(len(set(secrets.values())), 4, secrets)
+        self.assertNotIn("shared", secrets.values())
+        self.assertEqual(secrets.pop(fourth.id), f"kept-{fourth.id}")
+        self.assertTrue(all(len(secret) >= 43 for secret in secrets.values()))
 
     def test_another_companys_secret_is_refused(self):
         before = self.snapshot()
@@ -238,23 +267,32 @@ class TestCallbackSecrets(CallbackAttackCase):
             self.secret_path("smsapi", self.company_b, self.secret_a),
             self.secret_path("smsapi", self.company_a, ""),
             self.secret_path("smsapi", self.company_a, self.secret_a[:-1]),
+            # Another account of the same company: its own secret only.
+            self.secret_path("quriiri", self.company_a, self.secret_a),
+            self.legacy_path("smsapi", self.company_a, self.secret_b),
+            self.legacy_path("smsapi", self.company_b, self.secret_a),
+            self.legacy_path("smsapi", self.company_a, self.secret_a[:-1]),
         ):
             response = self.url_open(path + report)
-            self.assertEqual(response.status_code, 404, path)
+            # Without a secret the address is the signed one: GET not allowed.
+            self.assertIn(response.status_code, (404, 405), path)
             self.assertNotIn(self.secret_a, response.text)
             self.assertNotIn(self.secret_b, response.text)
         self.assertNothingChanged(before)
 
     def test_old_secret_is_refused_after_rotation(self):
         old_path = self.secret_path("smsapi")
+        old_legacy_path = self.legacy_path("smsapi")
         admin = self.env.ref("base.user_admin")
-        self.company_a.with_user(admin).action_sms_gateway_renew_callback_secret()
-        new_secret = self.company_a.sudo().sms_gateway_callback_secret
+        account = self.accounts[self.company_a, "smsapi"]
+        account.with_user(admin).action_renew_callback_secret()
+        new_secret = account.sudo().callback_secret
         self.assertNotEqual(new_secret, self.secret_a)
         self.assertGreaterEqual(len(new_secret), 43)
         before = self.snapshot()
-        response = self.url_open(f"{old_path}?MsgId=A-SMSAPI-1&status=404")
-        self.assertEqual(response.status_code, 404)
+        for path in (old_path, old_legacy_path):
+            response = self.url_open(f"{path}?MsgId=A-SMSAPI-1&status=404")
+            self.assertEqual(response.status_code, 404, path)
         self.assertNothingChanged(before)
         response = self.url_open(
             self.secret_path("smsapi") + "?MsgId=A-SMSAPI-1&status=404"
@@ -263,8 +301,9 @@ class TestCallbackSecrets(CallbackAttackCase):
         self.a_smsapi.invalidate_recordset()
         self.assertEqual(self.a_smsapi.state, "delivered")
         # Messages sent from now on carry the new address.
-        config = self.company_a.sudo()._sms_gateway_provider_config()
-        self.assertIn(new_secret, self.company_a._sms_gateway_callback_path("smsapi"))
+        config = account.sudo()._sms_provider_config()
+        self.assertIn(new_secret, account._sms_callback_path())
+        self.assertIn(new_secret, config["callback_url"])
         self.assertNotIn(self.secret_a, str(config))
 
     def test_report_for_company_b_through_company_a_is_ignored(self):
@@ -390,27 +429,43 @@ class TestCallbackSecrets(CallbackAttackCase):
         self.assertEqual(self.b_smsapi.state, "sent")
 
     def test_twilio_without_auth_token_refuses_everything(self):
-        self.company_b.sudo().write(
-            {"sms_gateway_provider": "sandbox", "sms_gateway_twilio_auth_token": False}
+        # Company B has no Twilio account: its previous address has no token.
+        # An archived Twilio account whose token is gone signs nothing either.
+        archived = self.add_sms_account(
+            self.company_b,
+            "twilio",
+            twilio_account_sid="AC" + "b" * 32,
+            twilio_auth_token="gone",
+            active=False,
         )
+        archived.twilio_auth_token = False
         before = self.snapshot()
         params = {"MessageSid": "SMA0001", "MessageStatus": "undelivered"}
         for token in ("", "False", "None"):
-            response = self.post_twilio(params, company=self.company_b, token=token)
-            self.assertEqual(response.status_code, 403, token)
+            for path in (
+                f"/sms_gateway/status/twilio/{self.company_b.id}",
+                f"/sms_gateway/delivery/twilio/{archived.id}",
+            ):
+                response = self.post_twilio(params, token=token, path=path)
+                self.assertEqual(response.status_code, 403, (token, path))
         self.assertNothingChanged(before)
 
     def test_twilio_signed_with_another_companys_token_is_refused(self):
-        self.company_b.sudo().write(
-            {
-                "sms_gateway_provider": "twilio",
-                "sms_gateway_twilio_account_sid": "AC" + "b" * 32,
-                "sms_gateway_twilio_auth_token": "twilio-token-of-company-b",
-            }
+        self.accounts[self.company_b, "twilio"] = self.add_sms_account(
+            self.company_b,
+            "twilio",
+            twilio_account_sid="AC" + "b" * 32,
+            twilio_auth_token="twilio-token-of-company-b",
         )
         before = self.snapshot()
         params = {"MessageSid": "SMA0001", "MessageStatus": "undelivered"}
         response = self.post_twilio(params, token="twilio-token-of-company-b")
+        self.assertEqual(response.status_code, 403)
+        response = self.post_twilio(
+            params,
+            token="twilio-token-of-company-b",
+            path=f"/sms_gateway/status/twilio/{self.company_a.id}",
+        )
         self.assertEqual(response.status_code, 403)
         # B's own address with B's signature does not reach A's message.
         response = self.post_twilio(
@@ -418,6 +473,22 @@ class TestCallbackSecrets(CallbackAttackCase):
         )
         self.assertLess(response.status_code, 500)
         self.assertNothingChanged(before)
+
+    def test_previous_company_addresses_still_apply(self):
+        # Messages sent before the upgrade carry the company's address.
+        response = self.url_open(
+            self.legacy_path("smsapi") + "?MsgId=A-SMSAPI-1&idx=a-uid-1&status=405"
+        )
+        self.assertEqual(response.status_code, 200)
+        params = {"MessageSid": "SMA0001", "MessageStatus": "delivered"}
+        response = self.post_twilio(
+            params, path=f"/sms_gateway/status/twilio/{self.company_a.id}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.env.invalidate_all()
+        self.assertEqual(self.a_smsapi.state, "undelivered")
+        self.assertEqual(self.a_twilio.state, "delivered")
+        self.assertEqual(self.b_smsapi.state, "sent")
 
 
 @tagged("post_install", "-at_install")
@@ -604,7 +675,9 @@ class TestMalformedReports(CallbackAttackCase):
         params = {"MessageSid": "SMA0001", "MessageStatus": "delivered\ufffd"}
         self.assertRefused(self.post_twilio(params, raw=raw), "not UTF-8")
         # JSON is not what Twilio sends.
-        path = f"/sms_gateway/status/twilio/{self.company_a.id}"
+        path = (
+            f"/sms_gateway/delivery/twilio/{self.accounts[self.company_a, 'twilio'].id}"
+        )
         response = self.url_open(
             path,
             data=b'[{"MessageSid": "SMA0001"}]',
@@ -623,6 +696,13 @@ class TestMalformedReports(CallbackAttackCase):
             f"/sms_gateway/status/twilio/{self.company_a.id}/{self.secret_a}",
             "/sms_gateway/status/twilio/99999999999999999999",
             "/sms_gateway/status/twilio/0",
+            f"/sms_gateway/delivery/smsapi/99999999999999999999/{self.secret_a}",
+            f"/sms_gateway/delivery/smsapi/2147483648/{self.secret_a}",
+            f"/sms_gateway/delivery/smsapi/0/{self.secret_a}",
+            f"/sms_gateway/delivery/smsapi/-1/{self.secret_a}",
+            f"/sms_gateway/delivery/twilio/{self.company_a.id}/{self.secret_a}",
+            "/sms_gateway/delivery/twilio/99999999999999999999",
+            "/sms_gateway/delivery/twilio/0",
         ):
             with self.subTest(path=path):
                 response = self.url_open(path, data={"MessageSid": "SMA0001"})

@@ -15,8 +15,8 @@ from odoo.tools import SQL, mute_logger
 from .common import JsonRpcMixin, SmsGatewaySecurityCase
 
 PAYLOAD = "[('id', '=', user.sudo().write({'groups_id': [(4, %d)]}) and 0)]"
-TOKEN_FILTER = "[('company_id.sms_gateway_smsapi_token', '!=', False)]"
-TOKEN_FILTER_LIST = [["company_id.sms_gateway_smsapi_token", "!=", False]]
+TOKEN_FILTER = "[('company_id.sms_gateway_account_ids.smsapi_token', '!=', False)]"
+TOKEN_FILTER_LIST = [["company_id.sms_gateway_account_ids.smsapi_token", "!=", False]]
 TOKEN = "SMSAPI-SECRET-TOKEN-0123456789"
 # Observable when run by a superuser (as an upgrade would)
 RENAME = (
@@ -31,7 +31,7 @@ class DomainAttackCase(SmsGatewaySecurityCase):
         super().setUpClass()
         cls.group_system = cls.env.ref("base.group_system")
         cls.payload = PAYLOAD % cls.group_system.id
-        cls.env.company.sudo().sms_gateway_smsapi_token = TOKEN
+        cls.set_sms_account(provider="smsapi", smsapi_token=TOKEN)
         fi = {"country_id": cls.country_fi.id, "sms_consent": "granted"}
         cls.p_visible = cls.Partner.create(
             dict(fi, name="Visible Vilma", mobile="0405550201")
@@ -139,13 +139,21 @@ class TestDomainAttacks(DomainAttackCase):
         Group = self.Group.with_user(self.user_sms)
         for domain in (
             TOKEN_FILTER,
-            "[('company_id.sms_gateway_smsapi_token', '=like', 'SMSAPI%')]",
-            "[('user_ids.company_id.sms_gateway_twilio_auth_token', '!=', False)]",
-            "[('company_id', 'any', [('sms_gateway_callback_secret', '!=', False)])]",
+            "[('company_id.sms_gateway_account_ids.smsapi_token', '=like', 'SMSAPI%')]",
             (
-                "[('user_ids', 'any', [('company_id.sms_gateway_quriiri_api_key', "
+                "[('user_ids.company_id.sms_gateway_account_ids.twilio_auth_token', "
+                "'!=', False)]"
+            ),
+            (
+                "[('company_id', 'any', "
+                "[('sms_gateway_account_ids.callback_secret', '!=', False)])]"
+            ),
+            (
+                "[('user_ids', 'any', "
+                "[('company_id.sms_gateway_account_ids.quriiri_api_key', "
                 "'!=', False)])]"
             ),
+            "[('company_id.sms_gateway_account_ids.location', '!=', False)]",
         ):
             with (
                 self.subTest(domain=domain),
@@ -169,7 +177,9 @@ class TestDomainAttacks(DomainAttackCase):
             Wizard.with_context(
                 active_model="res.partner",
                 active_ids=self.p_visible.ids * 2,
-                active_domain=[("company_id.sms_gateway_smsapi_token", "=like", "S%")],
+                active_domain=[
+                    ("company_id.sms_gateway_account_ids.smsapi_token", "=like", "S%")
+                ],
             ).default_get(["partner_domain", "partner_ids"])
         Add = self.env["sms.gateway.group.add"].with_user(self.user_sms)
         group = Group.create({"name": "Mine"})

@@ -15,30 +15,30 @@ TOKEN = "SMSAPI-SECRET-TOKEN-0123456789"
 TWILIO = "TWILIO-SECRET-AUTH-9876543210"
 # Any User may write plain field paths
 PATHS = (
-    "object.company_id.sms_gateway_smsapi_token",
-    "object.user_ids.company_id.sms_gateway_smsapi_token",
-    "object.company_id.sms_gateway_twilio_auth_token",
-    "object.commercial_partner_id.company_id.sms_gateway_callback_secret",
+    "object.company_id.sms_gateway_account_ids.smsapi_token",
+    "object.user_ids.company_id.sms_gateway_account_ids.smsapi_token",
+    "object.company_id.sms_gateway_account_ids.twilio_auth_token",
+    "object.commercial_partner_id.company_id.sms_gateway_account_ids.callback_secret",
 )
 # Template editors may write more
 EXPRESSIONS = (
     *PATHS,
-    "object.sudo().company_id.sms_gateway_smsapi_token",
-    "object.env['res.company'].sudo().search([]).sms_gateway_smsapi_token",
-    "object.company_id.read(['sms_gateway_smsapi_token'])",
-    "object.company_id['sms_gateway_smsapi_token']",
-    "object.company_id.mapped('sms_gateway_smsapi_token')",
-    "object.company_id.sudo().sms_gateway_smsapi_token",
-    "object.with_user(1).company_id.sms_gateway_smsapi_token",
-    "'{0.company_id.sms_gateway_smsapi_token}'.format(object)",
-    "user.company_id.sms_gateway_smsapi_token",
-    "company.sms_gateway_smsapi_token",
-    "(object.company_id or company).sms_gateway_twilio_auth_token",
-    "[c.sms_gateway_smsapi_token for c in user.company_ids]",
-    "getattr(company, 'sms_gateway_smsapi_token')",
+    "object.sudo().company_id.sms_gateway_account_ids.smsapi_token",
+    "object.env['sms.gateway.account'].sudo().search([]).smsapi_token",
+    "object.company_id.sms_gateway_account_ids.read(['smsapi_token'])",
+    "object.company_id.sms_gateway_account_ids['smsapi_token']",
+    "object.company_id.mapped('sms_gateway_account_ids.smsapi_token')",
+    "object.company_id.sudo().sms_gateway_account_ids.smsapi_token",
+    "object.with_user(1).company_id.sms_gateway_account_ids.smsapi_token",
+    "'{0.company_id.sms_gateway_account_ids.smsapi_token}'.format(object)",
+    "user.company_id.sms_gateway_account_ids.smsapi_token",
+    "company.sms_gateway_account_ids.smsapi_token",
+    "(object.company_id or company).sms_gateway_account_ids.twilio_auth_token",
+    "[a.smsapi_token for a in user.company_ids.sms_gateway_account_ids]",
+    "getattr(company.sms_gateway_account_ids, 'smsapi_token')",
     "company.__class__",
     "object._fields",
-    "user.signature and company.sms_gateway_smsapi_token",
+    "user.signature and company.sms_gateway_account_ids.smsapi_token",
 )
 
 
@@ -46,10 +46,18 @@ class PlaceholderAttackCase(SmsGatewaySecurityCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company.sudo()
-        company.sms_gateway_smsapi_token = TOKEN
-        company.sms_gateway_twilio_auth_token = TWILIO
-        cls.secrets = (TOKEN, TWILIO, company.sms_gateway_callback_secret)
+        smsapi = cls.set_sms_account(provider="smsapi", smsapi_token=TOKEN)
+        twilio = cls.add_sms_account(
+            provider="twilio",
+            twilio_account_sid="AC" + "3" * 32,
+            twilio_auth_token=TWILIO,
+        )
+        cls.secrets = (
+            TOKEN,
+            TWILIO,
+            smsapi.sudo().callback_secret,
+            twilio.sudo().callback_secret,
+        )
         cls.editor = new_test_user(
             cls.env,
             login="sms_user_editor",
@@ -82,14 +90,9 @@ class PlaceholderAttackCase(SmsGatewaySecurityCase):
     def warm_cache(self):
         """What the send does first: the provider reads its credentials as
         superuser, which leaves them in the transaction's cache."""
-        for company in self.env.companies.sudo():
-            company.read(
-                [
-                    "sms_gateway_smsapi_token",
-                    "sms_gateway_twilio_auth_token",
-                    "sms_gateway_callback_secret",
-                ]
-            )
+        for account in self.env["sms.gateway.account"].sudo().search([]):
+            account._sms_provider_config()
+            account.read(["smsapi_token", "twilio_auth_token", "callback_secret"])
 
     def assertNoSecret(self, text):
         for secret in self.secrets:
@@ -129,7 +132,7 @@ class TestPlaceholderAttacks(PlaceholderAttackCase):
         admin.groups_id |= self.env.ref("sms_gateway.group_sms_gateway_user")
         self.warm_cache()
         wizard = self.wizard(
-            admin, "Hi {{ object.company_id.sms_gateway_smsapi_token }}"
+            admin, "Hi {{ object.company_id.sms_gateway_account_ids.smsapi_token }}"
         )
         with self.assertRaisesMessage(UserError, "credentials"):
             wizard.action_send()
@@ -142,7 +145,9 @@ class TestPlaceholderAttacks(PlaceholderAttackCase):
             .new(
                 {
                     "name": "x",
-                    "body": "{{ object.company_id.sms_gateway_smsapi_token }}",
+                    "body": (
+                        "{{ object.company_id.sms_gateway_account_ids.smsapi_token }}"
+                    ),
                     "company_id": self.env.company.id,
                 }
             )

@@ -18,7 +18,6 @@ class TestSmsGatewayRedTeamRpc(SmsGatewaySecurityCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.company.sms_gateway_provider = "sandbox"
         cls.hidden = cls.env["res.partner"].create(
             {
                 "name": "Hidden Hilda of B",
@@ -155,7 +154,7 @@ class TestSmsGatewayRedTeamRpc(SmsGatewaySecurityCase, HttpCase):
         neither keep such a draft nor read the other company's SMS settings
         through it."""
         self.company_b.sms_gateway_max_parts = 3
-        self.company_b.sms_gateway_price_per_part = 0.4321
+        self.sms_account_b.price_per_part = 0.4321
         self.authenticate("sms_user", "sms_user")
         with self.assertRaises(JsonRpcException) as caught:
             self._call(

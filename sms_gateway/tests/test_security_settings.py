@@ -1,11 +1,13 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Attacks on the provider settings, tried over JSON-RPC as each kind of user.
+"""Attacks on the SMS settings and the SMS accounts' credentials, tried over
+JSON-RPC as each kind of user.
 
 Only system administrators read or change credentials, callback secrets and
-provider addresses, or press the Settings buttons (test connection, balance,
-test SMS, unlock, renew the delivery report secret). A neutralized copy of
-the database holds none of these secrets anywhere.
+provider addresses of SMS accounts, or press the account buttons (test
+connection, balance, test SMS, unlock, renew the delivery report secret) or
+save Settings > SMS. A neutralized copy of the database holds none of these
+secrets anywhere.
 """
 
 import json
@@ -23,28 +25,25 @@ TWILIO_TOKEN = "twilio-token-Kp3-never-shown"
 QURIIRI_KEY = "quriiri-key-Hw5-never-shown"
 BASE_URL = "https://smsapi-proxy.example.internal/Uu7-private-path"
 SECRET_FIELDS = (
-    "sms_gateway_smsapi_token",
-    "sms_gateway_smsapi_base_url",
-    "sms_gateway_twilio_account_sid",
-    "sms_gateway_twilio_auth_token",
-    "sms_gateway_twilio_base_url",
-    "sms_gateway_quriiri_api_key",
-    "sms_gateway_quriiri_base_url",
-    "sms_gateway_callback_secret",
-    "sms_gateway_location",
+    "smsapi_token",
+    "smsapi_base_url",
+    "twilio_account_sid",
+    "twilio_auth_token",
+    "twilio_base_url",
+    "quriiri_api_key",
+    "quriiri_base_url",
+    "callback_secret",
+    "callback_url",
+    "location",
+    "lock_notified",
 )
-SETTINGS_BUTTONS = (
-    "action_sms_gateway_test_connection",
-    "action_sms_gateway_check_balance",
-    "action_sms_gateway_send_test",
-    "action_sms_gateway_confirm_location",
-    "action_sms_gateway_renew_callback_secret",
-    "execute",
-    "set_values",
-)
-COMPANY_BUTTONS = (
-    "action_sms_gateway_confirm_location",
-    "action_sms_gateway_renew_callback_secret",
+SETTINGS_BUTTONS = ("execute", "set_values")
+ACCOUNT_BUTTONS = (
+    "action_test_connection",
+    "action_check_balance",
+    "action_send_test",
+    "action_confirm_location",
+    "action_renew_callback_secret",
 )
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 
@@ -67,21 +66,26 @@ class SettingsAttackCase(SmsGatewaySecurityCase, HttpCase):
             "sms_gateway.group_sms_gateway_manager",
         )
         cls.company = cls.env.company
-        cls.settings_row = (
-            cls.env["res.config.settings"]
+        cls.sms_account.active = False
+        cls.sms_account = (
+            cls.env["sms.gateway.account"]
             .with_user(cls.admin)
             .create(
                 {
-                    "sms_gateway_provider": "smsapi",
-                    "sms_gateway_smsapi_token": TOKEN,
-                    "sms_gateway_smsapi_base_url": BASE_URL,
-                    "sms_gateway_sender": "MyShop",
-                    "sms_gateway_test_number": "+358401234567",
+                    "name": "SMSAPI",
+                    "provider": "smsapi",
+                    "smsapi_token": TOKEN,
+                    "smsapi_base_url": BASE_URL,
+                    "sender": "MyShop",
+                    "test_number": "+358401234567",
                 }
             )
         )
+        cls.settings_row = (
+            cls.env["res.config.settings"].with_user(cls.admin).create({})
+        )
         cls.settings_row.execute()
-        cls.secret = cls.company.sudo().sms_gateway_callback_secret
+        cls.secret = cls.sms_account.sudo().callback_secret
         cls.attackers = {
             "User": cls.user_sms,
             "Accountant": cls.user_accountant,
@@ -95,9 +99,13 @@ class SettingsAttackCase(SmsGatewaySecurityCase, HttpCase):
     def company_state(self):
         self.env.flush_all()
         self.env.invalidate_all()
-        company = self.company.sudo()
+        account = self.sms_account.sudo()
         return {
-            fname: company[fname] for fname in (*SECRET_FIELDS, "sms_gateway_provider")
+            "account": {
+                fname: account[fname]
+                for fname in (*SECRET_FIELDS, "provider", "active", "sender")
+            },
+            "max_parts": self.company.sms_gateway_max_parts,
         }
 
     def rpc(self, model, method, args=(), kwargs=None):
@@ -137,33 +145,35 @@ class TestSettingsOverRpc(SettingsAttackCase):
         before = self.company_state()
         for label, user in self.attackers.items():
             self.authenticate(user.login, user.login)
-            company_id = user.company_id.id
+            account_id = self.sms_account.id
             for fname in SECRET_FIELDS:
-                answer = self.rpc("res.company", "read", [[company_id], [fname]])
+                answer = self.rpc(
+                    "sms.gateway.account", "read", [[account_id], [fname]]
+                )
                 self.assertRpcRefused(answer, f"{label} read {fname}")
                 answer = self.rpc(
-                    "res.company",
+                    "sms.gateway.account",
                     "search_read",
-                    [[("id", "=", company_id)]],
+                    [[("id", "=", account_id)]],
                     {"fields": [fname]},
                 )
                 self.assertRpcRefused(answer, f"{label} search_read {fname}")
                 answer = self.rpc(
-                    "res.company",
+                    "sms.gateway.account",
                     "write",
-                    [[company_id], {fname: "https://attacker.example"}],
+                    [[account_id], {fname: "https://attacker.example"}],
                 )
                 self.assertRpcRefused(answer, f"{label} wrote {fname}")
-            for method in COMPANY_BUTTONS:
-                answer = self.rpc("res.company", method, [[company_id]])
-                self.assertRpcRefused(answer, f"{label} res.company.{method}")
+            for method in ACCOUNT_BUTTONS:
+                answer = self.rpc("sms.gateway.account", method, [[account_id]])
+                self.assertRpcRefused(answer, f"{label} sms.gateway.account.{method}")
             answer = self.rpc("res.config.settings", "create", [{}])
             self.assertRpcRefused(answer, f"{label} created settings")
             answer = self.rpc(
                 "res.config.settings",
                 "search_read",
                 [[]],
-                {"fields": ["sms_gateway_provider", "sms_gateway_test_number"]},
+                {"fields": ["sms_gateway_max_parts", "sms_gateway_account_summary"]},
             )
             self.assertRpcRefused(answer, f"{label} read saved settings")
             for method in SETTINGS_BUTTONS:
@@ -174,7 +184,9 @@ class TestSettingsOverRpc(SettingsAttackCase):
             answer = self.rpc("res.config.settings", "get_values", [])
             if "result" in answer:
                 self.assertFalse(set(answer["result"]) & set(SECRET_FIELDS), label)
-            answer = self.rpc("res.company", "fields_get", [], {"attributes": ["type"]})
+            answer = self.rpc(
+                "sms.gateway.account", "fields_get", [], {"attributes": ["type"]}
+            )
             if "result" in answer:
                 self.assertFalse(set(answer["result"]) & set(SECRET_FIELDS), label)
         self.assertEqual(self.company_state(), before)
@@ -183,10 +195,14 @@ class TestSettingsOverRpc(SettingsAttackCase):
     def test_anonymous_visitor_gets_nothing(self):
         before = self.company_state()
         for model, method, args in (
-            ("res.company", "read", [[self.company.id], list(SECRET_FIELDS)]),
-            ("res.company", "action_sms_gateway_renew_callback_secret", [[1]]),
-            ("res.company", "action_sms_gateway_confirm_location", [[1]]),
-            ("res.config.settings", "action_sms_gateway_send_test", [[1]]),
+            (
+                "sms.gateway.account",
+                "read",
+                [[self.sms_account.id], list(SECRET_FIELDS)],
+            ),
+            ("sms.gateway.account", "action_renew_callback_secret", [[1]]),
+            ("sms.gateway.account", "action_confirm_location", [[1]]),
+            ("sms.gateway.account", "action_send_test", [[1]]),
             ("res.config.settings", "search_read", [[]]),
         ):
             answer = self.rpc(model, method, args)
@@ -203,24 +219,30 @@ class TestSettingsOverRpc(SettingsAttackCase):
             for method in SETTINGS_BUTTONS:
                 with self.assertRaises(AccessError, msg=f"{label} {method}"):
                     getattr(self.settings_row.with_user(user), method)()
-            for method in COMPANY_BUTTONS:
+            for method in ACCOUNT_BUTTONS:
                 with self.assertRaises(AccessError, msg=f"{label} {method}"):
-                    getattr(self.company.with_user(user), method)()
+                    getattr(self.sms_account.with_user(user), method)()
         self.assertEqual(self.company_state(), before)
 
     def test_administrator_renews_the_secret(self):
         self.authenticate(self.admin.login, self.admin.login)
-        settings = self.env["res.config.settings"].with_user(self.admin).create({})
-        action = settings.action_sms_gateway_renew_callback_secret()
+        answer = self.rpc(
+            "sms.gateway.account",
+            "action_renew_callback_secret",
+            [self.sms_account.ids],
+        )
+        action = answer["result"]
         self.assertEqual(action["tag"], "display_notification")
-        self.assertIn("callback", action["params"]["message"].lower())
-        new = self.company.sudo().sms_gateway_callback_secret
+        self.assertIn("delivery report secret", action["params"]["message"])
+        new = self.sms_account.sudo().callback_secret
         self.assertNotEqual(new, self.secret)
         self.assertGreaterEqual(len(new), 43)
         self.assertNotIn(new, json.dumps(action))
-        # The button is shown to system administrators only.
-        arch = self.env.ref("sms_gateway.res_config_settings_view_form").arch
-        self.assertIn("action_sms_gateway_renew_callback_secret", arch)
+        # The button is on the account form, which only administrators open.
+        arch = self.env.ref("sms_gateway.sms_gateway_account_view_form").arch
+        self.assertIn("action_renew_callback_secret", arch)
+        menu = self.env.ref("sms_gateway.sms_gateway_account_action")
+        self.assertTrue(menu)
 
 
 @tagged("post_install", "-at_install")
@@ -256,15 +278,22 @@ class TestNeutralization(SettingsAttackCase):
 
     def test_settings_rows_do_not_keep_credentials(self):
         self.assertEqual(
-            self.find_everywhere(TOKEN), [("res_company", "sms_gateway_smsapi_token")]
+            self.find_everywhere(TOKEN), [("sms_gateway_account", "smsapi_token")]
         )
         self.assertEqual(
             self.find_everywhere(BASE_URL),
-            [("res_company", "sms_gateway_smsapi_base_url")],
+            [("sms_gateway_account", "smsapi_base_url")],
         )
-        # An administrator still sees them in Settings.
+        # Settings have no credential field at all; the account has them.
         settings = self.env["res.config.settings"].with_user(self.admin).create({})
-        self.assertEqual(settings.sms_gateway_smsapi_token, TOKEN)
+        self.assertFalse(
+            [
+                f
+                for f in settings._fields
+                if f.startswith("sms_gateway") and ("token" in f or "key" in f)
+            ]
+        )
+        self.assertEqual(self.sms_account.with_user(self.admin).smsapi_token, TOKEN)
 
     def test_upgrade_drops_the_old_settings_columns(self):
         cr = self.env.cr
@@ -281,26 +310,28 @@ class TestNeutralization(SettingsAttackCase):
         )
         load_migration("post-settings-secrets.py").migrate(cr, "18.0.1.0.0")
         self.assertEqual(
-            self.find_everywhere(TOKEN), [("res_company", "sms_gateway_smsapi_token")]
+            self.find_everywhere(TOKEN), [("sms_gateway_account", "smsapi_token")]
         )
 
     def test_neutralized_copy_holds_no_secret(self):
-        self.env["res.config.settings"].with_user(self.admin).create(
-            {
-                "sms_gateway_provider": "twilio",
-                "sms_gateway_twilio_account_sid": "AC" + "7" * 32,
-                "sms_gateway_twilio_auth_token": TWILIO_TOKEN,
-                "sms_gateway_quriiri_api_key": QURIIRI_KEY,
-                "sms_gateway_sender": "+15005550006",
-            }
-        ).execute()
+        twilio = self.add_sms_account(
+            provider="twilio",
+            twilio_account_sid="AC" + "7" * 32,
+            twilio_auth_token=TWILIO_TOKEN,
+            sender="+15005550006",
+        )
+        quriiri = self.add_sms_account(
+            provider="quriiri", quriiri_api_key=QURIIRI_KEY, active=False
+        )
         secrets = {
             "smsapi token": TOKEN,
             "twilio token": TWILIO_TOKEN,
-            "quriiri key": QURIIRI_KEY,
+            "quriiri key (archived account)": QURIIRI_KEY,
             "base url": BASE_URL,
             "callback secret": self.secret,
-            "secret of company B": self.company_b.sudo().sms_gateway_callback_secret,
+            "twilio account's secret": twilio.sudo().callback_secret,
+            "archived account's secret": quriiri.sudo().callback_secret,
+            "secret of company B": self.sms_account_b.sudo().callback_secret,
         }
         for what, value in secrets.items():
             self.assertTrue(self.find_everywhere(value), f"{what} not saved")
@@ -309,22 +340,27 @@ class TestNeutralization(SettingsAttackCase):
         self.env.invalidate_all()
         for what, value in secrets.items():
             self.assertEqual(self.find_everywhere(value), [], what)
-        company = self.company.sudo()
-        self.assertEqual(company.sms_gateway_provider, "none")
-        self.assertFalse(company.sms_gateway_twilio_account_sid)
-        self.assertFalse(company.sms_gateway_location)
+        account = self.sms_account.sudo()
+        self.assertFalse(account.active)
+        self.assertFalse(twilio.active)
+        self.assertFalse(twilio.sudo().twilio_account_sid)
+        self.assertFalse(account.location)
+        # The sandbox of company B still "sends" (nothing leaves).
+        self.assertTrue(self.sms_account_b.active)
         # Delivery reports cannot authenticate until a new secret is made.
-        response = self.url_open(
-            f"/sms_gateway/status/smsapi/{company.id}/{self.secret}?MsgId=X&status=404"
-        )
-        self.assertEqual(response.status_code, 404)
-        response = self.url_open(
-            f"/sms_gateway/status/smsapi/{company.id}/None?MsgId=X&status=404"
-        )
-        self.assertEqual(response.status_code, 404)
-        # Enabling a provider again makes a fresh secret for the addresses.
-        path = company._sms_gateway_callback_path("smsapi")
-        fresh = company.sms_gateway_callback_secret
+        for path in (
+            f"/sms_gateway/delivery/smsapi/{account.id}/{self.secret}",
+            f"/sms_gateway/delivery/smsapi/{account.id}/None",
+            f"/sms_gateway/delivery/smsapi/{account.id}/False",
+            f"/sms_gateway/status/smsapi/{self.company.id}/{self.secret}",
+            f"/sms_gateway/status/smsapi/{self.company.id}/None",
+        ):
+            response = self.url_open(f"{path}?MsgId=X&status=404")
+            self.assertEqual(response.status_code, 404, path)
+        # Entering credentials again makes a fresh secret for the addresses.
+        account.write({"smsapi_token": "new-token", "active": True})
+        path = account._sms_callback_path()
+        fresh = account.callback_secret
         self.assertTrue(fresh)
         self.assertNotEqual(fresh, self.secret)
-        self.assertTrue(path.endswith(f"/{fresh}"))
+        self.assertTrue(path.endswith(f"/{account.id}/{fresh}"))

@@ -236,7 +236,7 @@ class TestSendWizard(SendCase):
         with self.assertRaisesMessage(UserError, "is in the past"):
             self.wizard(send_mode="later", scheduled_at=past).action_send()
         self.sms_account.active = False
-        with self.assertRaisesMessage(UserError, "has no active SMS account"):
+        with self.assertRaisesMessage(UserError, "no active SMS account"):
             self.wizard().action_send()
         self.assertEqual(self.queued_count(), 0)
 

@@ -216,21 +216,27 @@ class TestUsageExport(SmsGatewayUsageCase):
                 self.assertEqual(sum(r["Parts"] for r in detail), totals[1])
                 self.assertEqual(sum(r["Delivered parts"] for r in detail), totals[2])
                 self.assertEqual(sum(r["Type"] == "E-mail" for r in detail), totals[3])
-                # Providers: parts and cost per provider and currency.
+                # Accounts: parts and cost per account, provider and currency.
                 costs = self.direct_costs(start, end, companies)
                 providers = {}
-                for values in book["Providers"].iter_rows(min_row=2, values_only=True):
-                    providers[values[0], values[1]] = values[2:]
+                for values in book["Accounts"].iter_rows(min_row=2, values_only=True):
+                    providers[values[0], values[1], values[2]] = values[3:]
+                Account = self.env["sms.gateway.account"].with_context(
+                    active_test=False
+                )
                 self.assertEqual(
                     {k: v[:3] for k, v in providers.items()},
                     {
                         (
+                            Account.browse(account).name,
                             sms_gateway_usage_export.providers.PROVIDERS[code].label,
                             self.env["res.currency"].browse(currency).name,
                         ): values[:3]
-                        for (code, currency), values in costs.items()
+                        for (account, code, currency), values in costs.items()
                     },
                 )
+                # Every SMS counted went through an account.
+                self.assertTrue(all(key[0] for key in costs))
                 self.assertEqual(sum(v[1] for v in providers.values()), totals[1])
                 self.assertAlmostEqual(
                     sum(v[3] for v in providers.values()),
@@ -242,8 +248,8 @@ class TestUsageExport(SmsGatewayUsageCase):
         wizard, book = self.export(
             self.user_manager, date(2026, 2, 1), date(2026, 2, 28)
         )
-        summary, detail, providers = book["Summary"], book["Detail"], book["Providers"]
-        self.assertEqual(book.sheetnames, ["Summary", "Detail", "Providers"])
+        summary, detail, providers = book["Summary"], book["Detail"], book["Accounts"]
+        self.assertEqual(book.sheetnames, ["Summary", "Detail", "Accounts"])
         self.assertEqual(summary.freeze_panes, f"B{SUMMARY_HEADER_ROW + 1}")
         self.assertEqual(detail.freeze_panes, "A2")
         self.assertEqual(providers.freeze_panes, "A2")
@@ -267,7 +273,19 @@ class TestUsageExport(SmsGatewayUsageCase):
         )
         self.assertEqual(detail.auto_filter.ref, f"A1:J{len(rows) + 1}")
         self.assertTrue(summary.auto_filter.ref.startswith(f"A{SUMMARY_HEADER_ROW}:F"))
-        self.assertTrue(providers.auto_filter.ref.startswith("A1:F"))
+        self.assertTrue(providers.auto_filter.ref.startswith("A1:G"))
+        self.assertEqual(
+            [cell.value for cell in providers[1]],
+            [
+                "SMS account",
+                "Provider",
+                "Currency",
+                "SMS messages",
+                "Parts",
+                "Delivered parts",
+                "Cost",
+            ],
+        )
         self.assertGreater(detail.column_dimensions["A"].width, 20)
         tz = pytz.timezone(TZ)
         messages = {m.id: m for m in self.messages}
@@ -372,7 +390,7 @@ class TestUsageExport(SmsGatewayUsageCase):
             date(2020, 1, 31),
             self.company_a | self.company_b,
         )
-        self.assertEqual(book.sheetnames, ["Summary", "Detail", "Providers"])
+        self.assertEqual(book.sheetnames, ["Summary", "Detail", "Accounts"])
         rows, totals = self.summary_rows(book["Summary"])
         self.assertEqual(rows, {})
         self.assertEqual(totals, (0, 0, 0, 0, 0))
@@ -380,7 +398,7 @@ class TestUsageExport(SmsGatewayUsageCase):
         self.assertEqual(len(header), 10)
         self.assertEqual(detail, [])
         self.assertEqual(book["Detail"].freeze_panes, "A2")
-        self.assertEqual(book["Providers"].max_row, 1)
+        self.assertEqual(book["Accounts"].max_row, 1)
         # A new export replaces the file.
         first = wizard.attachment_id
         wizard.action_export()
@@ -445,7 +463,7 @@ class TestUsageExportDownload(HttpCase):
         self.assertIn(".xlsx", response.headers["Content-Disposition"])
         self.assertEqual(response.content, wizard.attachment_id.raw)
         book = openpyxl.load_workbook(io.BytesIO(response.content))
-        self.assertEqual(book.sheetnames, ["Summary", "Detail", "Providers"])
+        self.assertEqual(book.sheetnames, ["Summary", "Detail", "Accounts"])
         self.authenticate(other.login, "sms_accountant_other")
         response = self.url_open(action["url"])
         self.assertNotEqual(response.status_code, 200)

@@ -87,6 +87,8 @@ class TestUsageReport(SmsGatewayUsageCase):
             (utc(2026, 4), utc(2026, 7), self.company_b, "group_id"),
             (utc(2025, 1), utc(2027, 1), both, "user_id"),
             (utc(2020, 1), utc(2020, 2), both, "user_id"),
+            (utc(2026, 1), utc(2026, 4), both, "account_id"),
+            (utc(2025, 1), utc(2027, 1), self.company_b, "account_id"),
         ]
         for start, end, companies, key in cases:
             with self.subTest(start=start, companies=companies.ids, key=key):
@@ -101,6 +103,28 @@ class TestUsageReport(SmsGatewayUsageCase):
                 self.assertEqual(self.grouped(report, domain, key), expected)
                 # The measures count only what went out: no state filter needed.
                 self.assertEqual(self.grouped(report, domain[:-1], key), expected)
+
+    def test_accounts_of_each_company(self):
+        """By account: each company's SMS under its own accounts only, and
+        what no account sent (e-mails, never sent) under none."""
+        report = self.report(self.user_manager, self.company_a | self.company_b)
+        for company in (self.company_a, self.company_b):
+            groups = self.grouped(
+                report, [("company_id", "=", company.id)], "account_id"
+            )
+            accounts = self.env["sms.gateway.account"].browse(
+                [key for key in groups if key]
+            )
+            self.assertTrue(accounts)
+            self.assertEqual(accounts.company_id, company)
+            self.assertEqual(groups.get(None, (0,))[0], 0, "SMS without an account")
+        # An accountant of company A sees A's accounts' names, not B's rows.
+        report = self.report(self.user_accountant)
+        groups = report._read_group([], ["account_id"], ["sms_count:sum"])
+        self.assertEqual(
+            {account.company_id for account, _count in groups if account},
+            {self.company_a},
+        )
 
     def test_pivot_by_month_and_sender(self):
         """The pivot's query (months in the user's time zone)."""

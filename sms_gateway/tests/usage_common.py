@@ -112,9 +112,28 @@ class SmsGatewayUsageCase(SmsGatewayCase):
                     for n, user in enumerate(users)
                 ]
             )
-        cls.messages = cls.env["sms.gateway.message"].create(
-            cls._usage_message_values(random.Random(6), 400)
-        )
+        # Each company sends through an account of each provider.
+        cls.usage_accounts = {
+            (company, code): cls.add_sms_account(
+                company,
+                code,
+                name=f"{code.title()} {company.name}",
+                **{
+                    "sandbox": {},
+                    "smsapi": {"smsapi_token": "t"},
+                    "quriiri": {"quriiri_api_key": "k"},
+                }[code],
+            )
+            for company in (cls.company_a, cls.company_b)
+            for code in ("sandbox", "smsapi", "quriiri")
+        }
+        values_list = cls._usage_message_values(random.Random(6), 400)
+        for vals in values_list:
+            if vals["provider"]:
+                vals["account_id"] = cls.usage_accounts[
+                    cls.env["res.company"].browse(vals["company_id"]), vals["provider"]
+                ].id
+        cls.messages = cls.env["sms.gateway.message"].create(values_list)
         cls.env.flush_all()
 
     @classmethod
@@ -212,18 +231,19 @@ class SmsGatewayUsageCase(SmsGatewayCase):
         return {row[0]: tuple(row[1:]) for row in self.env.cr.fetchall()}
 
     def direct_costs(self, start, end, companies):
-        """{(provider, currency id): (sms, parts, delivered parts, cost)}."""
+        """{(account id, provider, currency id): (sms, parts, delivered parts,
+        cost)}."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT provider, currency_id, count(*), sum(parts),
+                SELECT account_id, provider, currency_id, count(*), sum(parts),
                        COALESCE(sum(parts) FILTER (WHERE state = 'delivered'), 0),
                        sum(cost)
                   FROM sms_gateway_message
                  WHERE state IN %(billable)s AND channel = 'sms'
                    AND sent_at >= %(start)s AND sent_at < %(end)s
                    AND company_id IN %(companies)s
-                 GROUP BY 1, 2
+                 GROUP BY 1, 2, 3
                 """,
                 billable=BILLABLE,
                 start=start,
@@ -231,7 +251,7 @@ class SmsGatewayUsageCase(SmsGatewayCase):
                 companies=tuple(companies.ids),
             )
         )
-        return {(row[0], row[1]): tuple(row[2:]) for row in self.env.cr.fetchall()}
+        return {row[:3]: tuple(row[3:]) for row in self.env.cr.fetchall()}
 
     @staticmethod
     def totals(counts):

@@ -7,7 +7,8 @@ credentials of every provider in columns of ``res_company``. Each company now
 gets one account for its provider (active, with the sender, timeout, price,
 delivery report secret and the record of where the credentials were entered,
 so a database that was locked stays locked), plus an archived account for
-every other provider whose credentials it kept, so that none is lost. A
+every other provider whose credentials it kept, so that none is lost, and for
+every other provider its messages went through. A
 company whose sending was disabled gets its accounts archived. Messages are
 linked to the account of the provider they went through. Then the old columns
 go.
@@ -16,7 +17,8 @@ go.
 import logging
 
 from odoo import SUPERUSER_ID, api
-from odoo.tools import SQL, column_exists
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 _logger = logging.getLogger(__name__)
 
@@ -102,6 +104,52 @@ def _account_values(company, code, active):
     return values
 
 
+def _message_providers(cr, company_id):
+    """Providers the company's messages went through (any it used before)."""
+    cr.execute(
+        "SELECT DISTINCT provider FROM sms_gateway_message "
+        "WHERE company_id = %s AND provider IS NOT NULL ORDER BY provider",
+        [company_id],
+    )
+    return [row[0] for row in cr.fetchall() if row[0] in LABELS]
+
+
+def _keep_company_tracking(cr):
+    """The chatter of a company keeps its changes of the removed fields.
+
+    Odoo deletes the ``ir.model.fields`` rows of removed fields at the end of
+    the upgrade, and mail then asks the (gone) field for its tracking sequence,
+    which fails. Store what the tracking values need, as mail would, and mark
+    the rows untracked so that nothing asks the field again.
+    """
+    names = tuple(COMPANY_COLUMNS)
+    cr.execute(
+        SQL(
+            """
+            UPDATE mail_tracking_value v
+               SET field_info = jsonb_build_object(
+                       'desc', COALESCE(f.field_description->>'en_US', f.name),
+                       'name', f.name,
+                       'sequence', COALESCE(f.tracking, 100),
+                       'type', f.ttype)
+              FROM ir_model_fields f
+             WHERE v.field_id = f.id
+               AND f.model = 'res.company'
+               AND f.name IN %s
+               AND v.field_info IS NULL
+            """,
+            names,
+        )
+    )
+    cr.execute(
+        SQL(
+            "UPDATE ir_model_fields SET tracking = NULL "
+            "WHERE model = 'res.company' AND name IN %s",
+            names,
+        )
+    )
+
+
 def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
     Account = env["sms.gateway.account"].with_context(active_test=False)
@@ -117,6 +165,10 @@ def migrate(cr, version):
         elif current in codes:
             codes.remove(current)
             codes.insert(0, current)
+        # An archived account for a provider the company sent through before
+        # (the sandbox it tried, a provider whose credentials are gone), so
+        # that each message is linked to the account it went through.
+        codes += [c for c in _message_providers(cr, company["id"]) if c not in codes]
         for code in codes:
             active = code == current
             values = _account_values(company, code, active)
@@ -153,6 +205,7 @@ def migrate(cr, version):
                 OR summary = 'Re-enter the SMS provider credentials')
         """
     )
+    _keep_company_tracking(cr)
     for table, columns in (
         ("res_company", COMPANY_COLUMNS),
         ("res_config_settings", SETTINGS_COLUMNS),
