@@ -10,7 +10,7 @@ Setup (SQL, committed): ``--messages`` partners' worth of queued
 ``sms.gateway.message`` rows (one mailing, constant text, due now, partner
 set, as the send wizard leaves them) and as many ``sms.sms`` rows in state
 ``outgoing`` (same numbers, text and partners, as Odoo's composer leaves
-them). The company sends with SMSAPI, ``sms_gateway_smsapi_base_url``
+them). The company sends with an SMSAPI account, ``smsapi_base_url``
 pointing at ``sms_gateway/tests/doubles smsapi`` run in its own
 process; Odoo's ``sms.endpoint`` parameter points at the IAP double of this
 file (``--serve-iap``), also in its own process: it answers
@@ -230,12 +230,12 @@ def setup(env, args):
     cr.execute("DELETE FROM sms_gateway_message")
     cr.execute("DELETE FROM sms_sms")
     company = env.ref("base.main_company")
-    company.write(
-        {
-            "sms_gateway_provider": "smsapi",
-            "sms_gateway_smsapi_token": TOKEN,
-            "sms_gateway_smsapi_base_url": f"http://127.0.0.1:{args.smsapi_port}",
-        }
+    bench_lib.use_only_account(
+        env,
+        company,
+        "smsapi",
+        smsapi_token=TOKEN,
+        smsapi_base_url=f"http://127.0.0.1:{args.smsapi_port}",
     )
     mailing = env["sms.gateway.mailing"].create(
         {

@@ -272,3 +272,17 @@ def sql_queue_messages(cr, mailing_id, company_id, marker, count, body, user_id=
 def partners_needed(messages):
     """How many generated partners give ``messages`` sendable ones (93 %)."""
     return messages * 100 // 93 + 200
+
+
+def use_only_account(env, company, provider, **values):
+    """Archive the company's SMS accounts and give it one of ``provider``."""
+    Account = env["sms.gateway.account"].with_context(active_test=False)
+    Account.search([("company_id", "=", company.id)]).write({"active": False})
+    return Account.create(
+        {
+            "name": f"Bench {provider}",
+            "provider": provider,
+            "company_id": company.id,
+            **values,
+        }
+    )

@@ -247,12 +247,12 @@ class Checker:
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             bench_lib.sql_partners(cr, bench_lib.partners_needed(args.messages), MARKER)
-            env.ref("base.main_company").write(
-                {
-                    "sms_gateway_provider": "smsapi",
-                    "sms_gateway_smsapi_token": TOKEN,
-                    "sms_gateway_smsapi_base_url": self.double_url,
-                }
+            bench_lib.use_only_account(
+                env,
+                env.ref("base.main_company"),
+                "smsapi",
+                smsapi_token=TOKEN,
+                smsapi_base_url=self.double_url,
             )
             # Only the dispatch cron matters here.
             env.ref("sms_gateway.ir_cron_sms_gateway_poll_delivery").active = False
