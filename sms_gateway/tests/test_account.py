@@ -8,7 +8,7 @@ from odoo.tests import Form, tagged
 
 from .. import _create_sandbox_accounts
 from ..tools import providers
-from ..tools.provider_doubles import (
+from .doubles import (
     SMSAPI_TOKEN,
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
