@@ -41,7 +41,7 @@ from odoo.tools import SQL, config
 
 from ..tools import providers
 from .res_company import ProviderLockedError
-from .res_partner import EXCLUSION_REASONS
+from .res_partner_recipient import EXCLUSION_REASONS
 
 _logger = logging.getLogger(__name__)
 
@@ -383,7 +383,7 @@ class SmsGatewayMessage(models.Model):
 
     def _sms_resend_refusals(self):
         """{message id: reason} of the messages a first send would not send now."""
-        self.env["sms.gateway.mailing"]._sms_flush_recipients()
+        self.env["res.partner"]._sms_flush_recipients()
         self.env.cr.execute(
             SQL(
                 """
