@@ -22,3 +22,4 @@ from . import test_security_settings
 from . import test_security_groups
 from . import test_security_wizards
 from . import test_security_redteam
+from . import test_recipient_rule
