@@ -20,15 +20,6 @@ from odoo.tools import SQL
 
 from ..tools import phone as phone_tools
 
-# Why a partner cannot receive an SMS; the send wizard counts by these.
-EXCLUSION_REASONS = [
-    ("no_mobile", "No valid mobile number"),
-    ("landline", "Not a mobile number"),
-    ("opted_out", "Opted out"),
-    ("no_consent", "No SMS consent"),
-    ("duplicate", "Duplicate number"),
-]
-
 # Context key set while consent and blacklist are being synchronised, so that
 # one side does not call the other back. Only its value NO_SYNC_TOKEN counts:
 # a context comes from the client too (any RPC can set a key to true), and
@@ -324,41 +315,6 @@ class ResPartner(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # Who may receive an SMS: the rule every send obeys
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _sms_sendable_domain(self):
-        """Domain of partners a bulk send may reach."""
-        return [
-            ("sms_consent", "=", "granted"),
-            ("sms_number_state", "=", "mobile"),
-            ("sms_is_blacklisted", "=", False),
-        ]
-
-    def _sms_exclusion_reasons(self, bulk=True):
-        """Map each partner id to why it cannot get an SMS, or False.
-
-        A bulk send reaches only granted consent; a single send may also reach
-        an unknown consent (after the user confirmed). Refused or opted-out
-        numbers are never reached. Duplicate numbers are left to the caller.
-        """
-        reasons = {}
-        for partner in self:
-            if partner.sms_number_state in ("missing", "invalid"):
-                reason = "no_mobile"
-            elif partner.sms_number_state == "landline":
-                reason = "landline"
-            elif partner.sms_consent == "refused" or partner.sms_is_blacklisted:
-                reason = "opted_out"
-            elif partner.sms_consent == "unknown" and bulk:
-                reason = "no_consent"
-            else:
-                reason = False
-            reasons[partner.id] = reason
-        return reasons
-
-    # ------------------------------------------------------------------
     # Buttons
     # ------------------------------------------------------------------
 
@@ -463,6 +419,15 @@ class ResPartner(models.Model):
         groups="sms_gateway.group_sms_gateway_user",
     )
 
+    sms_gateway_sendable_group_ids = fields.Many2many(
+        "sms.gateway.group",
+        string="SMS Groups Sendable In",
+        compute="_compute_sms_gateway_sendable_group_ids",
+        search="_search_sms_gateway_sendable_group_ids",
+        groups="sms_gateway.group_sms_gateway_user",
+        help="The SMS groups you can see whose bulk SMS reach this contact.",
+    )
+
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_sms_gateway_group_ids(self):
         Group = self.env["sms.gateway.group"]
@@ -471,6 +436,32 @@ class ResPartner(models.Model):
             groups = Group.browse(sorted(by_partner.get(partner._origin.id, ())))
             partner.sms_gateway_group_ids = groups
             partner.sms_gateway_group_count = len(groups)
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_sms_gateway_sendable_group_ids(self):
+        Group = self.env["sms.gateway.group"]
+        partners = self._origin
+        by_partner = Group._sms_groups_by_partner(partners)
+        sendable = {partner_id: [] for partner_id in partners.ids}
+        for group in Group.browse(sorted(set().union(*by_partner.values()))):
+            domain = [("id", "in", partners.ids), *group._sms_sendable_partner_domain()]
+            for partner_id in self.search(domain).ids:
+                sendable[partner_id].append(group.id)
+        for partner in self:
+            partner.sms_gateway_sendable_group_ids = Group.browse(
+                sendable.get(partner._origin.id, [])
+            )
+
+    def _search_sms_gateway_sendable_group_ids(self, operator, value):
+        if operator not in ("in", "=") or not value:
+            raise UserError(
+                self.env._(
+                    "SMS Groups Sendable In can only be searched for given groups."
+                )
+            )
+        ids = [value] if isinstance(value, int) else list(value)
+        groups = self.env["sms.gateway.group"].search([("id", "in", ids)])
+        return groups._sms_sendable_partner_domain()
 
     def _search_sms_gateway_group_ids(self, operator, value):
         return self.env["sms.gateway.group"]._sms_partner_search_domain(operator, value)

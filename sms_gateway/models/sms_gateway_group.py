@@ -168,7 +168,7 @@ class SmsGatewayGroup(models.Model):
         string="Sendable",
         compute="_compute_counts",
         help="Members a bulk SMS reaches: consent granted, a valid mobile number, "
-        "not opted out.",
+        "not opted out, one per number.",
     )
     is_owner = fields.Boolean(
         compute="_compute_access_flags",
@@ -279,81 +279,42 @@ class SmsGatewayGroup(models.Model):
     def _sms_member_counts(self):
         """{group id: (members, granted, opted out, no mobile, sendable)}.
 
-        One SQL query for all groups without a dynamic filter, one per
-        dynamic group; members are never loaded. Partners are those the
-        current user could send to: active and allowed by record rules.
+        One SQL statement for all groups, members never loaded: each group's
+        members (active and allowed by record rules: the partners the current
+        user could send to) go through the recipient rule of a bulk send
+        (``res.partner._sms_recipient_sql``), as a send to the group would.
         """
         groups = self._origin.filtered("id")
         if not groups:
             return {}
         self.env["sms.gateway.group.member"].flush_model()
-        self.env["res.partner"].flush_model(
-            ["active", "sms_consent", "sms_number", "sms_number_state"]
-        )
-        self.env["phone.blacklist"].flush_model(["number", "active"])
         Partner = self.env["res.partner"]
-        counts = {}
-        static = groups.filtered(lambda g: not g.is_dynamic)
-        if static:
-            query = Partner._search([])
-            query.add_join(
-                "JOIN",
-                "sms_member",
-                "sms_gateway_group_member",
-                SQL(
-                    '"sms_member".partner_id = "res_partner".id '
-                    'AND "sms_member".group_id IN %s',
-                    tuple(static.ids),
-                ),
-            )
-            self._sms_add_count_join(query)
-            query.groupby = SQL('"sms_member".group_id')
-            rows = self.env.execute_query(
-                query.select(SQL('"sms_member".group_id'), *self._sms_count_columns())
-            )
-            counts.update({row[0]: row[1:] for row in rows})
-        for group in groups - static:
+        Partner._sms_flush_recipients()
+        selects = []
+        for group in groups:
             query = Partner._search(group._sms_recipient_domain(strict=False))
             if query.is_empty():
                 continue
-            self._sms_add_count_join(query)
-            counts[group.id] = self.env.execute_query(
-                query.select(*self._sms_count_columns())
-            )[0]
-        return counts
-
-    @api.model
-    def _sms_add_count_join(self, query):
-        query.add_join(
-            "LEFT JOIN",
-            "sms_blacklist",
-            "phone_blacklist",
-            SQL(
-                '"sms_blacklist".number = "res_partner".sms_number '
-                'AND "sms_blacklist".active'
-            ),
-        )
-
-    @api.model
-    def _sms_count_columns(self):
-        """COUNT(*) FILTER (...) columns in COUNT_FIELDS order.
-
-        Opted out and sendable follow res.partner's filters and
-        ``_sms_sendable_domain()``; a test keeps them in line.
-        """
-        listed = SQL('"sms_blacklist".id IS NOT NULL')
-        granted = SQL("\"res_partner\".sms_consent = 'granted'")
-        mobile = SQL("\"res_partner\".sms_number_state = 'mobile'")
-        refused = SQL("\"res_partner\".sms_consent = 'refused'")
-        return [
-            SQL("COUNT(*)"),
-            SQL("COUNT(*) FILTER (WHERE %s)", granted),
-            SQL("COUNT(*) FILTER (WHERE %s OR %s)", refused, listed),
-            SQL("COUNT(*) FILTER (WHERE %s IS NOT TRUE)", mobile),
-            SQL(
-                "COUNT(*) FILTER (WHERE %s AND %s AND NOT %s)", granted, mobile, listed
-            ),
-        ]
+            selects.append(
+                SQL(
+                    """
+                    SELECT %(group)s, COUNT(*),
+                           COUNT(*) FILTER (WHERE p.sms_consent = 'granted'),
+                           COUNT(*) FILTER (WHERE r.reason = 'opted_out'),
+                           COUNT(*) FILTER (WHERE r.reason = 'no_mobile'
+                                              OR r.reason = 'landline'),
+                           COUNT(*) FILTER (WHERE r.reason IS NULL)
+                      FROM (%(rows)s) r
+                      JOIN res_partner p ON p.id = r.partner_id
+                    """,
+                    group=group.id,
+                    rows=Partner._sms_recipient_sql(query),
+                )
+            )
+        if not selects:
+            return {}
+        rows = self.env.execute_query(SQL(" UNION ALL ").join(selects))
+        return {row[0]: row[1:] for row in rows}
 
     # ------------------------------------------------------------------
     # Constraints and CRUD
@@ -624,15 +585,29 @@ class SmsGatewayGroup(models.Model):
 
         Nothing is loaded: use ``query.subselect()`` in SQL, or the query as a
         domain value: ``[('id', 'in', query)]``. ``sendable_only`` keeps only
-        the partners a bulk send reaches (``_sms_sendable_domain``). Raises
-        AccessError when the user may not send to these groups.
+        the partners a bulk send to ``self`` reaches (the recipient rule,
+        ``res.partner._sms_recipient_sql``). Raises AccessError when the user
+        may not send to these groups.
         """
         self._check_sms_send_access()
         Partner = self.env["res.partner"]
-        domain = self._sms_recipient_domain()
-        if sendable_only:
-            domain = expression.AND([domain, Partner._sms_sendable_domain()])
-        return Partner._search(domain)
+        query = Partner._search(self._sms_recipient_domain())
+        if sendable_only and not query.is_empty():
+            Partner._sms_flush_recipients()
+            query = Partner._search(Partner._sms_recipient_search_domain(query))
+        return query
+
+    def _sms_sendable_partner_domain(self):
+        """Domain on res.partner of the partners a bulk send to one of
+        ``self`` reaches (the recipient rule, group by group)."""
+        Partner = self.env["res.partner"]
+        Partner._sms_flush_recipients()
+        domains = []
+        for group in self:
+            query = Partner._search(group._sms_recipient_domain(strict=False))
+            if not query.is_empty():
+                domains.append(Partner._sms_recipient_search_domain(query))
+        return expression.OR(domains) if domains else expression.FALSE_DOMAIN
 
     # ------------------------------------------------------------------
     # Members
@@ -760,10 +735,9 @@ class SmsGatewayGroup(models.Model):
         )
 
     def action_view_sendable(self):
-        domain = [("sms_gateway_group_ids", "in", [self.id])]
-        domain += self.env["res.partner"]._sms_sendable_domain()
         return self._sms_partner_action(
-            self.env._("Sendable members of %s", self.display_name), domain
+            self.env._("Sendable members of %s", self.display_name),
+            [("sms_gateway_sendable_group_ids", "in", [self.id])],
         )
 
     def action_view_memberships(self):

@@ -31,6 +31,7 @@ from ..tools.placeholder import (
     field_chains,
     is_field_path,
 )
+from .res_partner_recipient import BULK, SINGLE
 from .sms_gateway_group import field_refusal
 from .sms_gateway_message import body_hash
 
@@ -564,65 +565,6 @@ class SmsGatewayMailing(models.Model):
     # Queueing
     # ------------------------------------------------------------------
 
-    @api.model
-    def _sms_recipient_rows_sql(self, partner_query, bulk):
-        """SQL of the candidate recipients with why each is excluded (or NULL).
-
-        Columns: partner_id, number, email, reason. Duplicated numbers keep
-        their first partner (lowest id).
-        """
-        reasons = SQL(
-            """
-            CASE
-                WHEN p.sms_number_state IS DISTINCT FROM 'mobile'
-                     AND p.sms_number_state IS DISTINCT FROM 'landline' THEN 'no_mobile'
-                WHEN p.sms_number_state = 'landline' THEN 'landline'
-                WHEN p.sms_consent = 'refused' OR bl.id IS NOT NULL THEN 'opted_out'
-                WHEN p.sms_consent <> 'granted' AND %(bulk)s THEN 'no_consent'
-                WHEN row_number() OVER (
-                        PARTITION BY p.sms_number,
-                                     (p.sms_number_state = 'mobile'
-                                      AND p.sms_consent <> 'refused'
-                                      AND bl.id IS NULL
-                                      AND (p.sms_consent = 'granted' OR NOT %(bulk)s))
-                        ORDER BY p.id) > 1 THEN 'duplicate'
-            END
-            """,
-            bulk=bool(bulk),
-        )
-        return SQL(
-            """
-            SELECT p.id AS partner_id, p.sms_number AS number, p.email AS email,
-                   %(reasons)s AS reason
-              FROM res_partner p
-              LEFT JOIN phone_blacklist bl ON bl.number = p.sms_number AND bl.active
-             WHERE p.id IN %(partners)s
-            """,
-            reasons=reasons,
-            partners=partner_query,
-        )
-
-    @api.model
-    def _sms_flush_recipients(self):
-        """Write pending partner and opt-out changes before reading them in SQL."""
-        self.env["res.partner"].flush_model(
-            ["sms_number", "sms_number_state", "sms_consent", "email", "active"]
-        )
-        self.env["phone.blacklist"].flush_model(["number", "active"])
-
-    @api.model
-    def _sms_recipient_summary(self, partner_query, bulk=True):
-        """{reason or 'sendable': count} for these recipients, in one query."""
-        self._sms_flush_recipients()
-        self.env.cr.execute(
-            SQL(
-                "SELECT COALESCE(r.reason, 'sendable'), count(*) "
-                "FROM (%s) r GROUP BY 1",
-                self._sms_recipient_rows_sql(partner_query, bulk),
-            )
-        )
-        return dict(self.env.cr.fetchall())
-
     def _sms_placeholder_env(self):
         """The sender's environment, never superuser: placeholders render
         with the sender's rights."""
@@ -773,32 +715,24 @@ class SmsGatewayMailing(models.Model):
         self.ensure_one()
         self._sms_check_placeholders()
         self.env.flush_all()
+        self.env["res.partner"]._sms_flush_recipients()
         cr = self.env.cr
         cr.execute(
             "DROP TABLE IF EXISTS sms_gateway_recipients; "
             "CREATE TEMP TABLE sms_gateway_recipients "
-            "(partner_id int, number varchar, email varchar, reason varchar) "
-            "ON COMMIT DROP"
+            "(partner_id int, number varchar, email varchar, channel varchar, "
+            "reason varchar) ON COMMIT DROP"
         )
         cr.execute(
             SQL(
                 "INSERT INTO sms_gateway_recipients %s",
-                self._sms_recipient_rows_sql(partner_query, bulk),
+                self.env["res.partner"]._sms_recipient_sql(
+                    partner_query,
+                    kind=BULK if bulk else SINGLE,
+                    email_fallback=self.email_fallback,
+                ),
             )
         )
-        if self.email_fallback:
-            cr.execute(
-                """
-                UPDATE sms_gateway_recipients r SET reason = 'email_fallback'
-                  FROM res_partner p
-                 WHERE p.id = r.partner_id AND r.reason = 'no_mobile'
-                   AND position('@' in p.email) > 0
-                   AND p.sms_consent <> 'refused'
-                   AND NOT EXISTS (SELECT 1 FROM mail_blacklist mb
-                                    WHERE mb.active
-                                      AND mb.email = lower(p.email_normalized))
-                """
-            )
         cr.execute("CREATE INDEX ON sms_gateway_recipients (partner_id)")
         cr.execute("ANALYZE sms_gateway_recipients")
         group_sql = self._sms_group_sql(group_ids)
@@ -866,16 +800,15 @@ class SmsGatewayMailing(models.Model):
                      create_uid, create_date, write_uid, write_date)
                 SELECT md5(random()::text || clock_timestamp()::text || r.partner_id),
                        %(mailing)s, %(group)s, r.partner_id,
-                       CASE WHEN r.reason IS NULL THEN r.number END, r.email,
-                       CASE WHEN r.reason IS NULL THEN 'sms' ELSE 'email' END,
-                       %(body)s, %(hash)s, %(encoding)s, %(chars)s,
-                       CASE WHEN r.reason IS NULL THEN %(parts)s ELSE 0 END,
+                       CASE WHEN r.channel = 'sms' THEN r.number END, r.email,
+                       r.channel, %(body)s, %(hash)s, %(encoding)s, %(chars)s,
+                       CASE WHEN r.channel = 'sms' THEN %(parts)s ELSE 0 END,
                        'queued', %(scheduled)s, 0, %(user)s, %(company)s,
                        %(currency)s,
-                       CASE WHEN r.reason IS NULL THEN %(cost)s ELSE 0 END,
+                       CASE WHEN r.channel = 'sms' THEN %(cost)s ELSE 0 END,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM sms_gateway_recipients r
-                 WHERE r.reason IS NULL OR r.reason = 'email_fallback'
+                 WHERE r.reason IS NULL
                 """,
                 group=group_sql,
                 body=text,
@@ -899,10 +832,9 @@ class SmsGatewayMailing(models.Model):
             cr.execute(
                 SQL(
                     """
-                    SELECT r.partner_id, r.number, r.email, r.reason, %s
+                    SELECT r.partner_id, r.number, r.email, r.channel, %s
                       FROM sms_gateway_recipients r
-                     WHERE (r.reason IS NULL OR r.reason = 'email_fallback')
-                       AND r.partner_id > %s
+                     WHERE r.reason IS NULL AND r.partner_id > %s
                      ORDER BY r.partner_id
                      LIMIT %s
                     """,
@@ -917,11 +849,11 @@ class SmsGatewayMailing(models.Model):
             last = chunk[-1][0]
             partners = Partner.browse([row[0] for row in chunk])
             values = []
-            for (partner_id, number, email, reason, group_id), partner in zip(
+            for (partner_id, number, email, channel, group_id), partner in zip(
                 chunk, partners, strict=True
             ):
                 text = self._sms_render(render, partner)
-                sms = reason is None
+                sms = channel == "sms"
                 info = self._sms_check_length(text, partner) if sms else None
                 values.append(
                     (
@@ -982,7 +914,7 @@ class SmsGatewayMailing(models.Model):
                        'canceled', r.reason, %(label)s, 0, 0, %(scheduled)s, 0,
                        %(user)s, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM sms_gateway_recipients r
-                 WHERE r.reason IS NOT NULL AND r.reason <> 'email_fallback'
+                 WHERE r.reason IS NOT NULL
                 """,
                 group=group_sql,
                 label=self.env._("Not sent: excluded"),
@@ -994,6 +926,23 @@ class SmsGatewayMailing(models.Model):
             )
         )
 
+    def _sms_sent_recently_sql(self, number, digest):
+        """SQL: the text of hash ``digest`` went to ``number`` (SQL) within
+        24 hours, by another mailing (the 24-hour guard)."""
+        return SQL(
+            """
+            EXISTS (SELECT 1 FROM sms_gateway_message o
+                     WHERE o.number = %(number)s AND o.body_hash = %(digest)s
+                       AND o.create_date > %(since)s
+                       AND o.mailing_id IS DISTINCT FROM %(mailing)s
+                       AND o.state NOT IN ('canceled', 'failed'))
+            """,
+            number=number,
+            digest=digest,
+            since=fields.Datetime.now() - timedelta(hours=24),
+            mailing=self.id or None,
+        )
+
     def _sms_skip_recent(self):
         """Skip the same text to the same number within 24 hours."""
         self.env.cr.execute(
@@ -1002,17 +951,63 @@ class SmsGatewayMailing(models.Model):
                 UPDATE sms_gateway_message m
                    SET state = 'canceled', skip_reason = 'recent', failure_reason = %s
                  WHERE m.mailing_id = %s AND m.state = 'queued' AND m.channel = 'sms'
-                   AND EXISTS (
-                        SELECT 1 FROM sms_gateway_message o
-                         WHERE o.number = m.number AND o.body_hash = m.body_hash
-                           AND o.create_date > %s
-                           AND o.mailing_id IS DISTINCT FROM m.mailing_id
-                           AND o.state NOT IN ('canceled', 'failed'))
+                   AND %s
                 """,
                 self.env._("The same text went to this number within 24 hours"),
                 self.id,
-                fields.Datetime.now() - timedelta(hours=24),
+                self._sms_sent_recently_sql(SQL("m.number"), SQL("m.body_hash")),
             )
+        )
+
+    def _sms_check_limits(self, partner_query, bulk, counts):
+        """UserError, before anything is queued, when the send breaks a limit:
+        the parts limit (a text without placeholders; with placeholders, each
+        text is checked as it is written), the 24-hour guard leaving nothing
+        to send, the company's monthly cap or the user's cap.
+
+        ``counts``: the preview's counts of the recipient rule ({'sms':,
+        'email':, reason: count}); SMS the 24-hour guard will skip do not
+        count against the caps (known before queueing for one text only).
+        """
+        self.ensure_one()
+        sms, email = counts.get("sms", 0), counts.get("email", 0)
+        compiled = self._sms_compiled_placeholders()
+        if not any(expression for _l, expression, _t, _d in compiled):
+            text = self._sms_finish_text(self.body or "")
+            self._sms_check_length(text, None)
+            if sms and not self.allow_duplicates:
+                sms -= self._sms_count_recent(partner_query, bulk, body_hash(text))
+                if not sms and not email:
+                    raise UserError(self._sms_nothing_to_send_message())
+        self._sms_check_caps(
+            self.company_id,
+            self.user_id,
+            sms,
+            exclude_mailing=self,
+            at=self.scheduled_at,
+        )
+
+    def _sms_count_recent(self, partner_query, bulk, digest):
+        """How many SMS recipients got the text of hash ``digest`` within 24 h."""
+        Partner = self.env["res.partner"]
+        Partner._sms_flush_recipients()
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT count(*) FROM (%s) r
+                 WHERE r.reason IS NULL AND r.channel = 'sms' AND %s
+                """,
+                Partner._sms_recipient_sql(
+                    partner_query, kind=BULK if bulk else SINGLE
+                ),
+                self._sms_sent_recently_sql(SQL("r.number"), digest),
+            )
+        )[0][0]
+
+    def _sms_nothing_to_send_message(self):
+        return self.env._(
+            "Nothing to send: every recipient got the same text within the "
+            'last 24 hours. Tick "Send again within 24 hours" to send anyway.'
         )
 
     def _sms_check_length(self, text, partner):

@@ -17,7 +17,7 @@ from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .res_partner import EXCLUSION_REASONS
+from .res_partner_recipient import EXCLUSION_REASONS
 
 STATES = [
     ("queued", "Queued"),
@@ -328,7 +328,7 @@ class SmsGatewayMessage(models.Model):
 
     def _sms_resend_refusals(self):
         """{message id: reason} of the messages a first send would not send now."""
-        self.env["sms.gateway.mailing"]._sms_flush_recipients()
+        self.env["res.partner"]._sms_flush_recipients()
         self.env.cr.execute(
             SQL(
                 """

@@ -109,6 +109,59 @@ class SmsGatewayCase(RaisesMessageMixin, SmsAccountMixin, TransactionCase):
         cls.Blacklist = cls.env["phone.blacklist"]
         cls.sms_account = cls.set_sms_account()
 
+    @classmethod
+    def _sms_make_partners_in_every_state(cls, company=None, prefix="State"):
+        """{state: partner}, one Finnish partner of ``company`` (the current
+        one by default) in each state the recipient rule tells apart:
+
+        ``granted`` (a recipient), ``unknown``, ``refused``, ``listed``
+        (granted, number on phone.blacklist), ``landline``, ``invalid``
+        (a number that is not one), ``twin`` (granted, the number of
+        ``granted``), and without a mobile: ``email`` (granted, an e-mail),
+        ``unknown_email`` (consent unknown, an e-mail), ``refused_email``,
+        ``email_listed`` (granted, its e-mail on mail.blacklist) and
+        ``nothing`` (granted, neither number nor e-mail).
+
+        Numbers and e-mails are made from the partners' ids, so that several
+        calls (``prefix``) make independent sets.
+        """
+        company = company or cls.env.company
+        Partner = cls.env["res.partner"]
+        serial = (Partner.search([], order="id desc", limit=1).id or 0) + 1
+        slug = prefix.lower().replace(" ", "-")
+
+        def mobile(n):
+            return f"+35840{serial % 10000:04d}{n:03d}"
+
+        base = {"country_id": cls.env.ref("base.fi").id, "company_id": company.id}
+        specs = {
+            "granted": {"mobile": mobile(1), "sms_consent": "granted"},
+            "unknown": {"mobile": mobile(2)},
+            "refused": {"mobile": mobile(3), "sms_consent": "refused"},
+            "listed": {"mobile": mobile(4), "sms_consent": "granted"},
+            "landline": {"mobile": "09 1234 5678", "sms_consent": "granted"},
+            "invalid": {"mobile": "12", "sms_consent": "granted"},
+            "twin": {"mobile": mobile(1), "sms_consent": "granted"},
+            "email": {"email": f"{slug}.email@example.com", "sms_consent": "granted"},
+            "unknown_email": {"email": f"{slug}.unknown@example.com"},
+            "refused_email": {
+                "email": f"{slug}.refused@example.com",
+                "sms_consent": "refused",
+            },
+            "email_listed": {
+                "email": f"{slug}.listed@example.com",
+                "sms_consent": "granted",
+            },
+            "nothing": {"sms_consent": "granted"},
+        }
+        partners = {
+            state: Partner.create(dict(base, name=f"{prefix} {state}", **values))
+            for state, values in specs.items()
+        }
+        cls.env["phone.blacklist"].sudo().add(partners["listed"].sms_number)
+        cls.env["mail.blacklist"].sudo()._add(partners["email_listed"].email)
+        return partners
+
     def flush_tracking(self):
         """Create the chatter's tracking values now (they wait for the commit)."""
         self.env.flush_all()

@@ -239,11 +239,11 @@ class TestSendRule(SmsGatewayCase):
         )
 
     def test_bulk_sends_only_to_granted_valid_unlisted_mobiles(self):
-        domain = [("id", "in", self.all.ids), *self.Partner._sms_sendable_domain()]
+        domain = self.Partner._sms_recipient_search_domain(self.all.ids)
         self.assertEqual(self.Partner.search(domain), self.ok)
 
     def test_exclusion_reasons_bulk(self):
-        reasons = self.all._sms_exclusion_reasons(bulk=True)
+        reasons = self.Partner._sms_recipient_reasons(self.all, kind="bulk")
         self.assertEqual(
             reasons,
             {
@@ -257,7 +257,7 @@ class TestSendRule(SmsGatewayCase):
         )
 
     def test_single_send_may_reach_unknown_consent_never_refused(self):
-        reasons = self.all._sms_exclusion_reasons(bulk=False)
+        reasons = self.Partner._sms_recipient_reasons(self.all, kind="single")
         self.assertFalse(reasons[self.unknown.id])
         self.assertEqual(reasons[self.refused.id], "opted_out")
         self.assertEqual(reasons[self.listed.id], "opted_out")

@@ -15,19 +15,20 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
 
+from ..models.res_partner_recipient import BULK, SINGLE
 from ..models.sms_gateway_mailing import TRANSLITERATE
 from ..tools import sms_text
 
+# Counts of the recipient rule (res_partner_recipient): channel or reason.
 SUMMARY_FIELDS = {
-    "sendable": "count_sendable",
+    "sms": "count_sendable",
     "no_consent": "count_no_consent",
     "opted_out": "count_opted_out",
     "no_mobile": "count_no_mobile",
     "landline": "count_landline",
     "duplicate": "count_duplicate",
-    "email_fallback": "count_email",
+    "email": "count_email",
 }
 
 
@@ -254,35 +255,25 @@ class SmsGatewaySendWizard(models.TransientModel):
         "partner_ids", "partner_domain", "group_ids", "email_fallback", "is_single"
     )
     def _compute_summary(self):
-        Mailing = self.env["sms.gateway.mailing"]
         for wizard in self:
-            query = wizard._sms_partner_query()
-            summary = {}
-            if query is not None:
-                summary = Mailing._sms_recipient_summary(
-                    query.subselect(), bulk=not wizard.is_single
-                )
-            if wizard.email_fallback and summary.get("no_mobile"):
-                summary["email_fallback"] = wizard._sms_count_email_fallback(query)
-                summary["no_mobile"] -= summary["email_fallback"]
-            for reason, fname in SUMMARY_FIELDS.items():
-                wizard[fname] = summary.get(reason, 0)
+            counts = wizard._sms_recipient_counts()
+            for key, fname in SUMMARY_FIELDS.items():
+                wizard[fname] = counts.get(key, 0)
             wizard.needs_consent_confirmation = bool(
                 wizard.is_single and wizard.partner_ids.sms_consent == "unknown"
             )
 
-    def _sms_count_email_fallback(self, query):
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT count(*) FROM res_partner p
-                 WHERE p.id IN %s AND p.sms_number_state IN ('missing', 'invalid')
-                   AND position('@' in p.email) > 0 AND p.sms_consent <> 'refused'
-                """,
-                query.subselect(),
-            )
+    def _sms_recipient_counts(self):
+        """{channel or reason: count} of the recipient rule for this send."""
+        self.ensure_one()
+        query = self._sms_partner_query()
+        if query is None:
+            return {}
+        return self.env["res.partner"]._sms_recipient_counts(
+            query,
+            kind=SINGLE if self.is_single else BULK,
+            email_fallback=self.email_fallback,
         )
-        return self.env.cr.fetchone()[0]
 
     # ------------------------------------------------------------------
     # The text
@@ -415,16 +406,6 @@ class SmsGatewaySendWizard(models.TransientModel):
             details=details or self.env._("no recipient"),
         )
 
-    def _sms_check_caps(self, mailing, count):
-        """Refuse a send that would go over the company's or the user's cap."""
-        mailing._sms_check_caps(
-            self.company_id,
-            self.env.user,
-            count,
-            exclude_mailing=mailing,
-            at=mailing.scheduled_at,
-        )
-
     def action_send(self):
         self.ensure_one()
         self._sms_check_request()
@@ -437,20 +418,21 @@ class SmsGatewaySendWizard(models.TransientModel):
                 state="scheduled" if later else "sending",
             )
         )
+        partner_query = self._sms_partner_query().subselect()
+        # The limits, from the preview's counts: a refusal queues nothing.
+        mailing._sms_check_limits(
+            partner_query,
+            not self.is_single,
+            {"sms": self.count_sendable, "email": self.count_email},
+        )
         result = mailing._sms_queue(
-            self._sms_partner_query().subselect(),
+            partner_query,
             bulk=not self.is_single,
             group_ids=self.group_ids._origin.ids,
         )
-        queued = result.get("queued", 0)
-        self._sms_check_caps(mailing, queued)
-        if not queued and not result.get("email"):
-            raise UserError(
-                self.env._(
-                    "Nothing to send: every recipient got the same text within the "
-                    'last 24 hours. Tick "Send again within 24 hours" to send anyway.'
-                )
-            )
+        if not result.get("queued") and not result.get("email"):
+            # Texts with placeholders: the 24-hour guard is known once written.
+            raise UserError(mailing._sms_nothing_to_send_message())
         mailing.send_summary = self._sms_summary_text(result)
         self.env["sms.gateway.dispatcher"]._sms_trigger_dispatch(
             mailing.scheduled_at if later else None
