@@ -47,6 +47,14 @@ _logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 # Ids beyond PostgreSQL's integer: no such record.
 MAX_ID = 2**31 - 1
+# What every report route is: public, no CSRF token, no session, bounded.
+REPORT_ROUTE = {
+    "type": "http",
+    "auth": "public",
+    "csrf": False,
+    "save_session": False,
+    "max_content_length": MAX_BODY_BYTES,
+}
 
 
 def _provider_class(code, signed):
@@ -201,12 +209,8 @@ class SmsGatewayController(http.Controller):
 
     @http.route(
         "/sms_gateway/delivery/<string:code>/<int:account_id>/<string:secret>",
-        type="http",
-        auth="public",
         methods=["GET", "POST"],
-        csrf=False,
-        save_session=False,
-        max_content_length=MAX_BODY_BYTES,
+        **REPORT_ROUTE,
     )
     def sms_gateway_delivery_secret(self, code, account_id, secret, **_kwargs):
         _provider_class(code, signed=False)
@@ -217,12 +221,8 @@ class SmsGatewayController(http.Controller):
 
     @http.route(
         "/sms_gateway/delivery/<string:code>/<int:account_id>",
-        type="http",
-        auth="public",
         methods=["POST"],
-        csrf=False,
-        save_session=False,
-        max_content_length=MAX_BODY_BYTES,
+        **REPORT_ROUTE,
     )
     def sms_gateway_delivery_signed(self, code, account_id, **_kwargs):
         provider_class = _provider_class(code, signed=True)
@@ -233,12 +233,8 @@ class SmsGatewayController(http.Controller):
 
     @http.route(
         "/sms_gateway/status/<string:code>/<int:company_id>/<string:secret>",
-        type="http",
-        auth="public",
         methods=["GET", "POST"],
-        csrf=False,
-        save_session=False,
-        max_content_length=MAX_BODY_BYTES,
+        **REPORT_ROUTE,
     )
     def sms_gateway_status_secret(self, code, company_id, secret, **_kwargs):
         _provider_class(code, signed=False)
@@ -249,12 +245,8 @@ class SmsGatewayController(http.Controller):
 
     @http.route(
         "/sms_gateway/status/<string:code>/<int:company_id>",
-        type="http",
-        auth="public",
         methods=["POST"],
-        csrf=False,
-        save_session=False,
-        max_content_length=MAX_BODY_BYTES,
+        **REPORT_ROUTE,
     )
     def sms_gateway_status_signed(self, code, company_id, **_kwargs):
         provider_class = _provider_class(code, signed=True)

@@ -7,6 +7,40 @@ from contextlib import contextmanager
 
 from odoo.tests import TransactionCase, new_test_user
 
+from .doubles import (
+    DOUBLES,
+    QURIIRI_API_KEY,
+    SMSAPI_TOKEN,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    VONAGE_API_KEY,
+    VONAGE_API_SECRET,
+)
+
+
+def double_account_values(provider, double):
+    """Account fields that make an account of ``provider`` send to ``double``."""
+    return {
+        "smsapi": {"smsapi_token": SMSAPI_TOKEN, "smsapi_base_url": double.url},
+        "twilio": {
+            "twilio_account_sid": TWILIO_ACCOUNT_SID,
+            "twilio_auth_token": TWILIO_AUTH_TOKEN,
+            "twilio_base_url": double.url,
+            "sender": "+15005550006",
+        },
+        "quriiri": {
+            "quriiri_api_key": QURIIRI_API_KEY,
+            "quriiri_base_url": double.url,
+            "sender": "Shop",
+        },
+        "vonage": {
+            "vonage_api_key": VONAGE_API_KEY,
+            "vonage_api_secret": VONAGE_API_SECRET,
+            "vonage_base_url": double.url,
+            "sender": "Shop",
+        },
+    }[provider]
+
 
 class RaisesMessageMixin:
     """``assertRaisesRegex`` with Odoo's savepoint: what failed is rolled back."""
@@ -34,7 +68,52 @@ class JsonRpcMixin:
 
 
 class SmsAccountMixin:
-    """SMS accounts for the test at hand."""
+    """SMS accounts for the test at hand, the provider doubles behind them and
+    what to assert about the messages."""
+
+    @contextmanager
+    def mock_sms_gateway(self, provider="smsapi", company=None, add=False, **values):
+        """Send through a loopback double of ``provider`` (a real HTTP server
+        behaving like the provider's API): the company's only active account
+        (``add``: one more, after the others) points at it. Yields the double,
+        with ``double.account`` the account."""
+        with DOUBLES[provider]() as double:
+            values = dict(double_account_values(provider, double), **values)
+            method = self.add_sms_account if add else self.set_sms_account
+            double.account = method(company, provider, **values)
+            yield double
+
+    def _sms_messages_of(self, partners, mailing=None):
+        domain = [("partner_id", "in", partners.ids), ("channel", "=", "sms")]
+        if mailing:
+            domain.append(("mailing_id", "=", mailing.id))
+        return self.env["sms.gateway.message"].sudo().search(domain)
+
+    def assertSMS(self, partners, state, mailing=None, account=None, reason=None):
+        """Each of ``partners`` has exactly one SMS (of ``mailing``) in
+        ``state``, through ``account``, with ``reason`` in its failure or
+        skip reason."""
+        messages = self._sms_messages_of(partners, mailing)
+        for partner in partners:
+            mine = messages.filtered(lambda m, p=partner: m.partner_id == p)
+            self.assertEqual(len(mine), 1, f"{partner.name}: {len(mine)} SMS")
+            self.assertEqual(mine.state, state, f"{partner.name}: {mine.state}")
+            if account is not None:
+                self.assertEqual(mine.account_id, account, partner.name)
+            if reason is not None:
+                said = f"{mine.failure_reason or ''} {mine.skip_reason or ''}"
+                self.assertIn(reason, said, partner.name)
+        return messages
+
+    def assertNoSMS(self, partners, mailing=None):
+        self.assertFalse(self._sms_messages_of(partners, mailing))
+
+    def assertProviderGot(self, double, partners):
+        """The double received one SMS for each of ``partners``' numbers, and
+        no other."""
+        got = sorted(m["number"].lstrip("+") for m in double.messages)
+        expected = sorted(p.sms_number.lstrip("+") for p in partners)
+        self.assertEqual(got, expected)
 
     @classmethod
     def set_sms_account(cls, company=None, provider="sandbox", **values):

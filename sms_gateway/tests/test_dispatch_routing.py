@@ -6,13 +6,6 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .doubles import (
-    SMSAPI_TOKEN,
-    TWILIO_ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN,
-    SmsapiDouble,
-    TwilioDouble,
-)
 from .test_dispatch import DispatchCase
 
 DISPATCH_LOGGER = "odoo.addons.sms_gateway.dispatch.dispatcher"
@@ -44,25 +37,19 @@ class TestRouting(DispatchCase):
 
     def setUp(self):
         super().setUp()
-        self.smsapi = self.enterContext(SmsapiDouble())
-        self.twilio = self.enterContext(TwilioDouble())
-        self.smsapi_account = self.set_sms_account(
-            provider="smsapi",
-            name="SMSAPI Poland",
-            sequence=1,
-            country_ids=[(6, 0, self.country_pl.ids)],
-            smsapi_token=SMSAPI_TOKEN,
-            smsapi_base_url=self.smsapi.url,
+        self.smsapi = self.enterContext(
+            self.mock_sms_gateway(
+                "smsapi",
+                name="SMSAPI Poland",
+                sequence=1,
+                country_ids=[(6, 0, self.country_pl.ids)],
+            )
         )
-        self.twilio_account = self.add_sms_account(
-            provider="twilio",
-            name="Twilio world",
-            sequence=2,
-            sender="+15005550006",
-            twilio_account_sid=TWILIO_ACCOUNT_SID,
-            twilio_auth_token=TWILIO_AUTH_TOKEN,
-            twilio_base_url=self.twilio.url,
+        self.twilio = self.enterContext(
+            self.mock_sms_gateway("twilio", add=True, name="Twilio world", sequence=2)
         )
+        self.smsapi_account = self.smsapi.account
+        self.twilio_account = self.twilio.account
         self.Dispatcher = self.env["sms.gateway.dispatcher"]
 
     def accounts_of(self, mailing):
@@ -71,24 +58,10 @@ class TestRouting(DispatchCase):
     def test_each_message_goes_through_the_account_of_its_country(self):
         mailing = self.send(self.finns | self.poles)
         self.Dispatcher._cron_dispatch()
-        self.assertEqual(set(self.sms(mailing).mapped("state")), {"sent"})
-        accounts = self.accounts_of(mailing)
-        self.assertEqual(
-            {p for p, a in accounts.items() if a == self.smsapi_account},
-            set(self.poles),
-        )
-        self.assertEqual(
-            {p for p, a in accounts.items() if a == self.twilio_account},
-            set(self.finns),
-        )
-        self.assertEqual(
-            sorted(m["number"].lstrip("+") for m in self.smsapi.messages),
-            ["48600100201", "48600100202"],
-        )
-        self.assertEqual(
-            sorted(m["number"].lstrip("+") for m in self.twilio.messages),
-            ["358405550101", "358405550102"],
-        )
+        self.assertSMS(self.poles, "sent", mailing, account=self.smsapi_account)
+        self.assertSMS(self.finns, "sent", mailing, account=self.twilio_account)
+        self.assertProviderGot(self.smsapi, self.poles)
+        self.assertProviderGot(self.twilio, self.finns)
         by_provider = {m.partner_id: m.provider for m in self.sms(mailing)}
         self.assertEqual(by_provider[self.pl1], "smsapi")
         self.assertEqual(by_provider[self.ok1], "twilio")
@@ -98,13 +71,10 @@ class TestRouting(DispatchCase):
         self.smsapi.bad_token = True
         mailing = self.send(self.finns | self.poles)
         self.Dispatcher._cron_dispatch()
-        messages = self.sms(mailing)
-        self.assertEqual(set(messages.mapped("state")), {"sent"})
-        self.assertEqual(set(messages.mapped("account_id")), {self.twilio_account})
+        everyone = self.finns | self.poles
+        self.assertSMS(everyone, "sent", mailing, account=self.twilio_account)
         self.assertFalse(self.smsapi.messages)
-        numbers = [m["number"].lstrip("+") for m in self.twilio.messages]
-        self.assertEqual(len(numbers), 4)
-        self.assertEqual(len(set(numbers)), 4)  # each exactly once
+        self.assertProviderGot(self.twilio, everyone)  # each exactly once
         # The failing account is on hold, says why, and administrators know.
         self.assertTrue(self.smsapi_account.hold_until)
         self.assertGreater(self.smsapi_account.hold_until, fields.Datetime.now())
