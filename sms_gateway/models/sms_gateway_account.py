@@ -147,7 +147,7 @@ class SmsGatewayAccount(models.Model):
         help="Database and PostgreSQL server where the credentials were saved.",
     )
     lock_notified = fields.Char(groups="base.group_system", copy=False)
-    locked = fields.Boolean(string="Locked", compute="_compute_locked")
+    locked = fields.Boolean(compute="_compute_locked")
     lock_reason = fields.Char(compute="_compute_locked")
     hold_until = fields.Datetime(
         string="On Hold Until",
@@ -377,7 +377,7 @@ class SmsGatewayAccount(models.Model):
     def _cron_check_location(self):
         """Tell administrators, once per move, that an account is locked."""
         current = self._sms_current_location()
-        for account in self.sudo().search([]):
+        for account in self.sudo().search([("provider", "!=", "sandbox")]):
             reason = account._sms_lock_reason_for(current)
             if reason and account.lock_notified != current:
                 account._sms_notify(LOCK_ACTIVITY_SUMMARY, reason)

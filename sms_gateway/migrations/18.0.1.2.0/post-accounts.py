@@ -8,10 +8,12 @@ gets one account for its provider (active, with the sender, timeout, price,
 delivery report secret and the record of where the credentials were entered,
 so a database that was locked stays locked), plus an archived account for
 every other provider whose credentials it kept, so that none is lost, and for
-every other provider its messages went through. A
-company whose sending was disabled gets its accounts archived. Messages are
-linked to the account of the provider they went through. Then the old columns
-go.
+every other provider its messages went through. A company whose sending was
+disabled gets its accounts archived, and so does an account the upgrade's
+data files made (the demo sandbox) when the company used another provider.
+Messages are linked to the account of the provider they went through. The
+company's tracked changes of the old fields stay in its chatter. Then the old
+columns go.
 """
 
 import logging
@@ -153,8 +155,13 @@ def _keep_company_tracking(cr):
 def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
     Account = env["sms.gateway.account"].with_context(active_test=False)
+    # Accounts the data files of this upgrade made already (the demo sandbox,
+    # with demo data) take the values of their provider; the others of their
+    # company are archived: its previous choice wins.
+    loaded = Account.search([])
     for company in _companies(cr):
         current = company["sms_gateway_provider"] or "none"
+        preloaded = loaded.filtered(lambda a, c=company: a.company_id.id == c["id"])
         codes = [
             code
             for code, columns in REQUIRED.items()
@@ -175,7 +182,13 @@ def migrate(cr, version):
             # Where the credentials were entered is kept as it was: a
             # database that was locked after a move stays locked.
             values["location"] = company.get("sms_gateway_location") or False
-            account = Account.create(values)
+            same = preloaded.filtered(lambda a, c=code: a.provider == c)[:1]
+            if same:
+                account = same
+                account.write(values)
+                preloaded -= account
+            else:
+                account = Account.create(values)
             cr.execute(
                 SQL(
                     """
@@ -194,6 +207,14 @@ def migrate(cr, version):
                 code,
                 "active" if active else "archived",
                 cr.rowcount,
+            )
+        if preloaded.filtered("active"):
+            preloaded.write({"active": False})
+            _logger.info(
+                "SMS accounts %s of company %s archived: it used %s",
+                preloaded.ids,
+                company["id"],
+                current,
             )
     # The alerts were activities on the companies; they are on the accounts now.
     cr.execute(
