@@ -46,15 +46,14 @@ class SmsGatewayRouter(models.AbstractModel):
         """
         Account = self.env["sms.gateway.account"].sudo()
         accounts = Account.search(
-            [("company_id", "=", company.id), ("active", "=", True)],
-            order="sequence, id",
+            [("company_id", "=", company.id), ("active", "=", True)]
         )
+        by_region = {}
         now = fields.Datetime.now()
         # Accounts on hold still send when no other eligible account can: a
         # company with one account retries it as it always did.
         usable = accounts._sms_usable().filtered(lambda a: a.id not in held)
         free = usable.filtered(lambda a: not (a.hold_until and a.hold_until > now))
-        countries = {a: set(a.country_ids.mapped("code")) for a in accounts}
         routed, waiting = [], {}
         for row in rows:
             if row["account"]:
@@ -65,9 +64,9 @@ class SmsGatewayRouter(models.AbstractModel):
                     self._sms_wait(waiting, row, account, now)
                 continue
             region = phone_tools.region_of(row["number"])
-            eligible = [
-                a for a in accounts if not countries[a] or region in countries[a]
-            ]
+            if region not in by_region:
+                by_region[region] = list(Account._sms_eligible(company, region))
+            eligible = by_region[region]
             chosen = next((a for a in eligible if a in free), None) or next(
                 (a for a in eligible if a in usable), None
             )

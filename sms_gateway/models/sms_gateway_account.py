@@ -465,6 +465,18 @@ class SmsGatewayAccount(models.Model):
         except providers.ProviderError as error:
             raise UserError(str(error)) from error
 
+    @api.model
+    def _sms_eligible(self, company, region):
+        """Active accounts of ``company`` that serve numbers of ``region``
+        (ISO country code, None when unknown), in the order they are tried."""
+        accounts = self.sudo().search(
+            [("company_id", "=", company.id), ("active", "=", True)],
+            order="sequence, id",
+        )
+        return accounts.filtered(
+            lambda a: not a.country_ids or region in a.country_ids.mapped("code")
+        )
+
     def _sms_usable(self):
         """These accounts without the ones locked after a server move."""
         current = self._sms_current_location()

@@ -88,7 +88,7 @@ class TestServerMoveLock(ProviderCase):
             self.assertTrue(self.sms_account.locked)
             # One account still sends: the company is not stopped.
             self.assertFalse(self.company._sms_gateway_sending_problem())
-            self.assertEqual((self.sms_account | sandbox)._sms_available(), sandbox)
+            self.assertEqual((self.sms_account | sandbox)._sms_usable(), sandbox)
 
     def test_lock_is_per_account(self):
         other = self.add_sms_account(provider="quriiri", quriiri_api_key="k")
