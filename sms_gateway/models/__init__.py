@@ -6,6 +6,8 @@ from . import res_partner_recipient
 from . import res_company
 from . import res_config_settings
 from . import sms_gateway_account
+from . import sms_gateway_account_lock
+from . import sms_gateway_account_checks
 from . import sms_gateway_account_provider
 from . import sms_gateway_mailing
 from . import sms_gateway_message

@@ -14,26 +14,20 @@ declaration into the ``provider`` selection and ``<code>_<key>`` fields.
 Credentials are readable and writable by system administrators only
 (``groups="base.group_system"``).
 
-Server-move lock: when credentials are saved, the place they were saved in is
-recorded (database name, ``database.uuid``, the PostgreSQL cluster's system
-identifier). A database that later runs anywhere else stops sending through
-the account: messages wait, the account says why, administrators get an
-activity; re-entering the credentials (or confirming the new place) unlocks.
+The server-move lock is ``sms_gateway_account_lock.py``; the administrator's
+checks (connection, balance, test SMS) are ``sms_gateway_account_checks.py``.
 
 Each account has its own delivery report secret (``secrets.token_urlsafe``,
 43 characters, unique), part of the report addresses given to the provider.
 """
 
-import json
 import logging
 import secrets
-import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import phone as phone_tools
 from ..tools import providers
 from ..tools import sender as sender_rules
 
@@ -310,80 +304,6 @@ class SmsGatewayAccount(models.Model):
         return result
 
     # ------------------------------------------------------------------
-    # Server-move lock
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _sms_current_location(self):
-        """Where this database runs now: name, uuid and PostgreSQL cluster."""
-        self.env.cr.execute("SELECT system_identifier::text FROM pg_control_system()")
-        system_identifier = self.env.cr.fetchone()[0]
-        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
-        return json.dumps(
-            {"db": self.env.cr.dbname, "uuid": uuid, "cluster": system_identifier},
-            sort_keys=True,
-        )
-
-    @api.model
-    def _sms_location_change(self, recorded, current):
-        """A sentence telling how ``current`` differs from ``recorded``."""
-        if not recorded:
-            return self.env._("The account's credentials were never saved here.")
-        try:
-            old, new = json.loads(recorded), json.loads(current)
-        except ValueError:
-            return self.env._(
-                "The record of where the credentials were saved is unreadable."
-            )
-        changes = []
-        if old.get("cluster") != new.get("cluster"):
-            changes.append(self.env._("the database runs on another PostgreSQL server"))
-        if old.get("db") != new.get("db"):
-            changes.append(
-                self.env._(
-                    "the database is now called %(new)s (it was %(old)s)",
-                    new=new.get("db"),
-                    old=old.get("db"),
-                )
-            )
-        if old.get("uuid") != new.get("uuid"):
-            changes.append(self.env._("the database has a new identifier (uuid)"))
-        if not changes:
-            return False
-        return self.env._(
-            "SMS sending through this account is locked: %(changes)s since its "
-            "credentials were entered. Queued messages wait. A system administrator "
-            "must re-enter the credentials in SMS > Configuration > Accounts, or "
-            "confirm this database may send.",
-            changes="; ".join(changes),
-        )
-
-    def _sms_lock_reason_for(self, current):
-        self.ensure_one()
-        if not credential_fields(self.provider):
-            return False  # the sandbox: nothing to spend
-        return self._sms_location_change(self.sudo().location, current)
-
-    def action_confirm_location(self):
-        """An administrator confirms that this database may send with these
-        credentials (for example after moving the production server)."""
-        self._sms_check_admin()
-        self.sudo().write(
-            {"location": self._sms_current_location(), "lock_notified": False}
-        )
-        return True
-
-    @api.model
-    def _cron_check_location(self):
-        """Tell administrators, once per move, that an account is locked."""
-        current = self._sms_current_location()
-        for account in self.sudo().search([("provider", "!=", "sandbox")]):
-            reason = account._sms_lock_reason_for(current)
-            if reason and account.lock_notified != current:
-                account._sms_notify(LOCK_ACTIVITY_SUMMARY, reason)
-                account.lock_notified = current
-
-    # ------------------------------------------------------------------
     # Delivery report secret
     # ------------------------------------------------------------------
 
@@ -544,123 +464,8 @@ class SmsGatewayAccount(models.Model):
             activities.action_feedback(feedback=self.env._("SMS account changed."))
 
     # ------------------------------------------------------------------
-    # Buttons: each answers in a notification
+    # Smart button
     # ------------------------------------------------------------------
-
-    def _sms_notify_user(self, message, kind="success"):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("SMS account"),
-                "message": message,
-                "type": kind,
-                "sticky": kind != "success",
-            },
-        }
-
-    def _sms_button_provider(self):
-        """(provider, None) or (None, notification) for the buttons."""
-        self._sms_check_admin()
-        self.ensure_one()
-        try:
-            return self._sms_get_provider(), None
-        except UserError as error:  # locked or incomplete configuration
-            return None, self._sms_notify_user(error.args[0], "danger")
-
-    def action_test_connection(self):
-        provider, failure = self._sms_button_provider()
-        if failure:
-            return failure
-        with provider:
-            try:
-                provider.check()
-            except providers.ProviderError as error:
-                return self._sms_notify_user(
-                    self.env._(
-                        "%(account)s cannot be used: %(error)s",
-                        account=self.name,
-                        error=str(error),
-                    ),
-                    "danger",
-                )
-        return self._sms_notify_user(
-            self.env._(
-                "%(account)s answers and accepts the credentials.", account=self.name
-            )
-        )
-
-    def action_check_balance(self):
-        provider, failure = self._sms_button_provider()
-        if failure:
-            return failure
-        with provider:
-            try:
-                balance = provider.balance()
-            except providers.ProviderError as error:
-                return self._sms_notify_user(
-                    self.env._(
-                        "The balance could not be read from %(account)s: %(error)s",
-                        account=self.name,
-                        error=str(error),
-                    ),
-                    "danger",
-                )
-        if balance is None:
-            return self._sms_notify_user(
-                self.env._("%(account)s does not tell the balance.", account=self.name),
-                "info",
-            )
-        return self._sms_notify_user(
-            self.env._(
-                "Balance at %(account)s: %(balance)s",
-                account=self.name,
-                balance=f"{balance:,.2f}",
-            )
-        )
-
-    def action_send_test(self):
-        """Send one SMS to the test number through this account, and note it
-        in the account's chatter."""
-        provider, failure = self._sms_button_provider()
-        if failure:
-            return failure
-        company = self.company_id
-        try:
-            number = phone_tools.normalize(
-                self.test_number or "", company._sms_gateway_region()
-            )
-        except ValueError as error:
-            provider.close()
-            return self._sms_notify_user(str(error), "warning")
-        message = {
-            "uid": f"test-{uuid.uuid4().hex}",
-            "number": number,
-            "body": self.env._("Test SMS from %(company)s.", company=company.name),
-            "sender": None,
-        }
-        with provider:
-            try:
-                (result,) = provider.send([message])
-            except providers.ProviderError as error:
-                result = {"state": "error", "error": str(error)}
-        if result["state"] == "accepted":
-            text = self.env._(
-                "%(account)s accepted the test SMS to %(number)s.",
-                account=self.name,
-                number=number,
-            )
-            kind = "success"
-        else:
-            text = self.env._(
-                "%(account)s did not take the test SMS to %(number)s: %(error)s",
-                account=self.name,
-                number=number,
-                error=result["error"] or result["state"],
-            )
-            kind = "danger"
-        self.sudo().message_post(body=text, subtype_xmlid="mail.mt_note")
-        return self._sms_notify_user(text, kind)
 
     def action_view_messages(self):
         self._sms_check_admin()

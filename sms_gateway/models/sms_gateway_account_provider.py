@@ -46,7 +46,7 @@ EXTENSIONS = [
 ]
 
 
-class SmsGatewayAccount(models.Model):
+class SmsGatewayAccount(models.Model):  # pylint: disable=consider-merging-classes-inherited
     _inherit = "sms.gateway.account"
 
     @api.model
