@@ -8,6 +8,8 @@ from . import res_config_settings
 from . import sms_gateway_account
 from . import sms_gateway_account_provider
 from . import sms_gateway_mailing
+from . import sms_gateway_mailing_render
+from . import sms_gateway_mailing_queue
 from . import sms_gateway_message
 from . import sms_gateway_delivery_event
 from . import sms_gateway_group
