@@ -13,4 +13,5 @@ from . import sms_gateway_mailing_queue
 from . import sms_gateway_message
 from . import sms_gateway_delivery_event
 from . import sms_gateway_group
+from . import sms_gateway_group_recipients
 from . import sms_gateway_group_member
