@@ -10,7 +10,10 @@ from . import sms_gateway_account_lock
 from . import sms_gateway_account_checks
 from . import sms_gateway_account_provider
 from . import sms_gateway_mailing
+from . import sms_gateway_mailing_render
+from . import sms_gateway_mailing_queue
 from . import sms_gateway_message
 from . import sms_gateway_delivery_event
 from . import sms_gateway_group
+from . import sms_gateway_group_recipients
 from . import sms_gateway_group_member

@@ -1,0 +1,437 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Queueing a mailing: its messages, and the limits checked before.
+
+Queueing works on any number of recipients without loading them: the
+recipients are a SQL query of partners; who is excluded and why is decided
+in SQL by the recipient rule (``res_partner_recipient.py``); texts without
+placeholders are inserted with one INSERT ... SELECT, texts with
+placeholders are rendered in batches and inserted in bulk.
+Everything happens in the caller's transaction: a send that is refused
+(a text too long for one recipient, a placeholder that fails) queues nothing.
+
+Before queueing, the send is checked from the preview's counts: the parts
+limit, the 24-hour guard, the company's monthly cap and the user's cap.
+"""
+
+from datetime import datetime, time, timedelta
+
+import pytz
+from psycopg2.extras import execute_values
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .res_partner_recipient import BULK, SINGLE
+from .sms_gateway_message import body_hash
+
+RENDER_BATCH = 2000
+
+
+class SmsGatewayMailing(models.Model):
+    _inherit = "sms.gateway.mailing"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------
+    # Queueing
+    # ------------------------------------------------------------------
+
+    def _sms_queue(self, partner_query, bulk=True, group_ids=None):
+        """Create the mailing's messages for the partners of ``partner_query``.
+
+        Returns {reason or 'queued' / 'email': count}. Raises UserError, with
+        nothing queued, when a text needs more parts than allowed or cannot be
+        rendered for a recipient.
+        """
+        self.ensure_one()
+        self._sms_check_placeholders()
+        self.env.flush_all()
+        self.env["res.partner"]._sms_flush_recipients()
+        cr = self.env.cr
+        cr.execute(
+            "DROP TABLE IF EXISTS sms_gateway_recipients; "
+            "CREATE TEMP TABLE sms_gateway_recipients "
+            "(partner_id int, number varchar, email varchar, channel varchar, "
+            "reason varchar) ON COMMIT DROP"
+        )
+        cr.execute(
+            SQL(
+                "INSERT INTO sms_gateway_recipients %s",
+                self.env["res.partner"]._sms_recipient_sql(
+                    partner_query,
+                    kind=BULK if bulk else SINGLE,
+                    email_fallback=self.email_fallback,
+                ),
+            )
+        )
+        cr.execute("CREATE INDEX ON sms_gateway_recipients (partner_id)")
+        cr.execute("ANALYZE sms_gateway_recipients")
+        group_sql = self._sms_group_sql(group_ids)
+        instructions, render = self._sms_renderer()
+        if instructions is None:
+            self._sms_insert_constant(group_sql)
+        else:
+            self._sms_insert_rendered(render, group_sql)
+        self._sms_insert_skipped(group_sql)
+        if not self.allow_duplicates:
+            self._sms_skip_recent()
+        self._sms_log_notes(self.id)
+        # The rows were written in SQL: forget what the cache believes.
+        self.env["sms.gateway.message"].invalidate_model()
+        self.invalidate_recordset(["message_ids"])
+        cr.execute(
+            SQL(
+                """
+                SELECT CASE WHEN state = 'canceled' THEN skip_reason
+                            WHEN channel = 'email' THEN 'email' ELSE 'queued' END,
+                       count(*)
+                  FROM sms_gateway_message WHERE mailing_id = %s GROUP BY 1
+                """,
+                self.id,
+            )
+        )
+        return dict(cr.fetchall())
+
+    def _sms_group_sql(self, group_ids):
+        """SQL giving the group a recipient came from (the first static one)."""
+        if not group_ids:
+            return SQL("NULL::int")
+        return SQL(
+            """COALESCE((SELECT min(gm.group_id) FROM sms_gateway_group_member gm
+                          WHERE gm.partner_id = r.partner_id AND gm.group_id IN %s),
+                        %s)""",
+            tuple(group_ids),
+            min(group_ids),
+        )
+
+    def _sms_message_columns(self):
+        """Values shared by every message of the mailing, as SQL."""
+        now = fields.Datetime.now()
+        return {
+            "mailing": self.id,
+            "user": self.user_id.id,
+            "company": self.company_id.id,
+            "currency": self.company_id.sms_gateway_currency_id.id or None,
+            "scheduled": self.scheduled_at or now,
+            "now": now,
+            "uid": self.env.uid,
+        }
+
+    def _sms_insert_constant(self, group_sql):
+        """The same text for everyone: one INSERT ... SELECT."""
+        text = self._sms_finish_text(self.body or "")
+        info = self._sms_check_length(text, None)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO sms_gateway_message
+                    (uid, mailing_id, group_id, partner_id, number, email, channel,
+                     body, body_hash, encoding, chars, parts, state, scheduled_at,
+                     attempt_count, user_id, company_id, currency_id, cost,
+                     create_uid, create_date, write_uid, write_date)
+                SELECT md5(random()::text || clock_timestamp()::text || r.partner_id),
+                       %(mailing)s, %(group)s, r.partner_id,
+                       CASE WHEN r.channel = 'sms' THEN r.number END, r.email,
+                       r.channel, %(body)s, %(hash)s, %(encoding)s, %(chars)s,
+                       CASE WHEN r.channel = 'sms' THEN %(parts)s ELSE 0 END,
+                       'queued', %(scheduled)s, 0, %(user)s, %(company)s,
+                       %(currency)s,
+                       CASE WHEN r.channel = 'sms' THEN %(cost)s ELSE 0 END,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM sms_gateway_recipients r
+                 WHERE r.reason IS NULL
+                """,
+                group=group_sql,
+                body=text,
+                hash=body_hash(text),
+                encoding=info.encoding,
+                chars=info.chars,
+                parts=info.parts,
+                cost=info.parts * self.company_id.sms_gateway_price_per_part,
+                **self._sms_message_columns(),
+            )
+        )
+
+    def _sms_insert_rendered(self, render, group_sql):
+        """Placeholders: render in batches, insert in bulk."""
+        cr = self.env.cr
+        Partner = self.env["res.partner"]
+        price = self.company_id.sms_gateway_price_per_part
+        columns = self._sms_message_columns()
+        last = 0
+        while True:
+            cr.execute(
+                SQL(
+                    """
+                    SELECT r.partner_id, r.number, r.email, r.channel, %s
+                      FROM sms_gateway_recipients r
+                     WHERE r.reason IS NULL AND r.partner_id > %s
+                     ORDER BY r.partner_id
+                     LIMIT %s
+                    """,
+                    group_sql,
+                    last,
+                    RENDER_BATCH,
+                )
+            )
+            chunk = cr.fetchall()
+            if not chunk:
+                break
+            last = chunk[-1][0]
+            partners = Partner.browse([row[0] for row in chunk])
+            values = []
+            for (partner_id, number, email, channel, group_id), partner in zip(
+                chunk, partners, strict=True
+            ):
+                text = self._sms_render(render, partner)
+                sms = channel == "sms"
+                info = self._sms_check_length(text, partner) if sms else None
+                values.append(
+                    (
+                        columns["mailing"],
+                        group_id,
+                        partner_id,
+                        number if sms else None,
+                        email,
+                        "sms" if sms else "email",
+                        text,
+                        body_hash(text),
+                        info.encoding if sms else None,
+                        len(text),
+                        info.parts if sms else 0,
+                        columns["scheduled"],
+                        columns["user"],
+                        columns["company"],
+                        columns["currency"],
+                        info.parts * price if sms else 0,
+                        columns["uid"],
+                        columns["now"],
+                    )
+                )
+            execute_values(
+                cr._obj,
+                """
+                INSERT INTO sms_gateway_message
+                    (uid, mailing_id, group_id, partner_id, number, email, channel,
+                     body, body_hash, encoding, chars, parts, state, scheduled_at,
+                     attempt_count, user_id, company_id, currency_id, cost,
+                     create_uid, create_date, write_uid, write_date)
+                SELECT md5(random()::text || clock_timestamp()::text || v.p),
+                       v.m, v.g, v.p, v.n, v.e, v.c, v.b, v.h, v.enc, v.ch, v.pa,
+                       'queued', v.s, 0, v.u, v.co, v.cu, v.cost,
+                       v.cr, v.t, v.cr, v.t
+                  FROM (VALUES %s) AS v(m, g, p, n, e, c, b, h, enc, ch, pa, s, u,
+                                       co, cu, cost, cr, t)
+                """,
+                values,
+                template="(%s, %s::int, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                "%s, %s, %s, %s::int, %s::float, %s, %s)",
+                page_size=1000,
+            )
+            partners.invalidate_recordset()
+
+    def _sms_insert_skipped(self, group_sql):
+        """Record every excluded recipient with the reason (state canceled)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO sms_gateway_message
+                    (uid, mailing_id, group_id, partner_id, number, email, channel,
+                     state, skip_reason, failure_reason, parts, cost, scheduled_at,
+                     attempt_count, user_id, company_id, create_uid, create_date,
+                     write_uid, write_date)
+                SELECT md5(random()::text || clock_timestamp()::text || r.partner_id),
+                       %(mailing)s, %(group)s, r.partner_id, r.number, r.email, 'sms',
+                       'canceled', r.reason, %(label)s, 0, 0, %(scheduled)s, 0,
+                       %(user)s, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM sms_gateway_recipients r
+                 WHERE r.reason IS NOT NULL
+                """,
+                group=group_sql,
+                label=self.env._("Not sent: excluded"),
+                **{
+                    k: v
+                    for k, v in self._sms_message_columns().items()
+                    if k != "currency"
+                },
+            )
+        )
+
+    def _sms_sent_recently_sql(self, number, digest):
+        """SQL: the text of hash ``digest`` went to ``number`` (SQL) within
+        24 hours, by another mailing (the 24-hour guard)."""
+        return SQL(
+            """
+            EXISTS (SELECT 1 FROM sms_gateway_message o
+                     WHERE o.number = %(number)s AND o.body_hash = %(digest)s
+                       AND o.create_date > %(since)s
+                       AND o.mailing_id IS DISTINCT FROM %(mailing)s
+                       AND o.state NOT IN ('canceled', 'failed'))
+            """,
+            number=number,
+            digest=digest,
+            since=fields.Datetime.now() - timedelta(hours=24),
+            mailing=self.id or None,
+        )
+
+    def _sms_skip_recent(self):
+        """Skip the same text to the same number within 24 hours."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message m
+                   SET state = 'canceled', skip_reason = 'recent', failure_reason = %s
+                 WHERE m.mailing_id = %s AND m.state = 'queued' AND m.channel = 'sms'
+                   AND %s
+                """,
+                self.env._("The same text went to this number within 24 hours"),
+                self.id,
+                self._sms_sent_recently_sql(SQL("m.number"), SQL("m.body_hash")),
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Limits, checked before anything is queued
+    # ------------------------------------------------------------------
+
+    def _sms_check_limits(self, partner_query, bulk, counts):
+        """UserError, before anything is queued, when the send breaks a limit:
+        the parts limit (a text without placeholders; with placeholders, each
+        text is checked as it is written), the 24-hour guard leaving nothing
+        to send, the company's monthly cap or the user's cap.
+
+        ``counts``: the preview's counts of the recipient rule ({'sms':,
+        'email':, reason: count}); SMS the 24-hour guard will skip do not
+        count against the caps (known before queueing for one text only).
+        """
+        self.ensure_one()
+        sms, email = counts.get("sms", 0), counts.get("email", 0)
+        compiled = self._sms_compiled_placeholders()
+        if not any(expression for _l, expression, _t, _d in compiled):
+            text = self._sms_finish_text(self.body or "")
+            self._sms_check_length(text, None)
+            if sms and not self.allow_duplicates:
+                sms -= self._sms_count_recent(partner_query, bulk, body_hash(text))
+                if not sms and not email:
+                    raise UserError(self._sms_nothing_to_send_message())
+        self._sms_check_caps(
+            self.company_id,
+            self.user_id,
+            sms,
+            exclude_mailing=self,
+            at=self.scheduled_at,
+        )
+
+    def _sms_count_recent(self, partner_query, bulk, digest):
+        """How many SMS recipients got the text of hash ``digest`` within 24 h."""
+        Partner = self.env["res.partner"]
+        Partner._sms_flush_recipients()
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT count(*) FROM (%s) r
+                 WHERE r.reason IS NULL AND r.channel = 'sms' AND %s
+                """,
+                Partner._sms_recipient_sql(
+                    partner_query, kind=BULK if bulk else SINGLE
+                ),
+                self._sms_sent_recently_sql(SQL("r.number"), digest),
+            )
+        )[0][0]
+
+    def _sms_nothing_to_send_message(self):
+        return self.env._(
+            "Nothing to send: every recipient got the same text within the "
+            'last 24 hours. Tick "Send again within 24 hours" to send anyway.'
+        )
+
+    # ------------------------------------------------------------------
+    # Caps
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_month_bounds(self, company, at):
+        """[start, end) in UTC of the calendar month of ``at`` (UTC), in the
+        company's time zone (its contact's; UTC when it has none).
+
+        The monthly cap is the company's: one clock decides for all its
+        senders, whatever their own time zones, as the provider's invoice
+        does for the company.
+        """
+        tz = pytz.timezone(company.sudo().partner_id.tz or "UTC")
+        local = pytz.utc.localize(at).astimezone(tz)
+        first = local.date().replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+
+        def utc(day):
+            start = tz.localize(datetime.combine(day, time.min))
+            return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+        return utc(first), utc(following)
+
+    @api.model
+    def _sms_check_caps(self, company, user, count, exclude_mailing=None, at=None):
+        """UserError when ``count`` more SMS of ``user``, due at ``at`` (now by
+        default), would go over the company's monthly cap or the user's cap.
+
+        SMS count in the month (or the user's window) they are due in; the
+        canceled and failed ones do not count, a resent one counts again.
+        """
+        Message = self.env["sms.gateway.message"].sudo()
+        at = at or fields.Datetime.now()
+        counted = [("channel", "=", "sms"), ("state", "not in", ("canceled", "failed"))]
+        if exclude_mailing:
+            counted.append(("mailing_id", "!=", exclude_mailing.id))
+        if company.sms_gateway_monthly_cap:
+            start, end = self._sms_month_bounds(company, at)
+            used = Message.search_count(
+                [
+                    *counted,
+                    ("company_id", "=", company.id),
+                    ("scheduled_at", ">=", start),
+                    ("scheduled_at", "<", end),
+                ]
+            )
+            left = company.sms_gateway_monthly_cap - used
+            if count > left:
+                raise UserError(
+                    self.env._(
+                        "This send has %(count)s SMS but %(company)s's monthly cap "
+                        "of %(cap)s leaves %(left)s.",
+                        count=count,
+                        left=max(left, 0),
+                        company=company.name,
+                        cap=company.sms_gateway_monthly_cap,
+                    )
+                )
+        if company.sms_gateway_user_cap:
+            days = company.sms_gateway_user_cap_days or 30
+            used = Message.search_count(
+                [
+                    *counted,
+                    ("user_id", "=", user.id),
+                    ("scheduled_at", ">", at - timedelta(days=days)),
+                ]
+            )
+            left = company.sms_gateway_user_cap - used
+            if count > left:
+                values = {
+                    "count": count,
+                    "left": max(left, 0),
+                    "cap": company.sms_gateway_user_cap,
+                    "days": days,
+                    "user": user.name,
+                }
+                if user == self.env.user:
+                    message = self.env._(
+                        "This send has %(count)s SMS but you have %(left)s left of "
+                        "your cap of %(cap)s SMS per %(days)s days.",
+                        **values,
+                    )
+                else:
+                    message = self.env._(
+                        "This send has %(count)s SMS but %(user)s has %(left)s left "
+                        "of their cap of %(cap)s SMS per %(days)s days.",
+                        **values,
+                    )
+                raise UserError(message)
