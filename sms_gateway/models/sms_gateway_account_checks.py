@@ -13,8 +13,8 @@ from ..tools import phone as phone_tools
 from ..tools import providers
 
 
-class SmsGatewayAccount(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "sms.gateway.account"
+class SmsGatewayAccount(models.Model):
+    _inherit = "sms.gateway.account"  # pylint: disable=consider-merging-classes-inherited
 
     def _sms_notify_user(self, message, kind="success"):
         return {

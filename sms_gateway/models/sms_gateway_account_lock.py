@@ -18,8 +18,8 @@ from odoo import api, models
 from .sms_gateway_account import LOCK_ACTIVITY_SUMMARY, credential_fields
 
 
-class SmsGatewayAccount(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "sms.gateway.account"
+class SmsGatewayAccount(models.Model):
+    _inherit = "sms.gateway.account"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _sms_current_location(self):

@@ -46,8 +46,8 @@ EXTENSIONS = [
 ]
 
 
-class SmsGatewayAccount(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "sms.gateway.account"
+class SmsGatewayAccount(models.Model):
+    _inherit = "sms.gateway.account"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
