@@ -80,11 +80,12 @@ class SmsGatewayAccount(models.Model):
                 self.env._("%(account)s does not tell the balance.", account=self.name),
                 "info",
             )
+        amount = f"{balance:,.2f}"
         return self._sms_notify_user(
             self.env._(
                 "Balance at %(account)s: %(balance)s",
                 account=self.name,
-                balance=f"{balance:,.2f}",
+                balance=amount,
             )
         )
 
