@@ -176,22 +176,24 @@ class SmsGatewayController(http.Controller):
                 where, code, f"The delivery report is not readable: {error}", exception
             )
 
-    def _sms_gateway_deliver(self, account, code, events):
+    def _sms_gateway_deliver(self, account, code, events, bound=True):
         """The one place the routes hand delivery events over to the messages:
         they are stored at once (a plain INSERT that never waits for the
-        dispatch) and applied as soon as their message is recorded."""
+        dispatch) and applied as soon as their message is recorded. A report
+        to an account's address (``bound``) reaches only that account's
+        messages; one to a previous per-company address, the company's."""
         request.env["sms.gateway.delivery.event"].sudo()._sms_store(
-            account.company_id, code, events
+            account.company_id, code, events, account=account if bound else None
         )
 
-    def _sms_gateway_secret_report(self, code, accounts, secret, where):
+    def _sms_gateway_secret_report(self, code, accounts, secret, where, bound=True):
         account = self._sms_gateway_check_secret(accounts, secret, where)
         payload = self._sms_gateway_payload(where, code)
         events = self._sms_gateway_events(where, code, payload)
-        self._sms_gateway_deliver(account, code, events)
+        self._sms_gateway_deliver(account, code, events, bound)
         return request.make_response("OK", headers=[("Content-Type", "text/plain")])
 
-    def _sms_gateway_signed_report(self, provider_class, accounts, where):
+    def _sms_gateway_signed_report(self, provider_class, accounts, where, bound=True):
         account, params = self._sms_gateway_check_signature(
             accounts, provider_class, where
         )
@@ -200,7 +202,7 @@ class SmsGatewayController(http.Controller):
             for key, values in params.items()
         }
         events = self._sms_gateway_events(where, provider_class.code, payload)
-        self._sms_gateway_deliver(account, provider_class.code, events)
+        self._sms_gateway_deliver(account, provider_class.code, events, bound)
         return request.make_response("", headers=[("Content-Type", "text/plain")])
 
     # ------------------------------------------------------------------
@@ -240,7 +242,7 @@ class SmsGatewayController(http.Controller):
         _provider_class(code, signed=False)
         accounts = self._sms_gateway_company_accounts(code, company_id)
         return self._sms_gateway_secret_report(
-            code, accounts, secret, f"company {company_id}"
+            code, accounts, secret, f"company {company_id}", bound=False
         )
 
     @http.route(
@@ -252,5 +254,5 @@ class SmsGatewayController(http.Controller):
         provider_class = _provider_class(code, signed=True)
         accounts = self._sms_gateway_company_accounts(code, company_id)
         return self._sms_gateway_signed_report(
-            provider_class, accounts, f"company {company_id}"
+            provider_class, accounts, f"company {company_id}", bound=False
         )

@@ -140,6 +140,9 @@ class SmsGatewayDelivery(models.AbstractModel):
         never one whose reference is not the report's."""
         message.ensure_one()
         ref = event.get("provider_ref")
+        account = event.get("account")
+        if account and message.account_id and message.account_id.id != account:
+            return False  # reported to another account's address
         return message.state in ("sent", "delivered", "undelivered") and not (
             ref and message.provider_ref and ref != message.provider_ref
         )

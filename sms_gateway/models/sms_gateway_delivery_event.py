@@ -62,6 +62,13 @@ class SmsGatewayDeliveryEvent(models.Model):
         "res.company", required=True, readonly=True, ondelete="cascade"
     )
     provider = fields.Char(readonly=True)
+    account_id = fields.Many2one(
+        "sms.gateway.account",
+        readonly=True,
+        ondelete="cascade",
+        help="The account whose report address took the report: it reaches only "
+        "messages sent through that account.",
+    )
     provider_ref = fields.Char(string="Provider Reference", readonly=True)
     message_uid = fields.Char(string="Message Key", readonly=True)
     status = fields.Char(readonly=True)
@@ -93,9 +100,10 @@ class SmsGatewayDeliveryEvent(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sms_store(self, company, code, events):
+    def _sms_store(self, company, code, events, account=None):
         """Keep delivery ``events`` (``providers.parse_callback``) of provider
-        ``code`` for ``company``, and wake the cron that applies them.
+        ``code`` for ``company`` (reported to ``account``'s address, or to
+        each event's ``account``), and wake the cron that applies them.
 
         One INSERT into this table only: it never waits for a message row.
         Returns ``{"applied": 0, "unknown": [], "stored": count}`` (the events
@@ -114,8 +122,9 @@ class SmsGatewayDeliveryEvent(models.Model):
             at = event.get("at")
             rows.append(
                 SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     company.id,
+                    event.get("account") or (account.id if account else None),
                     clip(code, 16),
                     ref,
                     uid,
@@ -142,8 +151,8 @@ class SmsGatewayDeliveryEvent(models.Model):
                 SQL(
                     """
                     INSERT INTO sms_gateway_delivery_event
-                        (company_id, provider, provider_ref, message_uid, status,
-                         raw_status, error, parts, reported_at, received_at)
+                        (company_id, account_id, provider, provider_ref, message_uid,
+                         status, raw_status, error, parts, reported_at, received_at)
                     VALUES %s
                     """,
                     SQL(", ").join(rows),
@@ -220,7 +229,8 @@ class SmsGatewayDeliveryEvent(models.Model):
                 cr.execute(
                     SQL(
                         """
-                        SELECT id, company_id, provider, provider_ref, message_uid,
+                        SELECT id, company_id, account_id, provider, provider_ref,
+                               message_uid,
                                status, raw_status, error, parts,
                                COALESCE(reported_at, received_at)
                           FROM sms_gateway_delivery_event
@@ -237,6 +247,7 @@ class SmsGatewayDeliveryEvent(models.Model):
                 keys = (
                     "id",
                     "company",
+                    "account",
                     "provider",
                     "provider_ref",
                     "uid",

@@ -46,7 +46,7 @@ class TestDeliveryCallbacks(SmsGatewayCase, HttpCase):
         self.calls = []
         calls = self.calls
 
-        def record(_events_model, company, code, events):
+        def record(_events_model, company, code, events, account=None):
             calls.append((company.id, code, events))
             return {"applied": 0, "unknown": [], "stored": len(events)}
 

@@ -81,6 +81,27 @@ class TestVonage(SmsGatewayCase, HttpCase):
         self.env["sms.gateway.delivery.event"].sudo()._cron_apply()
         self.assertEqual(messages[1].state, "sent")
 
+    def test_a_receipt_reaches_only_messages_of_its_account(self):
+        mailing = self.send()
+        self.Dispatcher._cron_dispatch()
+        message = self.assertSMS(self.partners, "sent", mailing)[0]
+        # A second Vonage account of the same company: its address is valid,
+        # but the message did not go through it.
+        second = self.enterContext(self.mock_sms_gateway("vonage", add=True)).account
+        receipt = {
+            "messageId": message.provider_ref,
+            "status": "delivered",
+            "client-ref": message.uid,
+        }
+        response = self.url_open(second.sudo()._sms_callback_path(), data=receipt)
+        self.assertEqual(response.status_code, 200)
+        self.env["sms.gateway.delivery.event"].sudo()._cron_apply()
+        self.assertEqual(message.state, "sent")
+        # Its own account's address: delivered.
+        self.url_open(self.account.sudo()._sms_callback_path(), data=receipt)
+        self.env["sms.gateway.delivery.event"].sudo()._cron_apply()
+        self.assertEqual(message.state, "delivered")
+
     @mute_logger("odoo.addons.sms_gateway.dispatch.dispatcher")
     def test_provider_errors_keep_messages_waiting(self):
         self.vonage.fail_status, self.vonage.fail_count = 500, None
