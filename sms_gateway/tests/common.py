@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from odoo.tests import TransactionCase, new_test_user
 
+from ..tools import providers
 from .doubles import (
     DOUBLES,
     QURIIRI_API_KEY,
@@ -16,6 +17,23 @@ from .doubles import (
     VONAGE_API_KEY,
     VONAGE_API_SECRET,
 )
+
+
+def account_secret_fields():
+    """The SMS account's fields only system administrators may read: every
+    provider's credentials (from the registry), the report secret and
+    address, where the credentials were entered."""
+    return (
+        *(
+            f"{code}_{credential.key}"
+            for code, provider_class in providers.PROVIDERS.items()
+            for credential in provider_class.credentials
+        ),
+        "callback_secret",
+        "callback_url",
+        "location",
+        "lock_notified",
+    )
 
 
 def double_account_values(provider, double):
@@ -296,3 +314,9 @@ class SmsGatewaySecurityCase(SmsGatewayCase):
             company_ids=[(6, 0, cls.company_b.ids)],
         )
         cls.sms_account_b = cls.set_sms_account(cls.company_b)
+        cls.admin = new_test_user(
+            cls.env,
+            login="sms_sysadmin",
+            name="Sylvi Sysadmin",
+            groups="base.group_system,sms_gateway.group_sms_gateway_manager",
+        )

@@ -10,43 +10,23 @@ accounts; and on the per-account delivery report routes."""
 import inspect
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from ..tools import providers
 from ..tools.providers import twilio
-from .common import JsonRpcMixin, SmsGatewaySecurityCase
+from .common import JsonRpcMixin, SmsGatewaySecurityCase, account_secret_fields
+
+SECRET_FIELDS = account_secret_fields()
 
 TOKEN = "smsapi-token-Rr4-never-shown"
 TWILIO_TOKEN = "twilio-token-Mm2-never-shown"
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 
 
-def secret_fields():
-    """The account's fields only system administrators may read."""
-    return (
-        *(
-            f"{code}_{credential.key}"
-            for code, provider_class in providers.PROVIDERS.items()
-            for credential in provider_class.credentials
-        ),
-        "callback_secret",
-        "callback_url",
-        "location",
-        "lock_notified",
-    )
-
-
 class AccountAttackCase(SmsGatewaySecurityCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.admin = new_test_user(
-            cls.env,
-            login="sms_sysadmin",
-            name="Sylvi Sysadmin",
-            groups="base.group_system,sms_gateway.group_sms_gateway_manager",
-        )
         cls.company = cls.env.company
         Account = cls.env["sms.gateway.account"].with_user(cls.admin)
         cls.smsapi = Account.create(
@@ -107,7 +87,13 @@ class AccountAttackCase(SmsGatewaySecurityCase):
         return {
             account.id: {
                 fname: account[fname]
-                for fname in (*secret_fields(), "name", "active", "provider", "sender")
+                for fname in (
+                    *SECRET_FIELDS,
+                    "name",
+                    "active",
+                    "provider",
+                    "sender",
+                )
             }
             for account in Account.search([])
         }
@@ -126,11 +112,11 @@ class TestAccountSecrets(AccountAttackCase):
         self.fail(f"allowed: {what}")
 
     def test_no_way_to_read_a_credential(self):
-        paths = [f"account_id.{fname}" for fname in secret_fields()]
+        paths = [f"account_id.{fname}" for fname in SECRET_FIELDS]
         for label, user in self.attackers.items():
             Account = self.env["sms.gateway.account"].with_user(user)
             account = self.smsapi.with_user(user)
-            for fname in secret_fields():
+            for fname in SECRET_FIELDS:
                 what = f"{label}: {fname}"
                 with self.assertRaises(AccessError, msg=what):
                     account.read([fname])
@@ -144,13 +130,13 @@ class TestAccountSecrets(AccountAttackCase):
                     account.web_read({fname: {}})
                 self.assertRefused(what, Account.read_group, [], [], [fname])
                 self.assertRefused(what, Account.web_read_group, [], ["name"], [fname])
-            self.assertFalse(set(Account.fields_get()) & set(secret_fields()), label)
+            self.assertFalse(set(Account.fields_get()) & set(SECRET_FIELDS), label)
             # Through the messages and the usage report, by a related path.
             for model in ("sms.gateway.message", "sms.gateway.usage.report"):
                 Model = self.env[model].with_user(user)
                 if not Model.has_access("read"):
                     continue
-                for fname, path in zip(secret_fields(), paths, strict=True):
+                for fname, path in zip(SECRET_FIELDS, paths, strict=True):
                     what = f"{label}: {model} {path}"
                     try:
                         with self.env.cr.savepoint():
@@ -263,7 +249,7 @@ class TestAccountRpc(AccountAttackCase, JsonRpcMixin, HttpCase):
                         answer["error"]["data"]["name"], ACCESS_ERROR, what
                     )
             for method, args in (
-                ("read", [self.smsapi.ids, list(secret_fields())]),
+                ("read", [self.smsapi.ids, list(SECRET_FIELDS)]),
                 ("copy", [self.smsapi.ids]),
                 ("unlink", [self.smsapi.ids]),
                 ("write", [self.smsapi.ids, {"smsapi_token": "mine"}]),

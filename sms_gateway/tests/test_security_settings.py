@@ -17,26 +17,15 @@ from odoo.modules.neutralize import neutralize_database
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
-from .common import SmsGatewaySecurityCase
+from .common import SmsGatewaySecurityCase, account_secret_fields
 from .test_security_callbacks import load_migration
+
+SECRET_FIELDS = account_secret_fields()
 
 TOKEN = "smsapi-token-Zq8-never-shown"
 TWILIO_TOKEN = "twilio-token-Kp3-never-shown"
 QURIIRI_KEY = "quriiri-key-Hw5-never-shown"
 BASE_URL = "https://smsapi-proxy.example.internal/Uu7-private-path"
-SECRET_FIELDS = (
-    "smsapi_token",
-    "smsapi_base_url",
-    "twilio_account_sid",
-    "twilio_auth_token",
-    "twilio_base_url",
-    "quriiri_api_key",
-    "quriiri_base_url",
-    "callback_secret",
-    "callback_url",
-    "location",
-    "lock_notified",
-)
 SETTINGS_BUTTONS = ("execute", "set_values")
 ACCOUNT_BUTTONS = (
     "action_test_connection",
@@ -52,12 +41,6 @@ class SettingsAttackCase(SmsGatewaySecurityCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.admin = new_test_user(
-            cls.env,
-            login="sms_sysadmin",
-            name="Sylvi Sysadmin",
-            groups="base.group_system,sms_gateway.group_sms_gateway_manager",
-        )
         cls.user_access_rights = new_test_user(
             cls.env,
             login="access_rights_admin",
