@@ -294,8 +294,10 @@ class SmsGatewayMessage(models.Model):
                    SET state = 'queued', needs_review = FALSE, failure_reason = NULL,
                        attempt_count = 0, next_attempt_at = NULL, scheduled_at = %s,
                        provider_ref = NULL, write_uid = %s, write_date = %s,
-                       -- a new key: the provider must take it as a new message
-                       uid = md5(random()::text || clock_timestamp()::text || id)
+                       -- a new key: the provider must take it as a new message,
+                       -- so it may go through any account (routed again)
+                       uid = md5(random()::text || clock_timestamp()::text || id),
+                       account_id = NULL
                  WHERE id IN %s
                 """,
                 fields.Datetime.now(),

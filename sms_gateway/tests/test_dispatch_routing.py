@@ -186,3 +186,17 @@ class TestRouting(DispatchCase):
         self.assertEqual(set(messages.mapped("account_id")), {self.twilio_account})
         self.assertEqual(set(messages.mapped("state")), {"sent"})
         self.assertFalse(self.smsapi.requests)
+
+    def test_a_resent_message_is_routed_again(self):
+        self.smsapi.invalid_numbers = {"48600100201"}
+        mailing = self.send(self.pl1)
+        self.Dispatcher._cron_dispatch()
+        failed = self.assertSMS(
+            self.pl1, "failed", mailing, account=self.smsapi_account
+        )
+        # The SMSAPI account is gone; the resend is a new message: Twilio takes it.
+        self.smsapi_account.active = False
+        failed.with_user(self.user_sms).action_resend()
+        self.Dispatcher._cron_dispatch()
+        self.assertSMS(self.pl1, "sent", mailing, account=self.twilio_account)
+        self.assertProviderGot(self.twilio, self.pl1)
