@@ -17,7 +17,7 @@ from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .res_partner_recipient import EXCLUSION_REASONS
+from .res_partner_recipient import BULK, EXCLUSION_REASONS, SINGLE
 
 STATES = [
     ("queued", "Queued"),
@@ -329,37 +329,52 @@ class SmsGatewayMessage(models.Model):
         }
 
     def _sms_resend_refusals(self):
-        """{message id: reason} of the messages a first send would not send now."""
-        self.env["res.partner"]._sms_flush_recipients()
+        """{message id: reason} of the messages a first send would not send now.
+
+        Consent comes from the recipient rule (``res_partner_recipient.py``:
+        bulk for a mailing of several messages, single otherwise); the
+        number checked against the opt-out list is the message's own (the one
+        it goes to); then the 24-hour guard.
+        """
+        Partner = self.env["res.partner"]
+        Partner._sms_flush_recipients()
+        partners = self.partner_id.ids
         self.env.cr.execute(
             SQL(
                 """
-                SELECT m.id, m.number, m.body_hash,
-                       COALESCE(g.allow_duplicates, FALSE),
+                WITH bulk AS (%(bulk)s), single AS (%(single)s)
+                SELECT id, number, body_hash, duplicates_ok,
                        CASE
-                           WHEN p.sms_consent = 'refused' OR bl.id IS NOT NULL
-                                THEN 'opted_out'
-                           WHEN p.id IS NULL
-                                OR p.sms_consent <> 'granted'
-                                   AND (SELECT count(*) FROM sms_gateway_message x
-                                         WHERE x.mailing_id = m.mailing_id) > 1
-                                THEN 'no_consent'
-                           WHEN NOT COALESCE(g.allow_duplicates, FALSE) AND EXISTS (
+                           WHEN listed THEN 'opted_out'
+                           WHEN partner_id IS NULL THEN 'no_consent'
+                           WHEN consent IN ('opted_out', 'no_consent') THEN consent
+                           WHEN recent THEN 'recent'
+                       END
+                  FROM (
+                    SELECT m.id, m.number, m.body_hash, m.partner_id,
+                           COALESCE(g.allow_duplicates, FALSE) AS duplicates_ok,
+                           bl.id IS NOT NULL AS listed,
+                           CASE WHEN (SELECT count(*) FROM sms_gateway_message x
+                                       WHERE x.mailing_id = m.mailing_id) > 1
+                                THEN b.reason ELSE s.reason END AS consent,
+                           NOT COALESCE(g.allow_duplicates, FALSE) AND EXISTS (
                                 SELECT 1 FROM sms_gateway_message o
                                  WHERE o.number = m.number
                                    AND o.body_hash = m.body_hash
                                    AND o.id <> m.id
                                    AND o.create_date > %(since)s
-                                   AND o.state NOT IN ('canceled', 'failed'))
-                                THEN 'recent'
-                       END
-                  FROM sms_gateway_message m
-                  LEFT JOIN res_partner p ON p.id = m.partner_id
-                  LEFT JOIN phone_blacklist bl ON bl.number = m.number AND bl.active
-                  LEFT JOIN sms_gateway_mailing g ON g.id = m.mailing_id
-                 WHERE m.id IN %(ids)s
-                 ORDER BY m.id
+                                   AND o.state NOT IN ('canceled', 'failed')) AS recent
+                      FROM sms_gateway_message m
+                      LEFT JOIN bulk b ON b.partner_id = m.partner_id
+                      LEFT JOIN single s ON s.partner_id = m.partner_id
+                      LEFT JOIN phone_blacklist bl ON bl.number = m.number AND bl.active
+                      LEFT JOIN sms_gateway_mailing g ON g.id = m.mailing_id
+                     WHERE m.id IN %(ids)s
+                  ) t
+                 ORDER BY id
                 """,
+                bulk=Partner._sms_recipient_sql(partners, BULK),
+                single=Partner._sms_recipient_sql(partners, SINGLE),
                 since=fields.Datetime.now() - timedelta(hours=24),
                 ids=tuple(self.ids),
             )
