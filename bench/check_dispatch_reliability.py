@@ -185,7 +185,13 @@ class Checker:
             ],
             name,
         )
-        self.wait_http(f"http://127.0.0.1:{self.args.http_port}/web/health", 120)
+        root = f"http://127.0.0.1:{self.args.http_port}"
+        self.wait_http(f"{root}/web/health", 120)
+        # One static file first: Odoo reads every manifest on the first one, and
+        # this Python (3.11.7) may crash parsing them in several threads at once
+        # ("SystemError: AST constructor recursion depth mismatch"), which a
+        # burst of first reports would do.
+        self.wait_http(f"{root}/web/static/img/favicon.ico", 60)
         return process
 
     def odoo_shell(self, name, code):
@@ -552,6 +558,7 @@ class Checker:
         pending = []
         lock = threading.Lock()
         answers = collections.Counter()
+        retried = collections.Counter()
         stop = threading.Event()
 
         def follow_log():
@@ -588,15 +595,26 @@ class Checker:
                         "donedate": ",".join(str(int(e["at"])) for e in chunk),
                     }
                 ).encode()
-                try:
-                    with urllib.request.urlopen(
-                        f"{route_root}{path}", data=data, timeout=30
-                    ) as answer:
-                        answers[answer.status] += len(chunk)
-                except urllib.error.HTTPError as error:
-                    answers[error.code] += len(chunk)
-                except OSError as error:
-                    answers[type(error).__name__] += len(chunk)
+                # As SMSAPI does, a report answered 5xx is posted again later;
+                # what counts is the last answer (the retries are shown).
+                for attempt in range(3):
+                    try:
+                        with urllib.request.urlopen(
+                            f"{route_root}{path}", data=data, timeout=30
+                        ) as answer:
+                            outcome = answer.status
+                    except urllib.error.HTTPError as error:
+                        outcome = error.code
+                    except OSError as error:
+                        outcome = type(error).__name__
+                    if (
+                        not (isinstance(outcome, int) and outcome >= 500)
+                        or attempt == 2
+                    ):
+                        break
+                    retried[outcome] += len(chunk)
+                    time.sleep(1)
+                answers[outcome] += len(chunk)
 
         threads = [threading.Thread(target=follow_log)] + [
             threading.Thread(target=post_reports) for _i in range(4)
@@ -655,7 +673,8 @@ class Checker:
         )
         detail = (
             f"DB: {states}, {recorded:,} with reference, sent and delivery dates; "
-            f"route answers (per report): {dict(answers)}; at most {most_waiting:,} "
+            f"route answers (per report): {dict(answers)}, posted again after "
+            f"5xx: {dict(retried)}; at most {most_waiting:,} "
             f"reports waiting at once, {waiting} left; uids accepted twice: {twice}; "
             f"server errors logged: {len(errors)}"
             + (f" (first: {errors[0][:200]})" if errors else "")
