@@ -556,6 +556,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
                     ),
                 )
             )
+            account._sms_release()
         if rejected:
             cr.execute(
                 SQL(

@@ -416,6 +416,17 @@ class SmsGatewayAccount(models.Model):
         )
         self.invalidate_recordset(["hold_until", "hold_reason"])
 
+    def _sms_release(self):
+        """The account sent again: its hold is over."""
+        held = self.filtered("hold_until")
+        if held:
+            self.env.cr.execute(
+                "UPDATE sms_gateway_account SET hold_until = NULL, hold_reason = NULL "
+                "WHERE id IN %s",
+                (tuple(held.ids),),
+            )
+            held.invalidate_recordset(["hold_until", "hold_reason"])
+
     # ------------------------------------------------------------------
     # Alerts
     # ------------------------------------------------------------------

@@ -103,6 +103,9 @@ class TestRouting(DispatchCase):
         self.Dispatcher._cron_dispatch()
         self.assertEqual(set(messages.mapped("state")), {"sent"})
         self.assertEqual(len(self.smsapi.messages), 2)
+        # It sent again: the hold is over.
+        self.assertFalse(self.smsapi_account.hold_until)
+        self.assertFalse(self.smsapi_account.hold_reason)
 
     def test_no_account_for_the_country_says_so(self):
         self.twilio_account.active = False
