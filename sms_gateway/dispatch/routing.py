@@ -49,6 +49,7 @@ class SmsGatewayRouter(models.AbstractModel):
             [("company_id", "=", company.id), ("active", "=", True)]
         )
         by_region = {}
+        by_country = any(accounts.mapped("country_ids"))
         now = fields.Datetime.now()
         # Accounts on hold still send when no other eligible account can: a
         # company with one account retries it as it always did.
@@ -63,7 +64,8 @@ class SmsGatewayRouter(models.AbstractModel):
                 else:
                     self._sms_wait(waiting, row, account, now)
                 continue
-            region = phone_tools.region_of(row["number"])
+            # The country matters only when an account is limited to some.
+            region = phone_tools.region_of(row["number"]) if by_country else None
             if region not in by_region:
                 by_region[region] = list(Account._sms_eligible(company, region))
             eligible = by_region[region]
