@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Attacks on the dispatcher and delivery services over JSON-RPC.
 
-``sms.gateway.dispatcher`` and ``sms.gateway.delivery`` are abstract models
+``sms.gateway.dispatcher``, ``sms.gateway.router`` and ``sms.gateway.delivery``
+are abstract models
 the crons run: no user may run them, nor read or write through them, from
 the outside; nothing queued moves.
 """
@@ -14,6 +15,7 @@ from .common import JsonRpcMixin, SmsGatewaySecurityCase
 
 DISPATCHER = "sms.gateway.dispatcher"
 DELIVERY = "sms.gateway.delivery"
+ROUTER = "sms.gateway.router"
 
 
 @tagged("post_install", "-at_install")
@@ -56,6 +58,9 @@ class TestDispatchServicesOverRpc(SmsGatewaySecurityCase, JsonRpcMixin, HttpCase
             (DELIVERY, "_sms_apply_delivery_events", [self.env.company.id, [event]]),
             (DELIVERY, "_sms_apply_delivery_event", [self.sent.id, event]),
             (DELIVERY, "search_read", [[]]),
+            (ROUTER, "_sms_route", [self.env.company.id, [], []]),
+            (ROUTER, "_sms_write_waiting", [{}]),
+            (ROUTER, "search_read", [[]]),
         ]
         for user in (
             self.user_manager,
