@@ -275,10 +275,11 @@ class SmsGatewayDispatcher(models.AbstractModel):
     def _sms_claim_once(self, run, batch_size, seconds_left=None, pace=None, held=()):
         """Take up to ``batch_size`` due messages of one company for this run.
 
-        The rows are locked with SKIP LOCKED, marked ``sending``, given the
-        account (and provider) they go through (``dispatch/routing.py``) and
-        committed: another worker cannot take them, and a crash after this
-        point leaves them ``sending`` with this run's id and their account.
+        The rows are locked with SKIP LOCKED, given the account (and
+        provider) they go through (``dispatch/routing.py``), marked
+        ``sending`` and committed: another worker cannot take them, and a
+        crash after this point leaves them ``sending`` with this run's id and
+        their account.
         Returns the company id (None when nothing is due) and the rows
         (dicts) to send; rows no account can take now are back in the queue.
         """
@@ -300,25 +301,22 @@ class SmsGatewayDispatcher(models.AbstractModel):
             return None, []
         company_id = row[0]
         company = self.env["res.company"].browse(company_id)
+        # Lock and read the batch, choose each message's account, then write
+        # each row once (state, run, attempt, account, provider).
         cr.execute(
             SQL(
                 """
-                UPDATE sms_gateway_message m
-                   SET state = 'sending', dispatch_run = %(run)s,
-                       attempt_count = m.attempt_count + 1
-                  FROM (SELECT id FROM sms_gateway_message
-                         WHERE %(due)s AND company_id = %(company)s
-                         ORDER BY scheduled_at, id
-                         LIMIT %(limit)s
-                           FOR UPDATE SKIP LOCKED) AS due
-                 WHERE m.id = due.id
-                RETURNING m.id, m.uid, m.number, m.body, m.attempt_count, m.parts,
-                          m.mailing_id,
-                          (SELECT sender FROM sms_gateway_mailing g
-                            WHERE g.id = m.mailing_id),
-                          m.account_id
+                SELECT m.id, m.uid, m.number, m.body, m.attempt_count + 1, m.parts,
+                       m.mailing_id,
+                       (SELECT sender FROM sms_gateway_mailing g
+                         WHERE g.id = m.mailing_id),
+                       m.account_id
+                  FROM sms_gateway_message m
+                 WHERE %(due)s AND m.company_id = %(company)s
+                 ORDER BY m.scheduled_at, m.id
+                 LIMIT %(limit)s
+                   FOR UPDATE SKIP LOCKED
                 """,
-                run=run,
                 due=self._sms_due_condition(),
                 company=company_id,
                 limit=self._sms_batch_size(company, batch_size, seconds_left, pace),
@@ -342,6 +340,25 @@ class SmsGatewayDispatcher(models.AbstractModel):
         for row in rows:
             row["pinned"] = bool(row["account"])
         rows = self.env["sms.gateway.router"]._sms_route(company, rows, held)
+        by_route = {}
+        for row in rows:
+            by_route.setdefault((row["account"], row["provider"]), []).append(row["id"])
+        for (account_id, code), ids in by_route.items():
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_message
+                       SET state = 'sending', dispatch_run = %s,
+                           attempt_count = attempt_count + 1,
+                           account_id = %s, provider = %s
+                     WHERE id IN %s
+                    """,
+                    run,
+                    account_id,
+                    code,
+                    tuple(ids),
+                )
+            )
         self._commit()
         return company_id, rows
 

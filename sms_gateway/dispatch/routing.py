@@ -39,10 +39,11 @@ class SmsGatewayRouter(models.AbstractModel):
         """Give each claimed row (dicts with ``number`` and ``account``, the
         pinned account id or None) the account it goes through.
 
-        ``held``: ids of accounts that failed in this run. Writes the account
-        and provider of the routed rows, puts the others back in the queue
-        (uncounted) with the reason, and returns the routed rows, each with
-        ``account`` and ``provider`` set.
+        ``held``: ids of accounts that failed in this run. The rows are locked,
+        still queued: the ones no account can take now get their next attempt
+        time and the reason (their attempt is not counted); the routed ones are
+        returned, each with ``account`` and ``provider`` set, for the caller to
+        mark as sending.
         """
         Account = self.env["sms.gateway.account"].sudo()
         accounts = Account.search(
@@ -89,7 +90,6 @@ class SmsGatewayRouter(models.AbstractModel):
                 waiting.setdefault(
                     (now + timedelta(seconds=WAIT_NO_ACCOUNT), reason), []
                 ).append(row["id"])
-        self._sms_write_routes(routed)
         self._sms_write_waiting(waiting)
         return routed
 
@@ -116,33 +116,14 @@ class SmsGatewayRouter(models.AbstractModel):
         )
         waiting.setdefault((until, reason), []).append(row["id"])
 
-    def _sms_write_routes(self, routed):
-        if not routed:
-            return
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE sms_gateway_message m
-                   SET account_id = v.account, provider = v.provider
-                  FROM (VALUES %s) AS v(id, account, provider)
-                 WHERE m.id = v.id
-                """,
-                SQL(", ").join(
-                    SQL("(%s, %s, %s)", r["id"], r["account"], r["provider"])
-                    for r in routed
-                ),
-            )
-        )
-
     def _sms_write_waiting(self, waiting):
         for (until, reason), ids in waiting.items():
             self.env.cr.execute(
                 SQL(
                     """
                     UPDATE sms_gateway_message
-                       SET state = 'queued', next_attempt_at = %s, failure_reason = %s,
-                           attempt_count = GREATEST(attempt_count - 1, 0)
-                     WHERE id IN %s AND state = 'sending'
+                       SET next_attempt_at = %s, failure_reason = %s
+                     WHERE id IN %s AND state = 'queued'
                     """,
                     until,
                     reason[:1000],
