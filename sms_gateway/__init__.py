@@ -1,10 +1,15 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from . import controllers
-from . import dispatch
-from . import models
-from . import report
-from . import wizards
+# Odoo loads the addon as ``odoo.addons.sms_gateway``: only then are its
+# models, controllers and wizards imported. Imported as plain
+# ``sms_gateway`` (from a checkout, with or without Odoo installed), the
+# package gives the pure engine (``sms_gateway.tools``) alone.
+if __name__.startswith("odoo.addons."):
+    from . import controllers
+    from . import dispatch
+    from . import models
+    from . import report
+    from . import wizards
 
 
 # Odoo's own SMS composer actions on partners, replaced by ours while installed.
