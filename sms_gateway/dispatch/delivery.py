@@ -8,8 +8,6 @@ after each batch, and by the cron the routes wake. Providers without
 delivery callbacks (the sandbox) are polled by ``_cron_poll_delivery``.
 """
 
-from datetime import timedelta
-
 import psycopg2.errors
 
 from odoo import api, fields, models
@@ -185,6 +183,16 @@ class SmsGatewayDelivery(models.AbstractModel):
         return False
 
     @api.model
+    def _sms_trigger_poll(self):
+        """Poll right after a dispatch that sent through a provider without
+        delivery callbacks: the sandbox reports delivery within seconds."""
+        cron = self.env.ref(
+            "sms_gateway.ir_cron_sms_gateway_poll_delivery", raise_if_not_found=False
+        )
+        if cron:
+            cron._trigger()
+
+    @api.model
     def _cron_poll_delivery(self, limit=5000):
         """Ask providers without delivery callbacks (the sandbox) for news."""
         pollable = [
@@ -197,7 +205,7 @@ class SmsGatewayDelivery(models.AbstractModel):
             [
                 ("state", "=", "sent"),
                 ("provider", "in", pollable),
-                ("sent_at", "<=", fields.Datetime.now() - timedelta(seconds=5)),
+                ("sent_at", "<=", fields.Datetime.now()),
             ],
             limit=limit,
             order="sent_at",

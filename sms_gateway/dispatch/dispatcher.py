@@ -574,6 +574,8 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 )
             )
             account._sms_release()
+            if hasattr(provider, "delivery_status"):
+                self.env["sms.gateway.delivery"]._sms_trigger_poll()
         if rejected:
             cr.execute(
                 SQL(

@@ -90,6 +90,24 @@ class TestDispatchSandbox(DispatchCase):
         self.assertEqual(len(notes), 1)
         self.assertIn(mailing.name, notes.body)
 
+    def test_sandbox_reports_delivery_seconds_after_the_send(self):
+        """The README's promise: a sandbox SMS is delivered a few seconds
+        after it is sent, not at the next five-minute poll."""
+        poll = self.env.ref("sms_gateway.ir_cron_sms_gateway_poll_delivery")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search([("cron_id", "=", poll.id)])
+        mailing = self.send()
+        self.Dispatcher._cron_dispatch()
+        triggers = Trigger.search([("cron_id", "=", poll.id)]) - before
+        self.assertTrue(triggers, "the dispatch wakes the delivery poll")
+        self.assertLessEqual(max(triggers.mapped("call_at")), fields.Datetime.now())
+        # The poll, run at once, delivers what was just sent.
+        self.env["sms.gateway.delivery"]._cron_poll_delivery()
+        self.assertEqual(
+            set(self.sms(mailing).filtered("provider_ref").mapped("state")),
+            {"delivered"},
+        )
+
     def test_resend_failed_in_bulk(self):
         self.ok2.mobile = "+358 40 100 0000"
         mailing = self.send()
