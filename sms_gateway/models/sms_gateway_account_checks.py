@@ -96,36 +96,63 @@ class SmsGatewayAccount(models.Model):
         if failure:
             return failure
         company = self.company_id
+        if not (self.test_number or "").strip():
+            provider.close()
+            return self._sms_notify_user(
+                self.env._(
+                    "Type the mobile number to send the test SMS to in "
+                    '"Test Number", then click "Send Test SMS".'
+                ),
+                "warning",
+            )
         try:
             number = phone_tools.normalize(
-                self.test_number or "", company._sms_gateway_region()
+                self.test_number, company._sms_gateway_region()
             )
         except ValueError as error:
             provider.close()
-            return self._sms_notify_user(str(error), "warning")
+            return self._sms_notify_user(
+                self.env._(
+                    "The test number cannot be used: %(error)s", error=str(error)
+                ),
+                "warning",
+            )
         message = {
             "uid": f"test-{uuid.uuid4().hex}",
             "number": number,
-            "body": self.env._("Test SMS from %(company)s.", company=company.name),
-            "sender": None,
+            "body": self.env._(
+                "Test SMS from %(company)s through %(account)s.",
+                company=company.name,
+                account=self.name,
+            ),
+            # The account's own sender, as every SMS through it.
+            "sender": self.sender or None,
         }
         with provider:
             try:
                 (result,) = provider.send([message])
             except providers.ProviderError as error:
                 result = {"state": "error", "error": str(error)}
+        sender = self.sender or self.env._("the provider's default sender")
         if result["state"] == "accepted":
             text = self.env._(
-                "%(account)s accepted the test SMS to %(number)s.",
+                "%(account)s accepted the test SMS to %(number)s from %(sender)s "
+                "(sent by %(user)s; provider reference %(ref)s).",
                 account=self.name,
                 number=number,
+                sender=sender,
+                user=self.env.user.name,
+                ref=result.get("provider_ref") or "-",
             )
             kind = "success"
         else:
             text = self.env._(
-                "%(account)s did not take the test SMS to %(number)s: %(error)s",
+                "%(account)s did not take the test SMS to %(number)s from "
+                "%(sender)s (sent by %(user)s): %(error)s",
                 account=self.name,
                 number=number,
+                sender=sender,
+                user=self.env.user.name,
                 error=result["error"] or result["state"],
             )
             kind = "danger"

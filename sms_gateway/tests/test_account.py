@@ -295,6 +295,37 @@ class TestAccountButtons(ProviderCase):
             self.assertEqual(kind, "danger")
             self.assertIn("could not be read from SMSAPI PL", message)
 
+    def test_send_test_goes_to_the_typed_number_from_the_account_sender(self):
+        """As the administrator does it on the form: type the number and
+        click (the web client saves the form first). The SMS goes to that
+        number from the account's sender; without a number the button says
+        what to do, and nothing is sent."""
+        with SmsapiDouble() as double:
+            account = self.account(
+                "smsapi",
+                name="SMSAPI PL",
+                smsapi_token=SMSAPI_TOKEN,
+                smsapi_base_url=double.url,
+                sender="YourShop",
+            )
+            kind, message = self.notification(account.action_send_test())
+            self.assertEqual(kind, "warning")
+            self.assertIn("Type the mobile number", message)
+            self.assertNotIn("''", message)
+            self.assertFalse(double.messages)
+            account.write({"test_number": "+48 500 100 200"})
+            kind, message = self.notification(account.action_send_test())
+            self.assertEqual(kind, "success", message)
+            (sent,) = double.messages
+            self.assertEqual(sent["number"], "48500100200")
+            self.assertEqual(sent["sender"], "YourShop")
+            self.assertIn("from YourShop", self.notes(account)[0])
+            self.assertIn(self.admin.name, self.notes(account)[0])
+            # Typed again, a second click sends again (nothing was cleared).
+            kind, _message = self.notification(account.action_send_test())
+            self.assertEqual(kind, "success")
+            self.assertEqual(len(double.messages), 2)
+
     def test_locked_account_buttons_say_why(self):
         account = self.account("smsapi", smsapi_token=SMSAPI_TOKEN)
         account.sudo().location = '{"db": "elsewhere", "uuid": "x", "cluster": "1"}'
