@@ -294,38 +294,111 @@ class SmsGatewayMailing(models.Model):
     # Limits, checked before anything is queued
     # ------------------------------------------------------------------
 
-    def _sms_check_limits(self, partner_query, bulk, counts):
-        """UserError, before anything is queued, when the send breaks a limit:
-        the parts limit (a text without placeholders; with placeholders, each
-        text is checked as it is written), the 24-hour guard leaving nothing
-        to send, the company's monthly cap or the user's cap.
+    def _sms_limits(self, partner_query, bulk, counts, preview=False):
+        """What the limits make of this send, before anything is queued: the
+        send window shows it and Send refuses with it.
 
-        ``counts``: the preview's counts of the recipient rule ({'sms':,
-        'email':, reason: count}); SMS the 24-hour guard will skip do not
-        count against the caps (known before queueing for one text only).
+        Returns {'recent': SMS recipients the 24-hour guard skips,
+        'refusal': the message of the limit that refuses the send, or
+        False}. The limits: the parts limit (a text without placeholders;
+        with placeholders, each text is checked as it is written), the
+        24-hour guard leaving nothing to send, the company's monthly cap, the
+        user's cap.
+
+        ``counts``: the counts of the recipient rule ({'sms':, 'email':,
+        reason: count}); SMS the 24-hour guard skips do not count against the
+        caps. For a text with placeholders the guard is known exactly once
+        each text is written: ``recent`` counts the numbers that got a text
+        of the same mailing text within 24 hours, and the caps count them.
+        ``preview``: the send window's estimate as the user types (the guard
+        is counted when a mailing of the same text went out recently; Send
+        counts it exactly).
         """
         self.ensure_one()
         sms, email = counts.get("sms", 0), counts.get("email", 0)
         compiled = self._sms_compiled_placeholders()
-        if not any(expression for _l, expression, _t, _d in compiled):
-            text = self._sms_finish_text(self.body or "")
-            self._sms_check_length(text, None)
+        constant = not any(expression for _l, expression, _t, _d in compiled)
+        recent = 0
+        try:
+            if constant:
+                text = self._sms_finish_text(self.body or "")
+                self._sms_check_length(text, None)
             if sms and not self.allow_duplicates:
-                sms -= self._sms_count_recent(partner_query, bulk, body_hash(text))
-                if not sms and not email:
+                recent = self._sms_count_recent(
+                    partner_query,
+                    bulk,
+                    body_hash(text) if constant else None,
+                    same_text_only=preview,
+                )
+                if recent >= sms and not email and (constant or preview):
                     raise UserError(self._sms_nothing_to_send_message())
-        self._sms_check_caps(
-            self.company_id,
-            self.user_id,
-            sms,
-            exclude_mailing=self,
-            at=self.scheduled_at,
-        )
+            self._sms_check_caps(
+                self.company_id,
+                self.user_id,
+                sms - recent if constant else sms,
+                exclude_mailing=self._origin,
+                at=self.scheduled_at,
+            )
+        except UserError as error:
+            return {"recent": recent, "refusal": error.args[0]}
+        return {"recent": recent, "refusal": False}
 
-    def _sms_count_recent(self, partner_query, bulk, digest):
-        """How many SMS recipients got the text of hash ``digest`` within 24 h."""
+    def _sms_check_limits(self, partner_query, bulk, counts):
+        """UserError, before anything is queued, when the send breaks a limit
+        (see _sms_limits)."""
+        refusal = self._sms_limits(partner_query, bulk, counts)["refusal"]
+        if refusal:
+            raise UserError(refusal)
+
+    def _sms_same_text_mailings(self):
+        """Ids of the company's other recent mailings of the same text."""
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT array_agg(id) FROM sms_gateway_mailing
+                 WHERE body = %(body)s AND transliterate = %(transliterate)s
+                   AND id IS DISTINCT FROM %(mailing)s
+                   AND company_id = %(company)s
+                   AND COALESCE(scheduled_at, create_date) > %(since)s
+                """,
+                body=self.body or "",
+                transliterate=self.transliterate or "none",
+                mailing=self.id or None,
+                company=self.company_id.id,
+                # Messages are written when their mailing is sent or due.
+                since=fields.Datetime.now() - timedelta(days=31),
+            )
+        )[0][0]
+
+    def _sms_count_recent(self, partner_query, bulk, digest, same_text_only=False):
+        """How many SMS recipients got the text of hash ``digest`` within 24 h.
+
+        ``digest`` None (a text with placeholders): the numbers that got a
+        text of a mailing with the same text and transliteration within 24 h,
+        as each of them is written again the same way. With
+        ``same_text_only`` (or a digest None) only mailings of the same text
+        are looked at, so a text nobody sent costs one small query.
+        """
         Partner = self.env["res.partner"]
+        same_text = None
+        if digest is None or same_text_only:
+            same_text = self._sms_same_text_mailings()
+            if not same_text:
+                return 0
         Partner._sms_flush_recipients()
+        if digest is None:
+            condition = SQL(
+                """
+                EXISTS (SELECT 1 FROM sms_gateway_message o
+                         WHERE o.number = r.number AND o.mailing_id = ANY(%(mailings)s)
+                           AND o.create_date > %(since)s
+                           AND o.state NOT IN ('canceled', 'failed'))
+                """,
+                mailings=same_text,
+                since=fields.Datetime.now() - timedelta(hours=24),
+            )
+        else:
+            condition = self._sms_sent_recently_sql(SQL("r.number"), digest)
         return self.env.execute_query(
             SQL(
                 """
@@ -335,7 +408,7 @@ class SmsGatewayMailing(models.Model):
                 Partner._sms_recipient_sql(
                     partner_query, kind=BULK if bulk else SINGLE
                 ),
-                self._sms_sent_recently_sql(SQL("r.number"), digest),
+                condition,
             )
         )[0][0]
 

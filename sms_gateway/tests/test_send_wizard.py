@@ -383,3 +383,76 @@ class TestSendToGroups(SendCase):
         mailing = self.env["sms.gateway.mailing"].browse(action["res_id"])
         self.assertEqual(mailing.user_id, self.stranger)
         self.assertEqual(mailing.count_queued, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestSendPreviewLimits(SendCase):
+    """The send window counts, before Send, what the 24-hour guard and the
+    caps do to the send, and names the refusal in the words Send uses."""
+
+    def test_preview_counts_the_24_hour_guard(self):
+        self.wizard(self.ok1, body="Same").action_send()
+        wizard = self.wizard(self.ok1 | self.ok2, body="Same")
+        self.assertEqual((wizard.count_sendable, wizard.count_recent), (1, 1))
+        self.assertFalse(wizard.limit_refusal)
+        self.assertAlmostEqual(
+            wizard.cost_estimate, self.env.company.sms_gateway_price_per_part
+        )
+        wizard.allow_duplicates = True
+        self.assertEqual((wizard.count_sendable, wizard.count_recent), (2, 0))
+        # Only the contact who got it: Send is refused, and the window says so.
+        again = self.wizard(self.ok1, body="Same")
+        self.assertEqual(again.count_sendable, 0)
+        self.assertIn("within the last 24 hours", again.limit_refusal)
+        with self.assertRaisesMessage(UserError, again.limit_refusal):
+            again.action_send()
+        # What the window promised is what Send does.
+        action = self.wizard(self.ok1 | self.ok2, body="Same").action_send()
+        mailing = self.env["sms.gateway.mailing"].browse(action["res_id"])
+        states = {m.partner_id: m.state for m in mailing.message_ids}
+        self.assertEqual(states, {self.ok1: "canceled", self.ok2: "queued"})
+
+    def test_preview_counts_the_guard_for_texts_with_placeholders(self):
+        body = "Hi {{ object.name }}, your order is ready."
+        self.wizard(self.ok1 | self.ok2, body=body).action_send()
+        wizard = self.wizard(self.ok1 | self.ok2, body=body)
+        self.assertEqual((wizard.count_sendable, wizard.count_recent), (0, 2))
+        self.assertIn("within the last 24 hours", wizard.limit_refusal)
+        with self.assertRaisesMessage(UserError, "within the last 24 hours"):
+            wizard.action_send()
+        wizard.body = "Hi {{ object.name }}, your order was shipped."
+        self.assertEqual((wizard.count_sendable, wizard.count_recent), (2, 0))
+        self.assertFalse(wizard.limit_refusal)
+
+    def test_preview_names_the_cap_that_refuses(self):
+        self.env.company.sms_gateway_monthly_cap = 2
+        self.wizard(self.ok1, body="First").action_send()
+        wizard = self.wizard(self.ok1 | self.ok2, body="Other")
+        self.assertEqual(wizard.count_sendable, 2)
+        self.assertIn("monthly cap of 2 leaves 1", wizard.limit_refusal)
+        with self.assertRaisesMessage(UserError, wizard.limit_refusal):
+            wizard.action_send()
+        # Next month's cap is free: scheduled there, the send may go.
+        wizard.write(
+            {
+                "send_mode": "later",
+                "scheduled_at": fields.Datetime.now() + timedelta(days=40),
+            }
+        )
+        self.assertFalse(wizard.limit_refusal)
+        self.env.company.write(
+            {"sms_gateway_monthly_cap": 0, "sms_gateway_user_cap": 1}
+        )
+        wizard = self.wizard(self.ok2, body="Third")
+        self.assertIn("you have 0 left of your cap of 1", wizard.limit_refusal)
+        with self.assertRaisesMessage(UserError, wizard.limit_refusal):
+            wizard.action_send()
+        self.assertEqual(self.queued_count(), 1)
+
+    def test_preview_shows_what_is_left_in_the_part(self):
+        wizard = self.wizard(self.ok1, body="a" * 150)
+        self.assertEqual((wizard.parts, wizard.chars_left), (1, 10))
+        wizard.body = "a" * 161
+        self.assertEqual((wizard.parts, wizard.chars_left), (2, 145))
+        wizard.body = "ż" * 60
+        self.assertEqual((wizard.parts, wizard.chars_left), (1, 10))

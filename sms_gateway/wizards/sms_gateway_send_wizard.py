@@ -22,7 +22,7 @@ from ..tools import sms_text
 
 # Counts of the recipient rule (res_partner_recipient): channel or reason.
 SUMMARY_FIELDS = {
-    "sms": "count_sendable",
+    "sms": "count_sms_allowed",
     "no_consent": "count_no_consent",
     "opted_out": "count_opted_out",
     "no_mobile": "count_no_mobile",
@@ -58,6 +58,8 @@ class SmsGatewaySendWizard(models.TransientModel):
         ),
     )
     body = fields.Text(string="Message")
+    # The model of ``object`` in placeholders, for the placeholder picker.
+    render_model = fields.Char(default="res.partner", readonly=True)
     transliterate = fields.Selection(
         TRANSLITERATE,
         default="none",
@@ -94,6 +96,12 @@ class SmsGatewaySendWizard(models.TransientModel):
     encoding = fields.Char(compute="_compute_preview")
     units = fields.Integer(compute="_compute_preview")
     parts = fields.Integer(compute="_compute_preview")
+    chars_left = fields.Integer(
+        string="Left In This Part",
+        compute="_compute_preview",
+        help="Characters that still fit in the current part before another "
+        "part is needed (in the text's encoding).",
+    )
     # Read as the user (not as superuser, the default of related fields): a
     # draft shows only the settings of a company the user may read.
     max_parts = fields.Integer(
@@ -110,7 +118,27 @@ class SmsGatewaySendWizard(models.TransientModel):
         related="company_id.sms_gateway_currency_id", compute_sudo=False
     )
     # Who gets it
-    count_sendable = fields.Integer(string="Will Receive", compute="_compute_summary")
+    count_sms_allowed = fields.Integer(
+        string="Allowed By Consent and Number", compute="_compute_summary"
+    )
+    count_sendable = fields.Integer(
+        string="Will Receive",
+        compute="_compute_limits",
+        help="Recipients the SMS will go to: allowed by consent and number, "
+        "less those the 24-hour guard skips.",
+    )
+    count_recent = fields.Integer(
+        string="Same Text Within 24 Hours",
+        compute="_compute_limits",
+        help="Recipients who got this text in the last 24 hours: they are "
+        'skipped unless "Send again within 24 hours" is ticked.',
+    )
+    limit_refusal = fields.Char(
+        string="Send Will Be Refused",
+        compute="_compute_limits",
+        help="The limit (parts, 24-hour guard, monthly cap, your cap) that "
+        "refuses this send as it stands.",
+    )
     count_no_consent = fields.Integer(string="No Consent", compute="_compute_summary")
     count_opted_out = fields.Integer(string="Opted Out", compute="_compute_summary")
     count_no_mobile = fields.Integer(
@@ -327,8 +355,55 @@ class SmsGatewaySendWizard(models.TransientModel):
             wizard.encoding = info.encoding if text else False
             wizard.units = info.units
             wizard.parts = info.parts
+            wizard.chars_left = info.remaining
             wizard.non_gsm = " ".join(info.non_gsm)
             wizard.too_long = info.parts > wizard.max_parts
+
+    @api.depends(
+        "count_sms_allowed",
+        "count_email",
+        "is_single",
+        "body",
+        "transliterate",
+        "allow_duplicates",
+        "send_mode",
+        "scheduled_at",
+        "company_id",
+    )
+    def _compute_limits(self):
+        """What the limits make of the send as it stands, with the words Send
+        would refuse it with (the mailing's own check, on a draft)."""
+        Mailing = self.env["sms.gateway.mailing"]
+        for wizard in self:
+            wizard.count_sendable = wizard.count_sms_allowed
+            wizard.count_recent = 0
+            wizard.limit_refusal = False
+            query = wizard._sms_partner_query()
+            if query is None or not (wizard.body or "").strip():
+                continue
+            draft = Mailing.new(
+                dict(wizard._sms_mailing_values(), scheduled_at=wizard._sms_send_at())
+            )
+            try:
+                limits = draft._sms_limits(
+                    query.subselect(),
+                    not wizard.is_single,
+                    {"sms": wizard.count_sms_allowed, "email": wizard.count_email},
+                    preview=True,
+                )
+            except UserError as error:  # a placeholder that cannot be written
+                limits = {"recent": 0, "refusal": error.args[0]}
+            wizard.count_recent = limits["recent"]
+            wizard.count_sendable = max(wizard.count_sms_allowed - limits["recent"], 0)
+            wizard.limit_refusal = limits["refusal"]
+
+    def _sms_send_at(self):
+        """When the SMS go: the chosen time of a later send, else now."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        if self.send_mode == "later" and self.scheduled_at and self.scheduled_at > now:
+            return self.scheduled_at
+        return now
 
     @api.depends("parts", "count_sendable", "company_id")
     def _compute_cost(self):
@@ -388,7 +463,7 @@ class SmsGatewaySendWizard(models.TransientModel):
                     partner=self.partner_ids.display_name,
                 )
             )
-        if not self.count_sendable and not self.count_email:
+        if not self.count_sms_allowed and not self.count_email:
             raise UserError(self._sms_nobody_message())
 
     def _sms_nobody_message(self):
@@ -423,7 +498,7 @@ class SmsGatewaySendWizard(models.TransientModel):
         mailing._sms_check_limits(
             partner_query,
             not self.is_single,
-            {"sms": self.count_sendable, "email": self.count_email},
+            {"sms": self.count_sms_allowed, "email": self.count_email},
         )
         result = mailing._sms_queue(
             partner_query,
