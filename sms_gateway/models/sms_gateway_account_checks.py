@@ -16,16 +16,19 @@ from ..tools import providers
 class SmsGatewayAccount(models.Model):
     _inherit = "sms.gateway.account"  # pylint: disable=consider-merging-classes-inherited
 
-    def _sms_notify_user(self, message, kind="success"):
+    def _sms_notify_user(self, message, kind="success", reload=False):
+        params = {
+            "title": self.env._("SMS account"),
+            "message": message,
+            "type": kind,
+            "sticky": kind != "success",
+        }
+        if reload:  # the form shows what was noted in the chatter
+            params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {
-                "title": self.env._("SMS account"),
-                "message": message,
-                "type": kind,
-                "sticky": kind != "success",
-            },
+            "params": params,
         }
 
     def _sms_button_provider(self):
@@ -157,4 +160,4 @@ class SmsGatewayAccount(models.Model):
             )
             kind = "danger"
         self.sudo().message_post(body=text, subtype_xmlid="mail.mt_note")
-        return self._sms_notify_user(text, kind)
+        return self._sms_notify_user(text, kind, reload=True)

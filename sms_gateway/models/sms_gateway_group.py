@@ -442,3 +442,20 @@ class SmsGatewayGroup(models.Model):
         return self._sms_wizard_action(
             "sms.gateway.group.import", self.env._("Import into %s", self.display_name)
         )
+
+    def action_send_sms(self):
+        """The send window for this group (as from the list's gear menu)."""
+        self.ensure_one()
+        self._check_sms_send_access()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send SMS to %s", self.display_name),
+            "res_model": "sms.gateway.send.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "active_model": self._name,
+                "active_id": self.id,
+                "active_ids": self.ids,
+            },
+        }

@@ -31,3 +31,4 @@ if __name__.startswith("odoo.addons."):
     from . import test_security_accounts
     from . import test_recipient_rule
     from . import test_vonage
+    from . import test_first_day_tour

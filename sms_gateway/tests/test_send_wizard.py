@@ -364,6 +364,27 @@ class TestSendToGroups(SendCase):
         self.assertEqual(queued.partner_id, self.ok1)
         self.assertEqual(queued.group_id, self.group)
 
+    def test_send_sms_button_on_the_group_form(self):
+        """The group form's Send SMS opens the send window on this group, for
+        whoever may send to it, and for nobody else."""
+        action = self.group.with_user(self.user_sms).action_send_sms()
+        wizard = (
+            self.env["sms.gateway.send.wizard"]
+            .with_user(self.user_sms)
+            .with_context(action["context"])
+            .create({"body": "Group news"})
+        )
+        self.assertEqual(wizard.group_ids, self.group)
+        self.assertEqual(wizard.count_sendable, 1)
+        with self.assertRaises(AccessError):
+            self.group.with_user(self.stranger).action_send_sms()
+        form = (
+            self.env["sms.gateway.group"]
+            .with_user(self.user_sms)
+            .get_views([(False, "form")])
+        )
+        self.assertIn('name="action_send_sms"', form["views"]["form"]["arch"])
+
     def test_forged_group_id_in_the_send_wizard(self):
         wizard = (
             self.env["sms.gateway.send.wizard"]
