@@ -27,7 +27,7 @@ class TestFirstDayTour(SmsAccountMixin, HttpCase):
         )
         self.assertEqual(len(notes), 2)
 
-    def test_send_window_counts_the_guard_and_the_cap_before_send(self):
+    def _limits_tour_setup(self):
         company = self.env.company
         company.country_id = self.env.ref("base.fi")
         self.set_sms_account(company, "sandbox")
@@ -50,6 +50,18 @@ class TestFirstDayTour(SmsAccountMixin, HttpCase):
                 for index, letter in ((1, "A"), (2, "B"))
             ]
         )
+        return company, user, first, second
+
+    def test_placeholder_picker_in_the_send_window(self):
+        self._limits_tour_setup()
+        self.start_tour(
+            "/odoo/action-sms_gateway.res_partner_action_sms",
+            "sms_gateway_placeholder_picker_tour",
+            login="sms_limits_tour",
+        )
+
+    def test_send_window_counts_the_guard_and_the_cap_before_send(self):
+        company, user, first, second = self._limits_tour_setup()
         text = "Welcome to the spring meeting on Friday!"
         self.env["sms.gateway.send.wizard"].with_user(user).with_context(
             active_model="res.partner", active_ids=first.ids, active_id=first.id

@@ -126,3 +126,66 @@ registry.category("web_tour.tours").add("sms_gateway_preview_limits_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("sms_gateway_placeholder_picker_tour", {
+    steps: () => [
+        {
+            content: "Search the tour's contacts",
+            trigger: ".o_searchview_input",
+            run: "edit Limit Tour A",
+        },
+        {
+            content: "Validate the search",
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Select the contact",
+            trigger: ".o_list_renderer .o_data_row:contains('Limit Tour A') .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "Open the Actions menu",
+            trigger: ".o_cp_action_menus .dropdown-toggle",
+            run: "click",
+        },
+        {
+            content: "Choose Send SMS",
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Send SMS')",
+            run: "click",
+        },
+        {
+            content: "Start the text",
+            trigger: ".modal .o_field_sms_gateway_body textarea",
+            run: "edit Hello",
+        },
+        {
+            content: "Open the placeholder picker",
+            trigger: ".modal .o_field_sms_gateway_body button.fa-magic",
+            run: "click",
+        },
+        {
+            content: "Pick the contact's name",
+            trigger: ".o_model_field_selector_popover_item[data-name=name] button",
+            run: "click",
+        },
+        {
+            content: "Insert it",
+            trigger: ".o_model_field_selector_popover button:contains('Insert')",
+            run: "click",
+        },
+        {
+            content: "The preview is written for the contact",
+            trigger: ".modal .o_field_widget[name=preview_body]:contains('Hello Limit Tour A')",
+        },
+        {
+            content: "Close the window without sending",
+            trigger: ".modal-footer button:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "The window is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});
