@@ -12,6 +12,8 @@ saved (not field by field, as related fields would).
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools import phone as phone_tools
+
 # Company fields mirrored by the settings, under the same names.
 SMS_SETTINGS = (
     "sms_gateway_country_id",
@@ -26,6 +28,11 @@ SMS_SETTINGS = (
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    sms_gateway_test_number = fields.Char(
+        string="Test number",
+        help="A mobile number: the test SMS goes through the SMS account that "
+        "would send an SMS to it, from that account's sender.",
+    )
     sms_gateway_country_id = fields.Many2one(
         "res.country",
         string="SMS Default Country",
@@ -95,6 +102,52 @@ class ResConfigSettings(models.TransientModel):
                     self.env._("Only a system administrator can change SMS settings.")
                 )
             company.write(changed)
+
+    def action_sms_gateway_send_test(self):
+        """Settings' test SMS: through the account that would send an SMS to
+        the typed number (the routing's choice), from its sender, noted in
+        that account's chatter."""
+        self.ensure_one()
+        Account = self.env["sms.gateway.account"]
+        Account._sms_check_admin()
+        company = self.company_id
+        text = (self.sms_gateway_test_number or "").strip()
+        if not text:
+            return Account._sms_notify_user(
+                self.env._(
+                    'Type the mobile number to send the test SMS to in "Test '
+                    'number", then click "Send a test SMS".'
+                ),
+                "warning",
+            )
+        try:
+            number = phone_tools.normalize(text, company._sms_gateway_region())
+        except ValueError as error:
+            return Account._sms_notify_user(
+                self.env._(
+                    "The test number cannot be used: %(error)s", error=str(error)
+                ),
+                "warning",
+            )
+        eligible = Account._sms_eligible(company, phone_tools.region_of(number))
+        usable = eligible._sms_usable()
+        now = fields.Datetime.now()
+        account = (
+            usable.filtered(lambda a: not (a.hold_until and a.hold_until > now))[:1]
+            or usable[:1]
+            or eligible[:1]
+        )
+        if not account:
+            return Account._sms_notify_user(
+                self.env._(
+                    "No active SMS account of %(company)s sends to %(number)s: "
+                    "add one, or widen an account's destination countries.",
+                    company=company.name,
+                    number=number,
+                ),
+                "warning",
+            )
+        return account._sms_send_test(number, reload=False)
 
     def action_sms_gateway_accounts(self):
         """The SMS accounts of the current company."""

@@ -95,11 +95,17 @@ class SmsGatewayAccount(models.Model):
     def action_send_test(self):
         """Send one SMS to the test number through this account, and note it
         in the account's chatter."""
+        return self._sms_send_test(self.test_number)
+
+    def _sms_send_test(self, number_text, reload=True):
+        """Send a test SMS to ``number_text`` through this account from its
+        sender; the result is noted in the account's chatter (``reload``: the
+        account's form shows the note)."""
         provider, failure = self._sms_button_provider()
         if failure:
             return failure
         company = self.company_id
-        if not (self.test_number or "").strip():
+        if not (number_text or "").strip():
             provider.close()
             return self._sms_notify_user(
                 self.env._(
@@ -109,9 +115,7 @@ class SmsGatewayAccount(models.Model):
                 "warning",
             )
         try:
-            number = phone_tools.normalize(
-                self.test_number, company._sms_gateway_region()
-            )
+            number = phone_tools.normalize(number_text, company._sms_gateway_region())
         except ValueError as error:
             provider.close()
             return self._sms_notify_user(
@@ -160,4 +164,4 @@ class SmsGatewayAccount(models.Model):
             )
             kind = "danger"
         self.sudo().message_post(body=text, subtype_xmlid="mail.mt_note")
-        return self._sms_notify_user(text, kind, reload=True)
+        return self._sms_notify_user(text, kind, reload=reload)

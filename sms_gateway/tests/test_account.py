@@ -4,6 +4,7 @@
 new database starts with, countries and order, archiving, the Settings block
 and the buttons against the loopback doubles."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from .. import _create_sandbox_accounts
@@ -325,6 +326,45 @@ class TestAccountButtons(ProviderCase):
             kind, _message = self.notification(account.action_send_test())
             self.assertEqual(kind, "success")
             self.assertEqual(len(double.messages), 2)
+
+    def test_settings_test_sms_goes_through_the_routed_account(self):
+        """Settings > SMS > Send a test SMS: the number typed there goes
+        through the account that would send an SMS to it, from its sender,
+        and stays typed for a second click."""
+        with SmsapiDouble() as double:
+            poland = self.account(
+                "smsapi",
+                name="SMSAPI PL",
+                smsapi_token=SMSAPI_TOKEN,
+                smsapi_base_url=double.url,
+                sender="Sklep",
+                sequence=1,
+                country_ids=[(6, 0, self.env.ref("base.pl").ids)],
+            )
+            settings = (
+                self.env["res.config.settings"]
+                .with_user(self.admin)
+                .create({"sms_gateway_test_number": "+48 500 100 200"})
+            )
+            kind, message = self.notification(settings.action_sms_gateway_send_test())
+            self.assertEqual(kind, "success", message)
+            self.assertIn("SMSAPI PL accepted the test SMS", message)
+            self.assertEqual(double.messages[0]["sender"], "Sklep")
+            self.assertIn("from Sklep", self.notes(poland)[0])
+            self.assertEqual(settings.sms_gateway_test_number, "+48 500 100 200")
+            # A Finnish number is not Poland's account's: the next one takes it.
+            settings.sms_gateway_test_number = "+358 40 123 4567"
+            kind, message = self.notification(settings.action_sms_gateway_send_test())
+            self.assertEqual(kind, "success", message)
+            self.assertNotIn("SMSAPI PL", message)
+            self.assertEqual(len(double.messages), 1)
+            settings.sms_gateway_test_number = ""
+            kind, message = self.notification(settings.action_sms_gateway_send_test())
+            self.assertEqual(kind, "warning")
+            self.assertIn("Type the mobile number", message)
+        # Not an administrator: refused.
+        with self.assertRaises(AccessError):
+            settings.with_user(self.user_manager).action_sms_gateway_send_test()
 
     def test_locked_account_buttons_say_why(self):
         account = self.account("smsapi", smsapi_token=SMSAPI_TOKEN)

@@ -25,7 +25,7 @@ class TestFirstDayTour(SmsAccountMixin, HttpCase):
         notes = account.message_ids.filtered(
             lambda m: "accepted the test SMS" in (m.body or "")
         )
-        self.assertEqual(len(notes), 2)
+        self.assertEqual(len(notes), 4)
 
     def _limits_tour_setup(self):
         company = self.env.company

@@ -11,6 +11,34 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("sms_gateway_test_sms_tour", {
     steps: () => [
         {
+            content: "Settings > SMS: type a number to send a test SMS to",
+            trigger: ".o_field_widget[name=sms_gateway_test_number] input",
+            run: "edit 040 123 4567",
+        },
+        {
+            content: "Send a test SMS",
+            trigger: "button[name=action_sms_gateway_send_test]",
+            run: "click",
+        },
+        {
+            content: "It went through the account that serves the number, from its sender",
+            trigger:
+                ".o_notification:contains('Tour Sandbox accepted the test SMS to +358401234567 from Yhdistys')",
+        },
+        {
+            content: "The number is still there: a second click sends again",
+            trigger: ".o_field_widget[name=sms_gateway_test_number] input:value(040 123 4567)",
+        },
+        {
+            content: "Send a test SMS again",
+            trigger: "button[name=action_sms_gateway_send_test]",
+            run: "click",
+        },
+        {
+            content: "Two notifications",
+            trigger: ".o_notification:contains('accepted the test SMS'):eq(1)",
+        },
+        {
             content: "Settings > SMS: open the SMS accounts",
             trigger: "button[name=action_sms_gateway_accounts]",
             run: "click",
@@ -45,8 +73,8 @@ registry.category("web_tour.tours").add("sms_gateway_test_sms_tour", {
             run: "click",
         },
         {
-            content: "Two notes in the chatter",
-            trigger: ".o-mail-Message:contains('accepted the test SMS'):eq(1)",
+            content: "The account's chatter notes all four test SMS",
+            trigger: ".o-mail-Message:contains('accepted the test SMS'):eq(3)",
         },
     ],
 });
