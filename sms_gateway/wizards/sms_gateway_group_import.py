@@ -37,6 +37,7 @@ it is and never runs as a formula in a spreadsheet.
 
 import base64
 import binascii
+import codecs
 import io
 import re
 
@@ -461,7 +462,11 @@ class SmsGatewayGroupImport(models.TransientModel):
     def _encoding_label(self, table):
         if table.kind == "xlsx":
             return self.env._("XLSX workbook")
-        labels = dict(self._fields["encoding"]._description_selection(self.env))
+        labels = {
+            codecs.lookup(key).name: label
+            for key, label in self._fields["encoding"]._description_selection(self.env)
+            if key != "auto"
+        }
         return labels.get(table.encoding, table.encoding)
 
     def _mapped_columns(self):
