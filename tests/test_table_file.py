@@ -435,3 +435,88 @@ def test_xlsx_shared_strings_rich_text_and_phonetic_runs():
     table = read_table(make_xlsx(sheet, shared), "a.xlsx")
     assert table.header == ["name"]
     assert table.rows == [(2, ["Riku", "2"])]
+
+
+# ----------------------------------------------------------------------
+# Encodings people's spreadsheets write, and files that mix them
+# ----------------------------------------------------------------------
+
+RUSSIAN = (
+    "ФИО;Телефон;Согласие\nИван Петров;+7 916 123 45 67;да\nСёмин Пётр;+7 916;нет\n"
+)
+POLISH_NAMES = "Imię;Nazwisko;Zgoda\nŁukasz;Wiśniewski;tak\nŻaneta;Ćwik;nie\n"
+FINNISH_CONSENT = "Nimi;Puhelin;Suostumus\nÅke Öhman;0401;kyllä\nPäivi;0402;ei\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (RUSSIAN, "cp1251"),
+        ("имя;телефон\nЯн;1\nЁлка;2\n", "cp1251"),
+        (POLISH_NAMES, "cp1250"),
+        (FINNISH_CONSENT, "cp1252"),
+        (SWEDISH, "cp1252"),
+    ],
+)
+def test_legacy_encodings_are_told_apart(text, encoding):
+    assert decode_text(text.encode(encoding)) == (text, encoding)
+
+
+@pytest.mark.parametrize("text", [RUSSIAN, POLISH_NAMES, FINNISH_CONSENT, SWEDISH])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_unicode_files(text, encoding):
+    decoded, found = decode_text(text.encode(encoding))
+    assert decoded.lstrip("\ufeff") == text
+    assert found == ("utf-16" if encoding == "utf-16" else "utf-8")
+
+
+def test_utf8_file_with_one_windows_line_is_refused_with_its_number():
+    data = (
+        "name,mobile\nMatti Meikäläinen,0401\n".encode()
+        + "Åsa Öberg,0402\n".encode("cp1252")
+        + "Łukasz,0403\n".encode()
+    )
+    with pytest.raises(TableFileError) as caught:
+        read_table(data, "a.csv")
+    assert caught.value.code == "mixed_encoding"
+    assert caught.value.params == {"line": 3, "utf8_line": 2}
+    # with a BOM the file says it is UTF-8: a line that is not is refused too
+    with pytest.raises(TableFileError) as caught:
+        read_table(b"\xef\xbb\xbfname\nA\n" + "Åsa\n".encode("cp1252"), "a.csv")
+    assert caught.value.code == "mixed_encoding"
+    assert caught.value.params["line"] == 3
+
+
+def test_an_encoding_that_cannot_be_told_is_refused_not_guessed():
+    # "ßí;äà" (Windows-1252) is "Ян;да" (Windows-1251): no word tells
+    # which, so the file is refused rather than read either way
+    data = "name;consent\nЯн;да\n".encode("cp1251")
+    with pytest.raises(TableFileError) as caught:
+        decode_text(data)
+    assert caught.value.code == "encoding"
+    assert caught.value.params["line"] == 2
+    # the user names the encoding: it is read as they say
+    assert decode_text(data, "cp1251")[0] == "name;consent\nЯн;да\n"
+    # one longer word is enough to tell
+    assert decode_text("Ян;да\nНет\n".encode("cp1251"))[1] == "cp1251"
+
+
+def test_encoding_chosen_by_the_user():
+    data = RUSSIAN.encode("cp1251")
+    assert read_table(data, "a.csv", encoding="cp1251").header == [
+        "ФИО",
+        "Телефон",
+        "Согласие",
+    ]
+    assert read_table(data, "a.csv", encoding="windows-1251").encoding == "cp1251"
+    # UTF-8 chosen: a line that is not is refused with its number
+    data = "name\nÄiti\n".encode() + "Åsa\n".encode("cp1252")
+    with pytest.raises(TableFileError) as caught:
+        read_table(data, "a.csv", encoding="utf-8")
+    assert (caught.value.code, caught.value.params["line"]) == ("encoding", 3)
+    assert caught.value.params["encoding"] == "utf-8"
+    with pytest.raises(TableFileError) as caught:
+        read_table(b"name\nA\n\x81\n", "a.csv", encoding="cp1252")
+    assert caught.value.params["line"] == 3
+    with pytest.raises(ValueError, match="unknown encoding"):
+        read_table(b"name\n", "a.csv", encoding="no-such-codec")

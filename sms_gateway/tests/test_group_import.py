@@ -9,13 +9,15 @@ import zipfile
 import openpyxl
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tools import mute_logger
 
 from .test_group import SmsGatewayGroupCase
 
 
-@tagged("post_install", "-at_install", "sms_gateway_group")
-class TestSmsGatewayGroupImport(SmsGatewayGroupCase):
+class SmsGatewayGroupImportCase(SmsGatewayGroupCase):
+    """A group to import into, two contacts, helpers. No tests here."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -81,6 +83,9 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupCase):
             self.env["sms.gateway.group.member"].search_count([]),
         )
 
+
+@tagged("post_install", "-at_install", "sms_gateway_group")
+class TestSmsGatewayGroupImport(SmsGatewayGroupImportCase):
     # ------------------------------------------------------------------
     # Encodings and separators
     # ------------------------------------------------------------------
@@ -215,8 +220,17 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupCase):
         ).encode()
         wizard = self._import(data)
         self.assertTrue(wizard.is_imported)
-        self.assertEqual(wizard.refused_count, 8)
-        self.assertEqual(set(self._members()), {"Good Guy", "Landline Lauri"})
+        self.assertEqual(wizard.refused_count, 7)
+        # an unknown consent word no longer refuses the line (issue 11): the
+        # contact is imported with its consent unknown, and a warning
+        self.assertEqual(
+            set(self._members()), {"Good Guy", "Landline Lauri", "Odd Consent"}
+        )
+        odd = self._members()["Odd Consent"].partner_id
+        self.assertEqual(odd.sms_consent, "unknown")
+        odd_line = wizard.line_ids.filtered(lambda li: li.line_number == 7)
+        self.assertTrue(odd_line.has_warning)
+        self.assertIn('"maybe"', odd_line.message)
         messages = {
             line.line_number: line.message
             for line in wizard.line_ids
@@ -227,7 +241,6 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupCase):
             4: "Missing name",
             5: "Note too long: 256",
             6: "Invalid email",
-            7: "Unknown consent",
             8: "6 cells",
             9: "No mobile number and no email",
             10: "no contact has this email",
@@ -237,7 +250,8 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupCase):
             self.assertIn(text, messages[number])
         landline = wizard.line_ids.filtered(lambda li: li.line_number == 11)
         self.assertIn("not a mobile number", landline.message)
-        self.assertIn("8 lines refused", wizard.summary)
+        self.assertIn("7 refused, 2 imported with a warning", wizard.summary)
+        self.assertEqual(wizard.result_level, "warning")
 
     def test_all_or_nothing(self):
         before = self._state()
@@ -271,14 +285,11 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupCase):
             (b"\xef\xbb\xbf\r\n  \n", "contacts.csv", "empty"),
             (b"name,mobile,email,note\n", "contacts.csv", "no contact lines"),
             (b"name;mobile\n;;\n", "contacts.csv", "no contact lines"),
-            (b"name,mobile,birthday\nA,0401234567,1.1.\n", "c.csv", '"birthday"'),
-            (b"name,email\nA,a@example.com\n", "contacts.csv", "mobile"),
-            (b"name,mobile,name\nA,0401,B\n", "contacts.csv", "more than once"),
             (png, "contacts.csv", "PNG"),
             (garbage, "contacts.csv", "CSV or XLSX"),
             (b"PK\x03\x04not really a zip", "contacts.xlsx", "XLSX"),
             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls", ".xls"),
-            (big, "big.csv", "MB"),
+            (big, "big.csv", "at most 10 MB"),
         ]
         before = self._state()
         for data, filename, text in cases:
@@ -455,3 +466,435 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupCase):
         wizard = self._import(b"name,mobile\nEero,+358401110001\n", user=self.colleague)
         self.assertEqual(wizard.added_count, 1)
         self.assertIn("Existing Eero", self._members())
+
+
+@tagged("post_install", "-at_install", "sms_gateway_group")
+class TestSmsGatewayGroupImportFirstDay(SmsGatewayGroupImportCase):
+    """Files as Finnish, Swedish, Polish and Russian users export them
+    (issue 11, item 3)."""
+
+    def _columns(self, wizard):
+        return [(c.header, c.sample, c.field) for c in wizard.column_ids]
+
+    # ------------------------------------------------------------------
+    # Country of local numbers
+    # ------------------------------------------------------------------
+
+    def test_local_numbers_are_read_with_the_sms_default_country(self):
+        # a Swedish admin: the company is in Finland, SMS default is Sweden
+        self.env.company.sms_gateway_country_id = self.country_se
+        wizard = self._wizard(b"namn;mobil\nAsa Ek;070 711 00 01\n")
+        self.assertEqual(wizard.country_id, self.country_se)
+        self.assertIn("Sweden (+46)", wizard.country_hint)
+        wizard.action_import()
+        self.assertEqual(wizard.result_level, "success")
+        self.assertEqual(
+            self._members()["Asa Ek"].partner_id.sms_number, "+46707110001"
+        )
+        # the user changes it for one file of Polish numbers
+        wizard = self._import(
+            "Imię;Telefon\nOla;601 711 003\n".encode(), country_id=self.country_pl.id
+        )
+        self.assertEqual(self._members()["Ola"].partner_id.sms_number, "+48601711003")
+        # without an SMS default country, the company's country
+        self.env.company.sms_gateway_country_id = False
+        self.assertEqual(self._wizard(b"name,mobile\n").country_id, self.country_fi)
+
+    # ------------------------------------------------------------------
+    # Files of five languages and their encodings
+    # ------------------------------------------------------------------
+
+    def test_files_people_export_in_their_languages(self):
+        finnish = (
+            "Etunimi;Sukunimi;Matkapuhelin;Sähköposti;Suostumus\n"
+            "Päivi;Hämäläinen;050 711 0101;paivi@example.fi;Kyllä\n"
+            "Åke;Öhman;050 711 0102;;ei\n"
+        )
+        swedish = (
+            "Namn;Mobil;E-post;Samtycke\n"
+            "Åsa Öberg;070 711 01 03;;Ja\n"
+            "Jörgen Ångström;070 711 01 04;;nej\n"
+        )
+        polish = (
+            "Imię i nazwisko;Telefon komórkowy;E-mail;Zgoda\n"
+            "Łukasz Wiśniewski;601 711 105;;TAK\n"
+            "Żaneta Ćwik-Gęśla;601 711 106;;nie\n"
+        )
+        russian = (
+            "ФИО;Мобильный телефон;Почта;Согласие\n"
+            "Иван Петров;916 711 01 07;;да\n"
+            "Сёмин Пётр Ильич;916 711 01 08;;Нет\n"
+        )
+        cases = [
+            (finnish, "cp1252", self.country_fi, "+358507110101"),
+            (finnish, "utf-8-sig", self.country_fi, "+358507110101"),
+            (swedish, "cp1252", self.country_se, "+46707110103"),
+            (swedish, "utf-8", self.country_se, "+46707110103"),
+            (polish, "cp1250", self.country_pl, "+48601711105"),
+            (polish, "utf-8", self.country_pl, "+48601711105"),
+            (russian, "cp1251", self.country_ru, "+79167110107"),
+            (russian, "utf-8", self.country_ru, "+79167110107"),
+        ]
+        for text, encoding, country, first_number in cases:
+            with self.subTest(first=text.split("\n")[1], encoding=encoding):
+                wizard = self._import(text.encode(encoding), country_id=country.id)
+                self.assertEqual(wizard.state, "done", self._columns(wizard))
+                self.assertEqual(wizard.result_level, "success", wizard.summary)
+                rows = [line.split(";") for line in text.splitlines()[1:]]
+                expected = {
+                    " ".join(row[:2]) if text is finnish else row[0] for row in rows
+                }
+                members = self._members()
+                self.assertEqual(set(members), expected)
+                first, second = (
+                    members[name].partner_id
+                    for name in sorted(expected, key=lambda n: text.index(n.split()[0]))
+                )
+                self.assertEqual(first.sms_number, first_number)
+                self.assertEqual(
+                    (first.sms_consent, second.sms_consent), ("granted", "refused")
+                )
+                # the next file creates them again (not existing, not opted out)
+                numbers = (first | second).mapped("sms_number")
+                (first | second).unlink()
+                self.env["phone.blacklist"].sudo().with_context(
+                    active_test=False
+                ).search([("number", "in", numbers)]).unlink()
+
+    def test_xlsx_with_polish_headers_and_first_and_last_names(self):
+        workbook = openpyxl.Workbook()
+        workbook.active.append(["Imię", "Nazwisko", "Telefon", "Zgoda"])
+        workbook.active.append(["Ewa", "Łęcka", 48601711201, "x"])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        wizard = self._import(buffer.getvalue(), "kontakty.xlsx")
+        self.assertEqual(wizard.result_level, "success")
+        ewa = self._members()["Ewa Łęcka"].partner_id
+        self.assertEqual((ewa.sms_number, ewa.sms_consent), ("+48601711201", "granted"))
+
+    def test_utf8_file_with_one_windows_line_is_refused_never_garbled(self):
+        data = (
+            "name,mobile\nMatti Meikäläinen,050 711 0201\n".encode()
+            + "Åsa Öberg,050 711 0202\n".encode("cp1252")
+            + "Jyväskylän Jussi,050 711 0203\n".encode()
+        )
+        before = self._state()
+        with self.assertRaises(UserError) as caught:
+            self._import(data)
+        message = str(caught.exception)
+        self.assertIn("line 3 is not UTF-8", message)
+        self.assertIn("CSV UTF-8", message)
+        self.assertEqual(self._state(), before)
+        self.assertFalse(self.env["res.partner"].search_count([("name", "like", "Ã")]))
+        # the line retyped: the file goes in with its letters
+        data = data.replace("Åsa Öberg".encode("cp1252"), "Åsa Öberg".encode())
+        self._import(data)
+        self.assertIn("Åsa Öberg", self._members())
+
+    def test_encoding_chosen_by_the_user(self):
+        # a file whose encoding its letters do not tell
+        data = "name;mobile;consent\nЯн;+7 916 711 02 04;да\n".encode("cp1251")
+        with self.assertRaisesRegex(UserError, "choose the encoding"):
+            self._import(data)
+        wizard = self._import(data, encoding="cp1251")
+        self.assertEqual(wizard.result_level, "success")
+        self.assertIn("Ян", self._members())
+        # a wrong choice is refused with the line, not read into names
+        with self.assertRaisesRegex(UserError, "Line 2 cannot be read as utf-8"):
+            self._import(data, encoding="utf-8")
+
+    def test_encoding_changed_on_the_mapping_step_reads_the_file_again(self):
+        data = "Кто;Телефон\nЕлена;+79167110205\n".encode("cp1251")
+        wizard = self._wizard(data, encoding="cp1252")
+        wizard.action_read_file()
+        self.assertEqual(wizard.state, "map")
+        self.assertEqual(wizard.column_ids[0].header, "Êòî")  # as the user chose
+        self.assertIn("1252", wizard.file_encoding)
+        wizard.encoding = "cp1251"
+        wizard.action_import()  # shows the columns read again, imports nothing
+        self.assertEqual(wizard.state, "map")
+        self.assertEqual(self._columns(wizard)[0], ("Кто", "Елена", "ignore"))
+        wizard.column_ids[0].field = "name"
+        wizard.action_import()
+        self.assertEqual(wizard.result_level, "success")
+        self.assertIn("Елена", self._members())
+
+    # ------------------------------------------------------------------
+    # Mapping the columns
+    # ------------------------------------------------------------------
+
+    def test_unrecognised_columns_ask_for_the_mapping(self):
+        data = b"Member no,Who,Number,Birthday\n17,Kaisa Koo,050 711 0301,1.1.\n"
+        wizard = self._wizard(data)
+        before = self._state()
+        wizard.action_import()  # asks, imports nothing
+        self.assertEqual(self._state(), before)
+        self.assertEqual(wizard.state, "map")
+        self.assertEqual(
+            self._columns(wizard),
+            [
+                ("Member no", "17", "ignore"),
+                ("Who", "Kaisa Koo", "ignore"),
+                ("Number", "050 711 0301", "ignore"),
+                ("Birthday", "1.1.", "ignore"),
+            ],
+        )
+        with self.assertRaisesRegex(UserError, "phone numbers"):
+            wizard.action_import()
+        wizard.column_ids[2].field = "mobile"
+        with self.assertRaisesRegex(UserError, "names"):
+            wizard.action_import()
+        wizard.column_ids[1].field = "mobile"
+        with self.assertRaisesRegex(UserError, "More than one column is set to Phone"):
+            wizard.action_import()
+        self.assertEqual(self._state(), before)
+        wizard.column_ids[1].field = "name"
+        wizard.action_import()
+        self.assertEqual(wizard.state, "done")
+        self.assertEqual(wizard.result_level, "success")
+        kaisa = self._members()["Kaisa Koo"].partner_id
+        self.assertEqual(kaisa.sms_number, "+358507110301")
+        self.assertNotIn("1.1.", kaisa.comment or "")
+
+    def test_known_columns_are_listed_too_and_doubles_left_to_ignore(self):
+        data = "Nimi,Puhelin,Mobil,Syntymäpäivä\nEino,0507110302,0507110399,1.1.\n"
+        wizard = self._wizard(data.encode())
+        wizard.action_read_file()
+        self.assertEqual(
+            [c.field for c in wizard.column_ids], ["name", "mobile", "ignore", "ignore"]
+        )
+        wizard.action_import()
+        self.assertEqual(self._members()["Eino"].partner_id.sms_number, "+358507110302")
+
+    # ------------------------------------------------------------------
+    # Consent words and the result
+    # ------------------------------------------------------------------
+
+    def test_unknown_consent_word_leaves_consent_unknown_with_a_warning(self):
+        data = (
+            "Nimi;Puhelin;Suostumus\n"
+            "Kyllä Kalle;0507110401;kyllä\n"
+            "Ehkä Eeva;0507110402;ehkä\n"
+            "Ei Erkki;0507110403;EI\n"
+        ).encode()
+        wizard = self._import(data, default_consent="granted")
+        members = self._members()
+        self.assertEqual(members["Kyllä Kalle"].partner_id.sms_consent, "granted")
+        self.assertEqual(members["Ehkä Eeva"].partner_id.sms_consent, "unknown")
+        self.assertEqual(members["Ei Erkki"].partner_id.sms_consent, "refused")
+        self.assertEqual((wizard.refused_count, wizard.warned_count), (0, 1))
+        self.assertEqual(wizard.result_level, "warning")
+        line = wizard.line_ids
+        self.assertEqual((line.line_number, line.has_warning), (3, True))
+        self.assertIn('"ehkä"', line.message)
+        self.assertIn(
+            "3 lines read: 3 imported, 0 refused, 1 imported with a warning",
+            wizard.summary,
+        )
+
+    def test_green_only_when_everything_went_in(self):
+        wizard = self._import(b"name,mobile\nAll Good,0507110501\n")
+        self.assertEqual(wizard.result_level, "success")
+        self.assertIn("all imported", wizard.summary)
+        wizard = self._import(b"name,mobile\nSome Good,0507110502\nBad,12\n")
+        self.assertEqual(wizard.result_level, "warning")
+        self.assertIn("1 imported, 1 refused", wizard.summary)
+        wizard = self._import(
+            b"name,mobile\nSome Good,0507110503\nBad,12\n", all_or_nothing=True
+        )
+        self.assertEqual(wizard.result_level, "danger")
+        wizard = self._import(b"name,mobile\nBad,12\nWorse,13\n")
+        self.assertEqual(wizard.result_level, "danger")
+        # numbers of the wrong country: every line refused is never green
+        self.env.company.sms_gateway_country_id = self.country_se
+        wizard = self._import(b"name,mobile\nLocal,12 34\n")
+        self.assertNotEqual(wizard.result_level, "success")
+
+    def test_too_big_file_names_the_limit(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sms_gateway.group_import_max_size_mb", "1"
+        )
+        data = b"name,mobile\n" + b"Big Bertta,0401234567\n" * (2 * 1024 * 1024 // 22)
+        with self.assertRaisesRegex(UserError, "at most 1 MB"):
+            self._import(data)
+
+    # ------------------------------------------------------------------
+    # The columns of an import are its creator's alone
+    # ------------------------------------------------------------------
+
+    def test_columns_stay_with_their_creator(self):
+        data = b"Who,Number\nSecret Sanna,0507110601\n"
+        wizard = self._wizard(data)
+        wizard.action_read_file()
+        column = wizard.column_ids[0].with_user(self.stranger)
+        Column = self.env["sms.gateway.group.import.column"].with_user(self.stranger)
+        self.assertFalse(Column.search([("wizard_id", "=", wizard.id)]))
+        with self.assertRaises(AccessError):
+            column.read(["sample"])
+        with self.assertRaises(AccessError):
+            column.write({"field": "name"})
+        with self.assertRaises(AccessError):
+            Column.create({"wizard_id": wizard.id, "field": "mobile"})
+        self.assertEqual(wizard.column_ids[0].field, "ignore")
+
+
+@tagged("post_install", "-at_install", "sms_gateway_group")
+class TestSmsGatewayGroupImportRpc(SmsGatewayGroupCase, HttpCase):
+    """The import wizard as the web client drives it, as a User."""
+
+    def _call(self, model, method, args, **kwargs):
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs},
+        )
+
+    def _button(self, method, wizard_id):
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_button",
+            {
+                "model": "sms.gateway.group.import",
+                "method": method,
+                "args": [[wizard_id]],
+                "kwargs": {"context": {"lang": "en_US"}},
+            },
+        )
+
+    def test_import_with_mapping_over_rpc(self):
+        self.env.company.sms_gateway_country_id = self.country_pl
+        group = (
+            self.env["sms.gateway.group"]
+            .with_user(self.owner)
+            .create({"name": "Członkowie"})
+        )
+        self.authenticate("grp_owner", "grp_owner")
+        model = "sms.gateway.group.import"
+        action = self._call("sms.gateway.group", "action_import", [group.ids])
+        context = action["context"]
+        views = self._call(model, "get_views", [], views=[[False, "form"]])
+        arch = views["views"]["form"]["arch"]
+        for name in ("column_ids", "encoding", "country_id", "result_level"):
+            self.assertIn(f'name="{name}"', arch)
+        spec = {
+            "group_id": {"fields": {"display_name": {}}},
+            "country_id": {"fields": {"display_name": {}}},
+            "country_hint": {},
+            "encoding": {},
+            "state": {},
+        }
+        new = self._call(model, "onchange", [[], {}, [], spec], context=context)[
+            "value"
+        ]
+        self.assertEqual(new["country_id"]["display_name"], "Poland")
+        self.assertIn("Poland (+48)", new["country_hint"])
+        self.assertEqual(new["encoding"], "auto")
+        data = (
+            "Nr;Osoba;Komórka służbowa;Zgoda\n1;Łucja Żak;601 711 701;tak\n"
+        ).encode("cp1250")
+        saved = self._call(
+            model,
+            "web_save",
+            [
+                [],
+                {
+                    "group_id": group.id,
+                    "file": base64.b64encode(data).decode(),
+                    "filename": "członkowie.csv",
+                    "country_id": new["country_id"]["id"],
+                },
+            ],
+            specification={"state": {}},
+            context=context,
+        )
+        wizard_id = saved[0]["id"]
+        self._button("action_read_file", wizard_id)
+        column_spec = {
+            "column_ids": {
+                "fields": {"header": {}, "sample": {}, "field": {}, "sequence": {}}
+            },
+            "state": {},
+            "file_encoding": {},
+        }
+        read = self._call(model, "web_read", [[wizard_id]], specification=column_spec)
+        self.assertEqual(read[0]["state"], "map")
+        self.assertIn("1250", read[0]["file_encoding"])
+        columns = read[0]["column_ids"]
+        self.assertEqual(
+            [(c["header"], c["sample"], c["field"]) for c in columns],
+            [
+                ("Nr", "1", "ignore"),
+                ("Osoba", "Łucja Żak", "ignore"),
+                ("Komórka służbowa", "601 711 701", "ignore"),
+                ("Zgoda", "tak", "consent"),
+            ],
+        )
+        # the user maps two columns in the list, as the editable list saves
+        self._call(
+            model,
+            "web_save",
+            [
+                [wizard_id],
+                {
+                    "column_ids": [
+                        [1, columns[1]["id"], {"field": "name"}],
+                        [1, columns[2]["id"], {"field": "mobile"}],
+                    ]
+                },
+            ],
+            specification={"state": {}},
+        )
+        self._button("action_import", wizard_id)
+        result = self._call(
+            model,
+            "web_read",
+            [[wizard_id]],
+            specification={
+                "state": {},
+                "result_level": {},
+                "summary": {},
+                "line_ids": {"fields": {"message": {}}},
+            },
+        )[0]
+        self.assertEqual(
+            (result["state"], result["result_level"]), ("done", "success"), result
+        )
+        member = self.env["sms.gateway.group.member"].search(
+            [("group_id", "=", group.id)]
+        )
+        self.assertEqual(member.partner_id.name, "Łucja Żak")
+        self.assertEqual(member.partner_id.sms_number, "+48601711701")
+        self.assertEqual(member.partner_id.sms_consent, "granted")
+
+    def test_another_user_cannot_map_an_import_over_rpc(self):
+        wizard = (
+            self.env["sms.gateway.group.import"]
+            .with_user(self.owner)
+            .create(
+                {
+                    "group_id": self.env["sms.gateway.group"]
+                    .with_user(self.owner)
+                    .create({"name": "Private"})
+                    .id,
+                    "file": base64.b64encode(b"Who,Number\nSecret Sanna,0507110801\n"),
+                    "filename": "secret.csv",
+                }
+            )
+        )
+        wizard.action_read_file()
+        column = wizard.column_ids[0]
+        self.authenticate("grp_stranger", "grp_stranger")
+        with mute_logger("odoo.http", "odoo.addons.base.models.ir_rule"):
+            for method, args, kwargs in (
+                ("web_read", [column.ids], {"specification": {"sample": {}}}),
+                ("write", [column.ids, {"field": "name"}], {}),
+                ("search_read", [[]], {"fields": ["sample"]}),
+            ):
+                with self.subTest(method=method):
+                    try:
+                        rows = self._call(
+                            "sms.gateway.group.import.column", method, args, **kwargs
+                        )
+                    except JsonRpcException as error:
+                        self.assertIn("AccessError", str(error))
+                    else:
+                        self.assertEqual(rows, [], method)
+        self.assertEqual(column.field, "ignore")

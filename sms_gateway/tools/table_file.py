@@ -4,9 +4,12 @@
 
 ``read_table(data, filename)`` accepts what spreadsheets and ERPs export:
 
-- CSV in UTF-8 (with or without BOM), else Windows-1250 (Polish, Czech...) or
-  Windows-1252 (Finnish, Swedish, German...), told apart by the letters each
-  reading gives; comma, semicolon or tab separators, told apart by the header;
+- CSV in UTF-8 (with or without BOM) or UTF-16 (with BOM), else Windows-1252
+  (Finnish, Swedish, German...), Windows-1250 (Polish, Czech...) or
+  Windows-1251 (Russian...), told apart by the words each reading gives, or
+  in the encoding the caller names; a file mixing encodings is refused with
+  the line where it changes, never read as mojibake; comma, semicolon or tab
+  separators, told apart by the header;
 - XLSX (the first worksheet), read by a streaming parser of its own.
 
 Anything else (an empty file, a PDF, an image, an old binary .xls, a damaged
@@ -23,10 +26,12 @@ cells present are read, and no empty row or cell is ever materialized. XML
 with a document type declaration (entities, "billion laughs") is refused.
 """
 
+import codecs
 import csv
 import dataclasses
 import io
 import posixpath
+import re
 import time
 import zipfile
 import zlib
@@ -38,6 +43,20 @@ from xml.parsers import expat
 # (Polish 'ł' is '³' in Windows-1252) decides which reading is right.
 _CP1250_LETTERS = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻčďěňřšťůžýáíéúČĎĚŇŘŠŤŮŽÝÁÍÉÚőűŐŰäöüÄÖÜß")
 _CP1252_LETTERS = set("åäöÅÄÖøæØÆéèêëàâáíìîïóòôõúùûüýÿçñßÉÈÊËÀÂÁÍÌÎÏÓÒÔÕÚÙÛÜÝÇÑšžŠŽ")
+_CP1251_LETTERS = {chr(c) for c in range(0x0410, 0x0450)} | set("ЁёЄєІіЇїЎўҐґ")
+# Tried in this order when a file is not UTF-8; a tie reads as the first.
+_LEGACY_ENCODINGS = ("cp1252", "cp1250", "cp1251")
+_LETTERS = {
+    "cp1252": _CP1252_LETTERS,
+    "cp1250": _CP1250_LETTERS,
+    "cp1251": _CP1251_LETTERS,
+}
+_SCRIPT = {"cp1252": "latin", "cp1250": "latin", "cp1251": "cyrillic"}
+# Characters beyond ASCII that are usual in names, addresses and notes.
+_PUNCTUATION = set("\u00a0«»–—‘’‚“”„…•€°§×№´")
+_WORD = re.compile(r"[^\W\d_]+")
+_ASCII = re.compile(r"[a-zA-Z]")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _SEPARATORS = (",", ";", "\t")
 _SNIFF_BYTES = 65536
 # Control characters other than tab, line feed and carriage return.
@@ -61,7 +80,10 @@ _ZIP_MAGIC = b"PK\x03\x04"
 class TableFileError(ValueError):
     """A file that cannot be read as a table; ``code`` tells why.
 
-    Codes: ``empty``, ``binary``, ``xls``, ``xlsx``, ``encoding``,
+    Codes: ``empty``, ``binary``, ``xls``, ``xlsx``, ``encoding`` (``line``:
+    the first line not read; ``encoding``: the one chosen, or empty),
+    ``mixed_encoding`` (``line``: the first line not UTF-8, ``utf8_line``: a
+    line that is),
     ``too_many_rows`` (data rows), ``too_many_sheet_rows`` (rows, empty ones
     included), ``too_many_columns``, ``too_many_cells``, ``too_large`` (what
     an XLSX unpacks to), ``too_many_strings``, ``cell_too_long``,
@@ -134,12 +156,14 @@ class Table:
     delimiter: str = ""  # CSV only
 
 
-def read_table(data, filename="", max_rows=None, limits=None):
+def read_table(data, filename="", max_rows=None, limits=None, encoding=None):
     """Return the ``Table`` of a CSV or XLSX file given as bytes.
 
     The header is the first non-empty row. Rows whose cells are all empty are
     left out. ``max_rows`` (data rows, header excluded) stops a file that is
-    too long before it is read whole; ``limits`` bound the rest.
+    too long before it is read whole; ``limits`` bound the rest. ``encoding``
+    (CSV only) is the encoding the user chose; without it, it is found out
+    (see ``decode_text``).
     """
     if not isinstance(data, bytes):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
@@ -162,7 +186,7 @@ def read_table(data, filename="", max_rows=None, limits=None):
             raise TableFileError(
                 "binary", f"The file is a {kind}, not a CSV file.", kind=kind
             )
-    text, encoding = decode_text(data)
+    text, encoding = decode_text(data, encoding)
     return _read_csv(text, encoding, budget)
 
 
@@ -171,17 +195,51 @@ def read_table(data, filename="", max_rows=None, limits=None):
 # ----------------------------------------------------------------------
 
 
-def decode_text(data):
-    """(text, encoding) of CSV bytes; raise TableFileError if not text."""
+def decode_text(data, encoding=None):
+    """(text, encoding) of CSV bytes; raise TableFileError if not text.
+
+    ``encoding`` (a codec name) reads the file with that encoding, strictly.
+    Without it the file is read as UTF-8 (with or without BOM) or UTF-16
+    (with BOM); when it is not UTF-8, as the one of Windows-1252, -1250 or
+    -1251 whose reading is plausible (words of one script, letters of the
+    languages of the encoding). A file that mixes encodings (UTF-8 lines and
+    lines that are not UTF-8), or whose encoding cannot be told, is refused
+    with the number of its first line that is not UTF-8: it is never read
+    as mojibake.
+    """
+    if encoding:
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError:
+            raise ValueError(f"unknown encoding {encoding!r}") from None
+    if data.startswith(_UTF16_BOMS) and encoding in (None, "utf-16"):
+        return _check_text(_decode_strict(data, "utf-16"), "utf-16", data)
     if b"\x00" in data[:_SNIFF_BYTES] or b"\x00" in data[-_SNIFF_BYTES:]:
         raise TableFileError("binary", "The file is binary, not a CSV file.")
     head = data[:_SNIFF_BYTES]
     if len(head) - len(head.translate(None, _CONTROL_BYTES)) > max(2, len(head) // 100):
         raise TableFileError("binary", "The file is binary, not a CSV file.")
+    if encoding:
+        codec = "utf-8-sig" if encoding == "utf-8" else encoding
+        return _check_text(_decode_strict(data, codec), encoding, data)
     try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
+        return _check_text(data.decode("utf-8-sig"), "utf-8", data)
     except UnicodeDecodeError:
-        text, encoding = _decode_8bit(data)
+        bad_line = _first_bad_line(data, "utf-8")
+    utf8_line = _plausible_utf8_line(data)
+    if data.startswith(codecs.BOM_UTF8) or utf8_line:
+        raise TableFileError(
+            "mixed_encoding",
+            f"Line {bad_line} is not UTF-8 while line {utf8_line or 1} is: the "
+            "file mixes encodings.",
+            line=bad_line,
+            utf8_line=utf8_line or 1,
+        )
+    text, found = _decode_8bit(data, bad_line)
+    return _check_text(text, found, data)
+
+
+def _check_text(text, encoding, data):
     sample = text[:_SNIFF_BYTES]
     controls = sum(1 for char in sample if char in _CONTROL)
     if controls > max(2, len(sample) // 100):
@@ -189,42 +247,119 @@ def decode_text(data):
     return text, encoding
 
 
-def _decode_8bit(data):
-    """Read bytes that are not UTF-8 as Windows-1250 or Windows-1252."""
-    readings = {}
-    for encoding in ("cp1250", "cp1252"):
-        try:
-            readings[encoding] = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    if not readings:
+def _line_of(data, offset):
+    """1-based line number of the byte at ``offset``."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _first_bad_line(data, encoding):
+    """Number of the first line of ``data`` that ``encoding`` cannot read."""
+    if encoding in ("utf-8", "utf-8-sig") and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+        encoding = "utf-8"
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        return _line_of(data, error.start)
+    return 0
+
+
+def _decode_strict(data, encoding):
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = _first_bad_line(data, encoding) or 1
+        name = "utf-8" if encoding == "utf-8-sig" else codecs.lookup(encoding).name
         raise TableFileError(
             "encoding",
-            "The file's characters cannot be read: save it as CSV UTF-8.",
-        )
-    if len(readings) == 1:
-        return next(iter(readings.items()))[::-1]
-    scores = {
-        encoding: _letter_score(text, letters)
-        for (encoding, text), letters in zip(
-            readings.items(), (_CP1250_LETTERS, _CP1252_LETTERS), strict=True
-        )
-    }
-    # A tie (only ä, ö, é... that both share) reads as Windows-1252.
-    encoding = "cp1250" if scores["cp1250"] > scores["cp1252"] else "cp1252"
-    return readings[encoding], encoding
+            f"Line {line} cannot be read as {name}.",
+            line=line,
+            encoding=name,
+        ) from error
 
 
-def _letter_score(text, letters):
-    """Non-ASCII characters that are letters of the encoding's languages,
-    minus those that are not letters at all (symbols in a name are unlikely)."""
-    score = 0
-    for char in text:
-        if char < "\x80":
+def _plausible_utf8_line(data):
+    """Number of the first line that is UTF-8 with letters beyond ASCII
+    (evidence that the file was written as UTF-8), or 0."""
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.isascii():
             continue
-        if char in letters:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if all(
+            char < "\x80" or _is_script_letter(char) or char in _PUNCTUATION
+            for char in text
+        ):
+            return number
+    return 0
+
+
+def _is_script_letter(char):
+    """A letter of the Latin (with accents) or the Cyrillic script."""
+    return char.isalpha() and (
+        "\u00c0" <= char <= "\u024f" or "\u0400" <= char <= "\u045f"
+    )
+
+
+def _decode_8bit(data, bad_line):
+    """Read bytes that are not UTF-8 as the 8-bit encoding whose reading is
+    plausible; refuse when none is, or two readings are as plausible."""
+    scores = {}
+    for encoding in _LEGACY_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        scores[encoding] = (_plausibility(text, _LETTERS[encoding]), text)
+    ranked = sorted(
+        scores.items(),
+        key=lambda item: (item[1][0], -_LEGACY_ENCODINGS.index(item[0])),
+        reverse=True,
+    )
+    if ranked and ranked[0][1][0] > 0:
+        best, (score, text) = ranked[0]
+        rivals = [
+            enc
+            for enc, (other, other_text) in ranked[1:]
+            if other == score and other_text != text and _SCRIPT[enc] != _SCRIPT[best]
+        ]
+        if not rivals:
+            return text, best
+    raise TableFileError(
+        "encoding",
+        f"Line {bad_line} is not UTF-8, and the encoding of the file cannot be "
+        "told: save it as CSV UTF-8, or choose its encoding.",
+        line=bad_line,
+        encoding="",
+    )
+
+
+def _plausibility(text, letters):
+    """How much ``text`` reads as words of the encoding's languages: each
+    word with letters beyond ASCII counts 1 when they are letters of these
+    languages, of one script; -2 or -3 when not; 0 for a Latin word of three
+    letters or more without an ASCII letter (a Cyrillic word read as
+    Windows-1252 is "Èâàí"). Each character beyond ASCII that is neither a
+    letter nor usual punctuation counts -1."""
+    score = 0
+    cyrillic_letters = letters is _CP1251_LETTERS
+    for word in _WORD.findall(text):
+        if word.isascii():
+            continue
+        has_cyrillic = any("\u0400" <= char <= "\u04ff" for char in word)
+        has_latin = any(char.isascii() or "\u00c0" <= char <= "\u024f" for char in word)
+        if has_cyrillic and has_latin:
+            score -= 3
+        elif any(not char.isascii() and char not in letters for char in word):
+            score -= 2
+        elif not cyrillic_letters and len(word) > 2 and not _ASCII.search(word):
+            continue  # no ASCII letter at all: a Cyrillic word read as Latin?
+        else:
             score += 1
-        elif not char.isalpha():
+    for char in text:
+        if char >= "\x80" and not char.isalpha() and char not in _PUNCTUATION:
             score -= 1
     return score
 

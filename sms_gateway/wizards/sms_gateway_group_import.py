@@ -2,20 +2,33 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Import contacts into an SMS group from a CSV or XLSX file.
 
-Columns (first line, any case and order): ``name`` and ``mobile`` (required),
-``email``, ``note`` (at most 255 characters) and ``consent`` (granted, unknown
-or refused). Each line is matched to an existing contact by its normalized
-mobile number, then by email; otherwise a contact is created (consent source
-"import", consent from the column or the wizard's default). Lines with the
-same number (or, without a number, the same email) are merged.
+The file is read first (``action_read_file``): its encoding is found out
+(UTF-8 with or without BOM, UTF-16 with BOM, else the Windows encoding whose
+reading is plausible) or taken from the user's choice, and a file that mixes
+encodings is refused with the line where it changes, never read as mojibake.
+Each column is then listed with a sample value and the field it holds
+(name, first and last name, phone, email, note, consent, or ignored),
+guessed from its header in English, Finnish, Swedish, Polish or Russian
+(``tools.import_columns``); the user corrects the mapping and imports
+(``action_import``). Called on a draft, ``action_import`` reads the file and
+imports at once when every column was recognised, or stops at the mapping.
+
+Numbers without a country code are read with the country the wizard shows,
+by default the SMS default country of the company (Settings). Each line is
+matched to an existing contact by its normalized mobile number, then by
+email; otherwise a contact is created (consent source "import", consent from
+the column or the wizard's default; a consent word that is not known leaves
+it unknown, with a warning). Lines with the same number (or, without a
+number, the same email) are merged.
 
 The work is done in batches: numbers are normalized in Python, existing
 contacts are found with one query on the numbers and one on the emails, new
 contacts are created with ``create()`` of a list, and memberships go in with
-one INSERT. A file that cannot be read (empty, header only, unknown column,
-binary, too big, or too costly to read: see ``tools.table_file.Limits``)
+one INSERT. A file that cannot be read (empty, header only, binary, mixed
+encodings, too big, or too costly to read: see ``tools.table_file.Limits``)
 raises a UserError and changes nothing; with "all or nothing" one refused line
-imports nothing.
+imports nothing. The result is green only when every line went in as it was
+written; with a refused line or a warning it is orange and says how many.
 
 The report is an XLSX file whose cells are all written as text (or numbers):
 a value such as ``=HYPERLINK(...)`` taken from the imported file is shown as
@@ -24,32 +37,37 @@ it is and never runs as a formula in a spreadsheet.
 
 import base64
 import binascii
+import codecs
 import io
 import re
 
 import xlsxwriter
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
 from ..models.sms_gateway_group_member import NOTE_MAX_LENGTH
+from ..tools import import_columns
 from ..tools import phone as phone_tools
 from ..tools.table_file import Limits, TableFileError, read_table
 
 REQUIRED_COLUMNS = ("name", "mobile")
 OPTIONAL_COLUMNS = ("email", "note", "consent")
-CONSENT_WORDS = {
-    "granted": "granted",
-    "yes": "granted",
-    "y": "granted",
-    "true": "granted",
-    "1": "granted",
-    "refused": "refused",
-    "opted out": "refused",
-    "opt-out": "refused",
-    "unknown": "unknown",
-}
+# Encodings the user may choose for a CSV file ("auto": found out).
+ENCODINGS = [
+    ("auto", "Detect (UTF-8, else Windows)"),
+    ("utf-8", "UTF-8"),
+    ("utf-16", 'UTF-16 (Excel "Unicode text")'),
+    ("cp1252", "Windows-1252 (Western: Finnish, Swedish, English...)"),
+    ("cp1250", "Windows-1250 (Central European: Polish, Czech...)"),
+    ("cp1251", "Windows-1251 (Cyrillic: Russian...)"),
+    ("iso-8859-1", "ISO-8859-1 (Latin-1)"),
+    ("iso-8859-2", "ISO-8859-2 (Latin-2)"),
+    ("koi8-r", "KOI8-R (Russian)"),
+]
+# Lines read for the sample value of each column of the mapping step.
+SAMPLE_LINES = 50
 DEFAULT_MAX_SIZE_MB = 10
 DEFAULT_MAX_LINES = 200_000
 # Reading the file (not the import itself) stops after this many seconds.
@@ -70,6 +88,7 @@ class _Line:
 
     __slots__ = (
         "consent",
+        "consent_word",
         "e164",
         "email",
         "email_key",
@@ -80,11 +99,13 @@ class _Line:
         "number",
         "partner_id",
         "result",
+        "warned",
     )
 
     def __init__(self, number, cells):
         self.number = number
-        self.name = cells.get("name", "")
+        names = (cells.get("first_name", ""), cells.get("last_name", ""))
+        self.name = cells.get("name", "") or " ".join(part for part in names if part)
         self.mobile = cells.get("mobile", "")
         self.email = cells.get("email", "")
         self.note = cells.get("note", "")
@@ -94,9 +115,15 @@ class _Line:
         self.result = False
         self.partner_id = False
         self.messages = []
+        self.warned = False
+        self.consent_word = ""  # a consent word not known: consent unknown
 
     def refuse(self, message):
         self.result = "refused"
+        self.messages.append(message)
+
+    def warn(self, message):
+        self.warned = True
         self.messages.append(message)
 
 
@@ -109,10 +136,29 @@ class SmsGatewayGroupImport(models.TransientModel):
     filename = fields.Char()
     country_id = fields.Many2one(
         "res.country",
-        string="Country of Numbers",
-        default=lambda self: self.env.company.country_id,
+        string="Country of Local Numbers",
+        default=lambda self: self._default_country_id(),
         help="Numbers written without a country code (040 123 4567) are read as "
-        "numbers of this country.",
+        "numbers of this country. By default the SMS default country of Settings; "
+        "change it for a file of another country's numbers.",
+    )
+    country_hint = fields.Char(compute="_compute_country_hint")
+    encoding = fields.Selection(
+        ENCODINGS,
+        default="auto",
+        required=True,
+        help="Encoding of a CSV file. Detect reads UTF-8, else the Windows "
+        "encoding whose letters make sense, and refuses a file that mixes "
+        "encodings. Choose the encoding when the names look wrong.",
+    )
+    read_encoding = fields.Char(readonly=True)  # the choice the columns were read with
+    file_encoding = fields.Char(string="File Read As", readonly=True)
+    column_ids = fields.One2many(
+        "sms.gateway.group.import.column",
+        "wizard_id",
+        string="Columns",
+        help="Each column of the file and what it holds; set the columns you do "
+        "not want to Ignore.",
     )
     default_consent = fields.Selection(
         [("unknown", "Unknown"), ("granted", "Granted"), ("refused", "Refused")],
@@ -127,7 +173,9 @@ class SmsGatewayGroupImport(models.TransientModel):
         help="Import nothing when a line is refused.",
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("done", "Done")], default="draft", required=True
+        [("draft", "Draft"), ("map", "Columns"), ("done", "Done")],
+        default="draft",
+        required=True,
     )
     summary = fields.Text(readonly=True)
     line_count = fields.Integer(string="Lines", readonly=True)
@@ -135,6 +183,11 @@ class SmsGatewayGroupImport(models.TransientModel):
     matched_count = fields.Integer(string="Existing Contacts", readonly=True)
     merged_count = fields.Integer(string="Duplicates Merged", readonly=True)
     refused_count = fields.Integer(string="Lines Refused", readonly=True)
+    warned_count = fields.Integer(string="Lines with a Warning", readonly=True)
+    result_level = fields.Selection(
+        [("success", "Success"), ("warning", "Warning"), ("danger", "Nothing")],
+        readonly=True,
+    )
     added_count = fields.Integer(string="Members Added", readonly=True)
     already_count = fields.Integer(string="Already Members", readonly=True)
     is_imported = fields.Boolean(readonly=True)
@@ -148,6 +201,31 @@ class SmsGatewayGroupImport(models.TransientModel):
     )
     report_file = fields.Binary(string="Report", attachment=False, readonly=True)
     report_filename = fields.Char(readonly=True)
+
+    @api.model
+    def _default_country_id(self):
+        """The SMS default country of the company (else its country)."""
+        region = self.env.company._sms_gateway_region()
+        if not region:
+            return False
+        return self.env["res.country"].search([("code", "=", region)], limit=1)
+
+    @api.depends("country_id")
+    def _compute_country_hint(self):
+        for wizard in self:
+            country = wizard.country_id
+            if country:
+                wizard.country_hint = self.env._(
+                    "Numbers without a country code (040 123 4567) are read as "
+                    "numbers of %(country)s (+%(code)s).",
+                    country=country.name,
+                    code=country.phone_code,
+                )
+            else:
+                wizard.country_hint = self.env._(
+                    "No country chosen: every number must start with its country "
+                    "code (+358..., +46..., +48..., +7...)."
+                )
 
     @api.constrains("group_id")
     def _check_group_id(self):
@@ -215,8 +293,14 @@ class SmsGatewayGroupImport(models.TransientModel):
             data = base64.b64decode(self.file, validate=True)
         except (binascii.Error, ValueError) as error:
             raise UserError(self.env._("The file cannot be read.")) from error
+        encoding = None if self.encoding == "auto" else self.encoding
         try:
-            return read_table(data, self.filename or "", limits=self._read_limits())
+            return read_table(
+                data,
+                self.filename or "",
+                limits=self._read_limits(),
+                encoding=encoding,
+            )
         except TableFileError as error:
             raise UserError(self._table_error_message(error)) from error
 
@@ -240,8 +324,28 @@ class SmsGatewayGroupImport(models.TransientModel):
                 "or as .csv. Nothing was imported."
             ),
             "encoding": self.env._(
-                "The characters of the file cannot be read: save it as CSV UTF-8. "
-                "Nothing was imported."
+                "Line %(line)s cannot be read as %(encoding)s: choose the encoding "
+                'of the file in Encoding, or save it again as "CSV UTF-8". '
+                "Nothing was imported.",
+                line=params.get("line"),
+                encoding=params.get("encoding"),
+            )
+            if params.get("encoding")
+            else self.env._(
+                "Line %(line)s is not UTF-8, and the encoding of the file cannot be "
+                "told from its letters: choose the encoding of the file in "
+                'Encoding, or save it again as "CSV UTF-8". Nothing was '
+                "imported.",
+                line=params.get("line"),
+            ),
+            "mixed_encoding": self.env._(
+                "The file mixes encodings: line %(line)s is not UTF-8 while line "
+                "%(utf8_line)s is (a line copied from another file?). Retype the "
+                'letters of line %(line)s, or save the whole file again as "CSV '
+                'UTF-8". Nothing was imported, and nothing was read with the '
+                "wrong letters.",
+                line=params.get("line"),
+                utf8_line=params.get("utf8_line"),
             ),
             "too_many_rows": self.env._(
                 "The file has more than %(max)s lines: split it into smaller "
@@ -305,39 +409,104 @@ class SmsGatewayGroupImport(models.TransientModel):
     def _allowed_columns_text(self):
         return ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
 
-    def _check_header(self, header):
-        """Column names in file order; UserError for unknown/missing ones."""
-        columns = [cell.strip().lower() for cell in header]
-        allowed = set(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
-        unknown = [header[i] for i, col in enumerate(columns) if col not in allowed]
-        if unknown:
+    # ------------------------------------------------------------------
+    # The columns: guessed from the header, corrected by the user
+    # ------------------------------------------------------------------
+
+    def _load_columns(self, table):
+        """List the columns of ``table`` with a sample and the guessed field."""
+        self.ensure_one()
+        if not table.rows:
             raise UserError(
                 self.env._(
-                    "Unknown column(s) in the first line: %(unknown)s. The allowed "
-                    "columns are: %(allowed)s (name and mobile are required). "
-                    "Nothing was imported.",
-                    unknown=", ".join(f'"{name}"' for name in unknown),
-                    allowed=self._allowed_columns_text(),
+                    "The file has a first line (%(header)s) but no contact lines: "
+                    "nothing was imported.",
+                    header=", ".join(table.header),
                 )
             )
-        doubled = sorted({col for col in columns if columns.count(col) > 1})
+        header = table.header
+        width = len(header)
+        guesses = import_columns.guess_columns(header)
+        samples = []
+        for index in range(width):
+            sample = next(
+                (
+                    cells[index]
+                    for _number, cells in table.rows[:SAMPLE_LINES]
+                    if index < len(cells) and cells[index]
+                ),
+                "",
+            )
+            samples.append(sample)
+        self.column_ids.unlink()
+        self.write(
+            {
+                "state": "map",
+                "read_encoding": self.encoding,
+                "file_encoding": self._encoding_label(table),
+                "column_ids": [
+                    Command.create(
+                        {
+                            "sequence": index,
+                            "header": (header[index] or "")[:200],
+                            "sample": samples[index][:200],
+                            "field": guesses[index] or "ignore",
+                        }
+                    )
+                    for index in range(width)
+                ],
+            }
+        )
+        return guesses
+
+    def _encoding_label(self, table):
+        if table.kind == "xlsx":
+            return self.env._("XLSX workbook")
+        labels = {
+            codecs.lookup(key).name: label
+            for key, label in self._fields["encoding"]._description_selection(self.env)
+            if key != "auto"
+        }
+        return labels.get(table.encoding, table.encoding)
+
+    def _mapped_columns(self):
+        """The field of each column of the file (None: ignored); UserError
+        for a mapping that cannot be imported."""
+        self.ensure_one()
+        columns = [
+            (column.field if column.field != "ignore" else None)
+            for column in self.column_ids.sorted("sequence")
+        ]
+        labels = dict(
+            self.env["sms.gateway.group.import.column"]
+            ._fields["field"]
+            ._description_selection(self.env)
+        )
+        doubled = sorted({col for col in columns if col and columns.count(col) > 1})
         if doubled:
             raise UserError(
                 self.env._(
-                    "The column(s) %(columns)s appear more than once. Nothing was "
-                    "imported.",
-                    columns=", ".join(doubled),
+                    "More than one column is set to %(fields)s: keep one and set the "
+                    "others to Ignore. Nothing was imported.",
+                    fields=", ".join(labels[col] for col in doubled),
                 )
             )
-        missing = [col for col in REQUIRED_COLUMNS if col not in columns]
-        if missing:
+        if "mobile" not in columns:
             raise UserError(
                 self.env._(
-                    "The required column(s) %(missing)s are missing from the first "
-                    "line; the allowed columns are: %(allowed)s. Nothing was "
-                    "imported.",
-                    missing=", ".join(missing),
-                    allowed=self._allowed_columns_text(),
+                    "Choose the column that holds the phone numbers (set it to "
+                    "%(phone)s). Nothing was imported.",
+                    phone=labels["mobile"],
+                )
+            )
+        if not {"name", "first_name", "last_name"} & set(columns):
+            raise UserError(
+                self.env._(
+                    "Choose the column that holds the names (%(name)s, or %(first)s "
+                    "and %(last)s). Nothing was imported.",
+                    name=labels["name"],
+                    first=labels["first_name"],
+                    last=labels["last_name"],
                 )
             )
         return columns
@@ -351,7 +520,14 @@ class SmsGatewayGroupImport(models.TransientModel):
         region = self.country_id.code or None
         lines = []
         for number, cells in table.rows:
-            line = _Line(number, dict(zip(columns, cells, strict=False)))
+            line = _Line(
+                number,
+                {
+                    column: cell
+                    for column, cell in zip(columns, cells, strict=False)
+                    if column
+                },
+            )
             if len(cells) > len(columns):
                 line.refuse(
                     self.env._(
@@ -376,16 +552,20 @@ class SmsGatewayGroupImport(models.TransientModel):
                 )
             )
         if line.consent:
-            consent = CONSENT_WORDS.get(line.consent.strip().lower())
-            if consent:
-                line.consent = consent
-            else:
-                line.refuse(
+            consent = import_columns.parse_consent(line.consent)
+            if consent is None:
+                line.consent_word = line.consent
+                line.consent = ""
+                line.warn(
                     self.env._(
-                        'Unknown consent "%(value)s": use granted, unknown or refused.',
-                        value=line.consent,
+                        'Consent "%(value)s" is not a word the import knows: the '
+                        "consent is left unknown. Write yes or no (kyllä/ei, ja/nej, "
+                        "tak/nie, да/нет, 1/0, x) in the consent column.",
+                        value=line.consent_word[:100],
                     )
                 )
+            else:
+                line.consent = consent
         if line.email:
             line.email_key = email_normalize(line.email)
             if not line.email_key:
@@ -463,7 +643,7 @@ class SmsGatewayGroupImport(models.TransientModel):
                 continue
             line.partner_id = partner.id
             if line.consent and line.consent != partner.sms_consent:
-                line.messages.append(
+                line.warn(
                     self.env._(
                         "The contact's consent (%(consent)s) is kept: an import does "
                         "not change the consent of existing contacts.",
@@ -494,7 +674,10 @@ class SmsGatewayGroupImport(models.TransientModel):
                 )
 
     def _prepare_partner_values(self, line):
-        consent = line.consent or self.default_consent
+        if line.consent_word and not line.consent:
+            consent = "unknown"  # the file said something the import cannot read
+        else:
+            consent = line.consent or self.default_consent
         values = {
             "name": line.name,
             "mobile": line.e164,
@@ -539,14 +722,14 @@ class SmsGatewayGroupImport(models.TransientModel):
             if not line.e164:
                 continue
             if line.e164 in listed:
-                line.messages.append(
+                line.warn(
                     self.env._(
                         "%(number)s is on the opt-out list: no SMS is sent to it.",
                         number=line.e164,
                     )
                 )
             elif not phone_tools.is_mobile(line.e164):
-                line.messages.append(
+                line.warn(
                     self.env._(
                         "%(number)s is not a mobile number: no SMS is sent to it.",
                         number=line.e164,
@@ -557,19 +740,35 @@ class SmsGatewayGroupImport(models.TransientModel):
     # The import
     # ------------------------------------------------------------------
 
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Import into %s", self.group_id.display_name),
+        }
+
+    def action_read_file(self):
+        """Read the file and list its columns for the user to map."""
+        self.ensure_one()
+        self.group_id._sms_check_can_edit()
+        self._load_columns(self._read_file())
+        return self._reopen()
+
     def action_import(self):
         self.ensure_one()
         self.group_id._sms_check_can_edit()
         table = self._read_file()
-        columns = self._check_header(table.header)
-        if not table.rows:
-            raise UserError(
-                self.env._(
-                    "The file has a first line (%(header)s) but no contact lines: "
-                    "nothing was imported.",
-                    header=", ".join(table.header),
-                )
-            )
+        reread = self.state == "map" and self.read_encoding != self.encoding
+        if self.state == "draft" or reread:
+            # read for the first time, or with another encoding: the user sees
+            # the columns unless every one of them was recognised
+            guesses = self._load_columns(table)
+            if reread or not self._guess_is_complete(guesses):
+                return self._reopen()
+        columns = self._mapped_columns()
         lines = self._parse_lines(table, columns)
         kept = self._merge_duplicates(lines)
         self._match_partners(kept)
@@ -583,14 +782,16 @@ class SmsGatewayGroupImport(models.TransientModel):
             results["created"] = self._create_partners(kept)
             results["added"], results["already"] = self._add_members(kept)
         self._write_results(lines, refused, do_import, results)
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Import into %s", self.group_id.display_name),
-        }
+        return self._reopen()
+
+    @api.model
+    def _guess_is_complete(self, guesses):
+        """Every column recognised, with a phone and a name column."""
+        return (
+            all(guesses)
+            and "mobile" in guesses
+            and bool({"name", "first_name", "last_name"} & set(guesses))
+        )
 
     def _add_members(self, lines):
         notes = {}
@@ -608,19 +809,42 @@ class SmsGatewayGroupImport(models.TransientModel):
         matched = sum(
             1 for line in lines if line.result in ("matched_mobile", "matched_email")
         )
+        warned = sum(1 for line in lines if line.warned and line.result != "refused")
+        imported = len(lines) - len(refused)
+        if not do_import or not imported:
+            level = "danger"
+        elif refused or warned:
+            level = "warning"
+        else:
+            level = "success"
         if do_import:
-            summary = self.env._(
-                "%(lines)s lines read: %(added)s contacts added to the group "
-                "(%(created)s created, %(matched)s existing, %(already)s already "
-                "members), %(merged)s duplicates merged, %(refused)s lines refused.",
-                lines=len(lines),
+            counts = self.env._(
+                "%(added)s contacts added to the group (%(created)s created, "
+                "%(matched)s existing, %(already)s already members), %(merged)s "
+                "duplicates merged.",
                 added=results["added"],
                 created=results["created"],
                 matched=matched,
                 already=results["already"],
                 merged=merged,
-                refused=len(refused),
             )
+            if level == "success":
+                summary = self.env._(
+                    "%(lines)s lines read, all imported: %(counts)s",
+                    lines=len(lines),
+                    counts=counts,
+                )
+            else:
+                summary = self.env._(
+                    "%(lines)s lines read: %(imported)s imported, %(refused)s "
+                    "refused, %(warned)s imported with a warning. The lines below "
+                    "say why. %(counts)s",
+                    lines=len(lines),
+                    imported=imported,
+                    refused=len(refused),
+                    warned=warned,
+                    counts=counts,
+                )
         else:
             summary = self.env._(
                 "Nothing was imported: %(refused)s of %(lines)s lines are refused and "
@@ -644,7 +868,8 @@ class SmsGatewayGroupImport(models.TransientModel):
                     "mobile": line.mobile[:64],
                     "email": line.email[:200],
                     "partner_id": line.partner_id if do_import else False,
-                    "message": " ".join(line.messages),
+                    "has_warning": line.warned and line.result != "refused",
+                    "message": " ".join(line.messages)[:2000],
                 }
                 for line in reported
             ]
@@ -659,6 +884,8 @@ class SmsGatewayGroupImport(models.TransientModel):
                 "matched_count": matched,
                 "merged_count": merged,
                 "refused_count": len(refused),
+                "warned_count": warned,
+                "result_level": level,
                 "added_count": results["added"],
                 "already_count": results["already"],
                 "report_file": base64.b64encode(self._report_xlsx(lines, do_import)),
@@ -730,7 +957,17 @@ class SmsGatewayGroupImport(models.TransientModel):
         """Import another file into the same group."""
         self.ensure_one()
         self.line_ids.unlink()
-        self.write({"state": "draft", "summary": False, "report_file": False})
+        self.column_ids.unlink()
+        self.write(
+            {
+                "state": "draft",
+                "summary": False,
+                "report_file": False,
+                "read_encoding": False,
+                "file_encoding": False,
+                "result_level": False,
+            }
+        )
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
