@@ -33,4 +33,3 @@ if __name__.startswith("odoo.addons."):
     from . import test_vonage
     from . import test_first_day_tour
     from . import test_group_send_tour
-    from . import test_accountant_tour
