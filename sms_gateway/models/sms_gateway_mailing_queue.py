@@ -280,7 +280,8 @@ class SmsGatewayMailing(models.Model):
             SQL(
                 """
                 UPDATE sms_gateway_message m
-                   SET state = 'canceled', skip_reason = 'recent', failure_reason = %s
+                   SET state = 'canceled', skip_reason = 'recent', failure_reason = %s,
+                       parts = 0, cost = 0
                  WHERE m.mailing_id = %s AND m.state = 'queued' AND m.channel = 'sms'
                    AND %s
                 """,
