@@ -13,7 +13,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -431,3 +431,21 @@ class SmsGatewayMessage(models.Model):
             {"state": "sent", "needs_review": False, "sent_at": fields.Datetime.now()}
         )
         to_mark.mailing_id.sudo()._sms_update_state()
+
+    # ------------------------------------------------------------------
+    # Menu
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_action_open_messages(self):
+        """SMS > Messages: all messages for Managers (and for Accountants,
+        who send none), the user's own messages by default for Users."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sms_gateway.sms_gateway_message_action"
+        )
+        user = self.env.user
+        if user.has_group(USER_GROUP) and not user.has_group(MANAGER_GROUP):
+            action["context"] = {"search_default_my": 1}
+        else:
+            action["context"] = {}
+        return action
