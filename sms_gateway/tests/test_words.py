@@ -6,8 +6,10 @@ excluded apart from canceled, refusals about this contact and saying who can
 undo them, costs with their currency, and SMS > Messages on all messages for
 Managers."""
 
+import importlib.util
 from ast import literal_eval
 from datetime import timedelta
+from pathlib import Path
 
 from lxml import etree
 
@@ -155,6 +157,25 @@ class TestWords(SendCase):
         canceled = Message.search(domain + [("mailing_id", "=", mailing.id)])
         self.assertEqual(canceled, queued[0])
         self.assertIn("Canceled by", canceled.failure_reason)
+
+    def test_migration_zeroes_the_parts_of_canceled_messages(self):
+        mailing = self.send(self.ok1 | self.ok2, later=True)
+        canceled, queued = mailing.message_ids.sudo().sorted("id")
+        # As a cancel left it before 18.0.1.3.0: the parts of its text.
+        canceled.write({"state": "canceled", "parts": 2, "cost": 0.1})
+        self.env.flush_all()
+        path = Path(__file__).parent.parent / "migrations/18.0.1.3.0"
+        spec = importlib.util.spec_from_file_location(
+            "post_canceled_parts", path / "post-canceled-parts.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        parts = queued.parts
+        module.migrate(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        self.assertEqual((canceled.parts, canceled.cost), (0, 0))
+        self.assertEqual(queued.parts, parts)
+        self.assertTrue(parts)
 
     def test_single_refusal_speaks_of_this_contact(self):
         cases = {
