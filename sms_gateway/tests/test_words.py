@@ -7,10 +7,12 @@ undo them, costs with their currency, and SMS > Messages on all messages for
 Managers."""
 
 import importlib.util
+import io
 from ast import literal_eval
 from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 from lxml import etree
 
 from odoo import fields
@@ -295,3 +297,118 @@ class TestMessagesMenu(HttpCase):
     def test_users_open_on_their_own(self):
         action = self.open_messages(self.user)
         self.assertEqual(action["context"].get("search_default_my"), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestAccountantScreensOverRpc(HttpCase):
+    """The usage screens as an Accountant's browser loads them."""
+
+    def call(self, model, method, *args, **kwargs):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def test_usage_and_export_open_for_the_accountant(self):
+        sender = new_test_user(
+            self.env,
+            login="sms_words_sender",
+            groups="base.group_user,sms_gateway.group_sms_gateway_user",
+        )
+        mailing = self.env["sms.gateway.mailing"].create(
+            {"name": "Words", "body": "A secret text", "user_id": sender.id}
+        )
+        mailing.sudo().sender = "Asio"
+        self.env["sms.gateway.message"].create(
+            {
+                "number": "+358401110003",
+                "user_id": sender.id,
+                "mailing_id": mailing.id,
+                "state": "delivered",
+                "parts": 2,
+                "cost": 0.145,
+                "sent_at": fields.Datetime.now(),
+                "body": "A secret text",
+            }
+        )
+        accountant = new_test_user(
+            self.env,
+            login="sms_words_accountant",
+            groups="base.group_user,sms_gateway.group_sms_gateway_accountant",
+        )
+        self.authenticate(accountant.login, accountant.login)
+        action = self.make_jsonrpc_request(
+            "/web/action/load",
+            {
+                "action_id": self.env.ref(
+                    "sms_gateway.sms_gateway_usage_report_action"
+                ).id
+            },
+        )
+        views = self.call(
+            "sms.gateway.usage.report",
+            "get_views",
+            [[False, "pivot"], [False, "list"], [False, "search"]],
+        )["views"]
+        self.assertIn("sender_name", views["search"]["arch"])
+        groups = self.call(
+            "sms.gateway.usage.report",
+            "web_read_group",
+            [],
+            ["cost:sum", "parts:sum"],
+            ["sender_name"],
+            context=literal_eval(action["context"]),
+        )["groups"]
+        by_name = {group["sender_name"]: group for group in groups}
+        self.assertEqual(by_name["Asio"]["parts"], 2)
+        self.assertAlmostEqual(by_name["Asio"]["cost"], 0.145)
+        records = self.call(
+            "sms.gateway.usage.report",
+            "web_search_read",
+            [],
+            {"cost": {}, "currency_id": {"fields": {"display_name": {}}}},
+        )["records"]
+        self.assertEqual(
+            records[0]["currency_id"]["id"],
+            self.env.company.sms_gateway_currency_id.id,
+        )
+        # The billing export's form, on "This Month".
+        form = self.call("sms.gateway.usage.export", "get_views", [[False, "form"]])[
+            "views"
+        ]["form"]["arch"]
+        self.assertIn('name="period"', form)
+        values = self.call(
+            "sms.gateway.usage.export",
+            "onchange",
+            [],
+            {},
+            [],
+            {"period": {}, "date_from": {}, "date_to": {}, "grouping": {}},
+        )["value"]
+        self.assertEqual(values["grouping"], "user")
+        export = self.call(
+            "sms.gateway.usage.export",
+            "web_save",
+            [],
+            {"period": "this_month", "grouping": "sender"},
+            specification={"date_from": {}, "date_to": {}},
+        )[0]
+        today = fields.Date.context_today(self.env["res.users"].with_user(accountant))
+        self.assertEqual(export["date_from"], str(today.replace(day=1)))
+        self.assertEqual(export["date_to"], str(today))
+        self.call("sms.gateway.usage.export", "action_export", [export["id"]])
+        wizard = self.env["sms.gateway.usage.export"].browse(export["id"])
+        book = openpyxl.load_workbook(io.BytesIO(wizard.attachment_id.raw))
+        detail = list(book["Detail"].iter_rows(values_only=True))
+        self.assertEqual(len(detail), 2)
+        row = dict(zip(detail[0], detail[1], strict=True))
+        self.assertEqual(
+            (row["Sender name"], row["Number"], row["Status"], row["Parts"]),
+            ("Asio", "+358401110003", "Delivered", 2),
+        )
+        self.assertAlmostEqual(row["Cost"], 0.145)
+        for sheet in book:
+            for values in sheet.iter_rows(values_only=True):
+                self.assertFalse(
+                    any("secret" in str(value) for value in values), values
+                )
