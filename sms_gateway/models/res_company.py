@@ -54,6 +54,30 @@ class ResCompany(models.Model):
         default=30,
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._sms_gateway_activate_currencies(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._sms_gateway_activate_currencies([vals])
+        return super().write(vals)
+
+    @api.model
+    def _sms_gateway_activate_currencies(self, vals_list):
+        """A currency chosen for SMS prices is activated, as Odoo does for a
+        company's currency: prices and costs can be in a currency the company
+        did not use yet."""
+        ids = {
+            vals["sms_gateway_currency_id"]
+            for vals in vals_list
+            if vals.get("sms_gateway_currency_id")
+        }
+        currencies = (
+            self.env["res.currency"].browse(ids).with_context(active_test=False)
+        )
+        currencies.filtered(lambda c: not c.active).write({"active": True})
+
     def _compute_sms_gateway_price_per_part(self):
         for company in self:
             company.sms_gateway_price_per_part = (

@@ -43,6 +43,9 @@ class ResConfigSettings(models.TransientModel):
     sms_gateway_currency_id = fields.Many2one(
         "res.currency",
         string="SMS Price Currency",
+        # Any currency, active or not (the company activates the one chosen),
+        # as for the company's own currency.
+        context={"active_test": False},
     )
     sms_gateway_monthly_cap = fields.Integer(string="Monthly SMS Cap")
     sms_gateway_user_cap = fields.Integer(string="SMS Cap per User")

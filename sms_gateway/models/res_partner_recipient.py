@@ -173,3 +173,53 @@ class ResPartner(models.Model):
             )
         )
         return {partner_id: reason or False for partner_id, reason in rows}
+
+    @api.model
+    def _sms_single_refusal_message(self, partner):
+        """Why one SMS to ``partner`` (a single send) cannot go, in words
+        about this contact and this send, with what would let it go; False
+        when the single-send rule lets it go.
+
+        Only an SMS Gateway Manager reads and changes the opt-out list: the
+        message says whom to ask.
+        """
+        partner.ensure_one()
+        reason = self._sms_recipient_reasons(partner, SINGLE).get(partner.id)
+        if not reason:
+            return False
+        values = {
+            "partner": partner.display_name,
+            "number": partner.sudo().sms_number or "",
+        }
+        if reason == "opted_out":
+            return self.env._(
+                "This SMS cannot be sent: %(partner)s opted out of SMS (their "
+                "number %(number)s is on the opt-out list). If the person asked to "
+                "receive SMS again, ask an SMS Gateway Manager to remove the number "
+                "from the opt-out list (SMS > Configuration > Opt-out List), then "
+                "record their consent on the contact.",
+                **values,
+            )
+        if reason == "landline":
+            return self.env._(
+                "This SMS cannot be sent: the number of %(partner)s is not a "
+                "mobile number. Enter their mobile number on the contact.",
+                **values,
+            )
+        if reason == "no_mobile":
+            return self.env._(
+                "This SMS cannot be sent: %(partner)s has no valid mobile number. "
+                "Enter it on the contact (with the country code, or in the SMS "
+                "default country's format).",
+                **values,
+            )
+        labels = dict(
+            self.env["sms.gateway.message"]
+            ._fields["skip_reason"]
+            ._description_selection(self.env)
+        )
+        return self.env._(
+            "This SMS cannot be sent to %(partner)s: %(reason)s.",
+            reason=labels.get(reason, reason),
+            partner=values["partner"],
+        )

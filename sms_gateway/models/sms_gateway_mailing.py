@@ -56,7 +56,8 @@ class SmsGatewayMailing(models.Model):
     name = fields.Char(required=True)
     user_id = fields.Many2one(
         "res.users",
-        string="Author",
+        string="Sent by",
+        help="The Odoo user who sent the mailing.",
         required=True,
         index=True,
         default=lambda self: self.env.user,
@@ -73,7 +74,12 @@ class SmsGatewayMailing(models.Model):
         required=True, readonly=True, groups="sms_gateway.group_sms_gateway_user"
     )
     transliterate = fields.Selection(TRANSLITERATE, default="none", readonly=True)
-    sender = fields.Char(readonly=True)
+    sender = fields.Char(
+        string="Sender Name",
+        readonly=True,
+        help="The sender name (or number) the phone shows; empty: the SMS "
+        "account's sender.",
+    )
     scheduled_at = fields.Datetime(readonly=True, index=True)
     state = fields.Selection(
         MAILING_STATES,
@@ -96,18 +102,52 @@ class SmsGatewayMailing(models.Model):
     send_summary = fields.Char(
         readonly=True, help="What happened to the recipients when it was queued."
     )
-    # Counts, read with one grouped query.
+    # Counts, read with one grouped query. As in Odoo's mass mailing
+    # statistics, delivered (and undelivered) messages were sent: Sent counts
+    # them, so Recipients = Queued + Sending + Sent + Failed + Excluded +
+    # Canceled, and Delivered + Undelivered <= Sent.
     count_total = fields.Integer(string="Recipients", compute="_compute_counts")
     count_queued = fields.Integer(string="Queued", compute="_compute_counts")
     count_sending = fields.Integer(string="Sending", compute="_compute_counts")
-    count_sent = fields.Integer(string="Sent", compute="_compute_counts")
-    count_delivered = fields.Integer(string="Delivered", compute="_compute_counts")
-    count_undelivered = fields.Integer(string="Undelivered", compute="_compute_counts")
-    count_failed = fields.Integer(string="Failed", compute="_compute_counts")
-    count_canceled = fields.Integer(string="Not Sent", compute="_compute_counts")
+    count_sent = fields.Integer(
+        string="Sent",
+        compute="_compute_counts",
+        help="Went out to the provider: the delivered and undelivered ones included.",
+    )
+    count_delivered = fields.Integer(
+        string="Delivered",
+        compute="_compute_counts",
+        help="Sent, and the provider reported them delivered.",
+    )
+    count_undelivered = fields.Integer(
+        string="Undelivered",
+        compute="_compute_counts",
+        help="Sent, and the provider reported them not delivered.",
+    )
+    count_failed = fields.Integer(
+        string="Failed",
+        compute="_compute_counts",
+        help="The provider refused them: not sent.",
+    )
+    count_excluded = fields.Integer(
+        string="Excluded",
+        compute="_compute_counts",
+        help="Left out when the mailing was queued (no consent, opted out, no "
+        "mobile number, duplicate, the same text within 24 hours): not sent.",
+    )
+    count_canceled = fields.Integer(
+        string="Canceled",
+        compute="_compute_counts",
+        help="Canceled by a user before they went: not sent.",
+    )
     count_email = fields.Integer(string="By E-mail", compute="_compute_counts")
     count_review = fields.Integer(string="To Review", compute="_compute_counts")
-    parts_total = fields.Integer(string="Parts", compute="_compute_counts")
+    parts_total = fields.Integer(
+        string="Parts",
+        compute="_compute_counts",
+        help="Parts of the SMS sent or still to send; excluded, canceled and "
+        "failed SMS count none.",
+    )
     cost_total = fields.Float(string="Cost", compute="_compute_counts", digits=(16, 2))
     currency_id = fields.Many2one(related="company_id.sms_gateway_currency_id")
 
@@ -120,10 +160,12 @@ class SmsGatewayMailing(models.Model):
                 SQL(
                     """
                     SELECT mailing_id, state, channel, needs_review,
+                           skip_reason IS NOT NULL,
                            count(*), COALESCE(sum(parts), 0), COALESCE(sum(cost), 0)
                       FROM sms_gateway_message
                      WHERE mailing_id IN %s
-                     GROUP BY mailing_id, state, channel, needs_review
+                     GROUP BY mailing_id, state, channel, needs_review,
+                              skip_reason IS NOT NULL
                     """,
                     tuple(self.ids),
                 )
@@ -133,6 +175,7 @@ class SmsGatewayMailing(models.Model):
                 state,
                 channel,
                 review,
+                skipped,
                 count,
                 parts,
                 cost,
@@ -140,7 +183,11 @@ class SmsGatewayMailing(models.Model):
                 values = counts[mailing_id]
                 values["count_total"] = values.get("count_total", 0) + count
                 key = f"count_{state}"
+                if state == "canceled" and skipped:
+                    key = "count_excluded"
                 values[key] = values.get(key, 0) + count
+                if state in ("delivered", "undelivered"):
+                    values["count_sent"] = values.get("count_sent", 0) + count
                 if channel == "email" and state != "canceled":
                     values["count_email"] = values.get("count_email", 0) + count
                 if review:
@@ -158,6 +205,7 @@ class SmsGatewayMailing(models.Model):
                 "count_delivered",
                 "count_undelivered",
                 "count_failed",
+                "count_excluded",
                 "count_canceled",
                 "count_email",
                 "count_review",

@@ -280,7 +280,8 @@ class SmsGatewayMailing(models.Model):
             SQL(
                 """
                 UPDATE sms_gateway_message m
-                   SET state = 'canceled', skip_reason = 'recent', failure_reason = %s
+                   SET state = 'canceled', skip_reason = 'recent', failure_reason = %s,
+                       parts = 0, cost = 0
                  WHERE m.mailing_id = %s AND m.state = 'queued' AND m.channel = 'sms'
                    AND %s
                 """,
@@ -470,7 +471,8 @@ class SmsGatewayMailing(models.Model):
                 raise UserError(
                     self.env._(
                         "This send has %(count)s SMS but %(company)s's monthly cap "
-                        "of %(cap)s leaves %(left)s.",
+                        "of %(cap)s leaves %(left)s. Send to fewer recipients, or "
+                        "ask a system administrator to raise the cap (Settings > SMS).",
                         count=count,
                         left=max(left, 0),
                         company=company.name,
@@ -498,13 +500,16 @@ class SmsGatewayMailing(models.Model):
                 if user == self.env.user:
                     message = self.env._(
                         "This send has %(count)s SMS but you have %(left)s left of "
-                        "your cap of %(cap)s SMS per %(days)s days.",
+                        "your cap of %(cap)s SMS per %(days)s days. Send to fewer "
+                        "recipients, or ask a system administrator to raise the cap "
+                        "(Settings > SMS).",
                         **values,
                     )
                 else:
                     message = self.env._(
                         "This send has %(count)s SMS but %(user)s has %(left)s left "
-                        "of their cap of %(cap)s SMS per %(days)s days.",
+                        "of their cap of %(cap)s SMS per %(days)s days. Send fewer, or "
+                        "ask a system administrator to raise the cap (Settings > SMS).",
                         **values,
                     )
                 raise UserError(message)

@@ -13,7 +13,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -92,7 +92,11 @@ class SmsGatewayMessage(models.Model):
         [("GSM-7", "GSM-7"), ("UCS-2", "Unicode (UCS-2)")], readonly=True
     )
     chars = fields.Integer(string="Characters", readonly=True)
-    parts = fields.Integer(readonly=True)
+    parts = fields.Integer(
+        readonly=True,
+        help="SMS parts the text takes, as billed; 0 for a message that was not "
+        "sent (excluded or canceled).",
+    )
     state = fields.Selection(
         STATES,
         default="queued",
@@ -100,12 +104,20 @@ class SmsGatewayMessage(models.Model):
         readonly=True,
         copy=False,
     )
-    failure_reason = fields.Char(readonly=True, copy=False)
-    skip_reason = fields.Selection(
-        SKIP_REASONS,
-        string="Not Sent Because",
+    failure_reason = fields.Char(
+        string="Reason",
         readonly=True,
         copy=False,
+        help="Why the SMS failed, was canceled (and by whom) or must be reviewed.",
+    )
+    skip_reason = fields.Selection(
+        SKIP_REASONS,
+        string="Excluded Because",
+        readonly=True,
+        copy=False,
+        help="Why the send left this recipient out (the recipient rule, the "
+        "24-hour guard, the e-mail fallback). Empty for a message a user "
+        "canceled.",
     )
     needs_review = fields.Boolean(
         string="To Review",
@@ -138,13 +150,21 @@ class SmsGatewayMessage(models.Model):
     )
     sent_at = fields.Datetime(readonly=True, copy=False)
     delivered_at = fields.Datetime(readonly=True, copy=False)
-    cost = fields.Float(readonly=True, digits=(16, 4), copy=False)
+    cost = fields.Float(
+        readonly=True,
+        digits=(16, 4),
+        copy=False,
+        help="What the provider charged (or, when it does not tell, the SMS "
+        "account's price per part times the parts); 0 for SMS that did not go.",
+    )
     currency_id = fields.Many2one("res.currency", readonly=True)
     user_id = fields.Many2one(
         "res.users",
-        string="Sender",
+        string="Sent by",
         readonly=True,
         default=lambda self: self.env.user,
+        help="The Odoo user who sent the SMS (the sender name the phone shows "
+        "is the mailing's).",
     )
     company_id = fields.Many2one(
         "res.company",
@@ -224,14 +244,18 @@ class SmsGatewayMessage(models.Model):
             return
         raise AccessError(
             self.env._(
-                "Only the sender of an SMS or an SMS manager can cancel, resend or "
-                "mark it sent; %(count)s of these SMS are not yours.",
+                "Only the user who sent an SMS (Sent by) or an SMS Gateway Manager "
+                "can cancel, resend or mark it sent; %(count)s of these SMS were "
+                "sent by someone else. Ask an SMS Gateway Manager to do it.",
                 count=len(self.sudo().filtered(lambda m: m.user_id != user)),
             )
         )
 
     def action_cancel(self):
-        """Cancel queued messages (scheduled ones can be canceled until they go)."""
+        """Cancel queued messages (scheduled ones can be canceled until they go).
+
+        A canceled message costs nothing: its parts are 0 (its characters
+        still tell how long the text was)."""
         self._sms_check_change_access()
         to_cancel = self.filtered(lambda m: m.state == "queued")
         if not to_cancel:
@@ -241,8 +265,8 @@ class SmsGatewayMessage(models.Model):
             SQL(
                 """
                 UPDATE sms_gateway_message
-                   SET state = 'canceled', failure_reason = %s,
-                       write_uid = %s, write_date = %s
+                   SET state = 'canceled', failure_reason = %s, parts = 0,
+                       cost = 0, write_uid = %s, write_date = %s
                  WHERE id IN %s AND state = 'queued'
                 """,
                 self.env._("Canceled by %(user)s", user=self.env.user.name),
@@ -407,3 +431,21 @@ class SmsGatewayMessage(models.Model):
             {"state": "sent", "needs_review": False, "sent_at": fields.Datetime.now()}
         )
         to_mark.mailing_id.sudo()._sms_update_state()
+
+    # ------------------------------------------------------------------
+    # Menu
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_action_open_messages(self):
+        """SMS > Messages: all messages for Managers (and for Accountants,
+        who send none), the user's own messages by default for Users."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sms_gateway.sms_gateway_message_action"
+        )
+        user = self.env.user
+        if user.has_group(USER_GROUP) and not user.has_group(MANAGER_GROUP):
+            action["context"] = {"search_default_my": 1}
+        else:
+            action["context"] = {}
+        return action

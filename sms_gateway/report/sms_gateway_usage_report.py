@@ -18,6 +18,12 @@ What counts (billing counts what the provider accepted):
 - Canceled messages (excluded, duplicate, the same text within 24 hours,
   canceled by a person) never went out and are not in the view.
 - ``date`` is when the message went out (``sent_at``), else when it was due.
+- ``user_id`` ("Sent by") is the Odoo user who sent it; ``sender_name``
+  ("Sender Name") is the name the phone shows: the mailing's sender, else the
+  sender of the SMS account it went through.
+- ``currency_id`` is the currency of the cost: the message's, else its
+  company's SMS price currency (e-mails and unsent SMS have no cost of their
+  own, and the lists still show a currency).
 """
 
 from odoo import api, fields, models, tools
@@ -40,7 +46,17 @@ class SmsGatewayUsageReport(models.Model):
 
     date = fields.Datetime(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    user_id = fields.Many2one("res.users", string="Sender", readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Sent by",
+        readonly=True,
+        help="The Odoo user who sent the message.",
+    )
+    sender_name = fields.Char(
+        readonly=True,
+        help="The sender name (or number) shown on the phone: the mailing's "
+        "sender, else its SMS account's.",
+    )
     group_id = fields.Many2one("sms.gateway.group", readonly=True)
     mailing_id = fields.Many2one("sms.gateway.mailing", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Recipient", readonly=True)
@@ -72,7 +88,12 @@ class SmsGatewayUsageReport(models.Model):
     delivered_parts = fields.Integer(
         readonly=True, help="Parts of the SMS the provider reported delivered."
     )
-    cost = fields.Float(readonly=True, digits=(16, 4))
+    cost = fields.Float(
+        readonly=True,
+        digits=(16, 4),
+        help="What the provider charges for the SMS that went out, in the "
+        "currency shown next to it.",
+    )
 
     def init(self):
         cr = self.env.cr
@@ -106,7 +127,11 @@ class SmsGatewayUsageReport(models.Model):
             SELECT m.id AS id,
                    %(date)s AS date,
                    m.company_id, m.user_id, m.group_id, m.mailing_id, m.partner_id,
-                   m.account_id, m.provider, m.state, m.channel, m.currency_id, m.chars,
+                   COALESCE(NULLIF(g.sender, ''), NULLIF(a.sender, '')) AS sender_name,
+                   m.account_id, m.provider, m.state, m.channel,
+                   COALESCE(m.currency_id, c.sms_gateway_currency_id, c.currency_id)
+                       AS currency_id,
+                   m.chars,
                    1 AS recipient_count,
                    (%(billable)s)::int AS message_count,
                    (%(billable)s AND m.channel = 'sms')::int AS sms_count,
@@ -118,6 +143,9 @@ class SmsGatewayUsageReport(models.Model):
                    CASE WHEN %(billable)s
                         THEN COALESCE(m.cost, 0) ELSE 0 END AS cost
               FROM sms_gateway_message m
+              JOIN res_company c ON c.id = m.company_id
+              LEFT JOIN sms_gateway_mailing g ON g.id = m.mailing_id
+              LEFT JOIN sms_gateway_account a ON a.id = m.account_id
              WHERE m.state <> 'canceled'
             """,
             date=SQL(DATE_SQL),

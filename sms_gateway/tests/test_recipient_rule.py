@@ -127,7 +127,7 @@ class TestRecipientRule(RecipientCase):
                 )
                 self.assertEqual(self.wizard_counts(wizard), {expected: 1})
                 if expected != "sms":
-                    with self.assertRaisesMessage(UserError, "None of the recipients"):
+                    with self.assertRaisesMessage(UserError, "This SMS cannot be sent"):
                         wizard.action_send()
                     continue
                 action = wizard.action_send()

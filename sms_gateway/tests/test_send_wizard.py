@@ -172,7 +172,7 @@ class TestSendWizard(SendCase):
             wizard = self.wizard(partner)
             self.assertEqual(wizard.count_sendable, 0)
             self.assertEqual(wizard.count_opted_out, 1)
-            with self.assertRaisesMessage(UserError, "1 opted out"):
+            with self.assertRaisesMessage(UserError, "opted out of SMS"):
                 wizard.action_send()
         self.assertEqual(self.queued_count(), 0)
 

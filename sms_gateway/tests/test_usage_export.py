@@ -82,7 +82,7 @@ class TestUsageExport(SmsGatewayUsageCase):
 
     def names(self, counts, key):
         Model = self.env["res.users" if key == "user_id" else "sms.gateway.group"]
-        none = "(No sender)" if key == "user_id" else "(No group)"
+        none = "(No user)" if key == "user_id" else "(No group)"
         return {
             Model.browse(record_id).display_name if record_id else none: values
             for record_id, values in counts.items()
@@ -259,20 +259,25 @@ class TestUsageExport(SmsGatewayUsageCase):
         self.assertEqual(
             header,
             [
-                "Sender",
+                "Sent by",
                 "Id",
+                "Number",
                 "Text",
                 "Characters",
                 "Parts",
                 "Delivered parts",
+                "Status",
+                "Cost",
+                "Currency",
                 "Date",
                 "Time",
                 "Type",
                 "Recipients of its mailing",
             ],
         )
-        self.assertEqual(detail.auto_filter.ref, f"A1:J{len(rows) + 1}")
-        self.assertTrue(summary.auto_filter.ref.startswith(f"A{SUMMARY_HEADER_ROW}:F"))
+        self.assertEqual(detail.auto_filter.ref, f"A1:N{len(rows) + 1}")
+        # Company A's SMS prices are in euros: one cost column.
+        self.assertTrue(summary.auto_filter.ref.startswith(f"A{SUMMARY_HEADER_ROW}:G"))
         self.assertTrue(providers.auto_filter.ref.startswith("A1:G"))
         self.assertEqual(
             [cell.value for cell in providers[1]],
@@ -295,7 +300,7 @@ class TestUsageExport(SmsGatewayUsageCase):
             self.assertIsInstance(row["Id"], int)
             self.assertIsInstance(row["Parts"], int)
             self.assertIsInstance(row["Date"], datetime)
-            self.assertTrue(cells[6].is_date)
+            self.assertTrue(cells[10].is_date)
             self.assertEqual(row["Date"], datetime.combine(local.date(), time.min))
             self.assertIsInstance(row["Time"], time)
             self.assertAlmostEqual(
@@ -303,7 +308,7 @@ class TestUsageExport(SmsGatewayUsageCase):
             )
             self.assertEqual(row["Text"], message.body[:25])
             self.assertEqual(row["Characters"], message.chars)
-            self.assertEqual(row["Sender"], message.user_id.name)
+            self.assertEqual(row["Sent by"], message.user_id.name)
             expected_recipients = (
                 len(
                     message.mailing_id.message_ids.filtered(
@@ -334,7 +339,7 @@ class TestUsageExport(SmsGatewayUsageCase):
         )
         header, rows = self.detail_rows(book["Detail"])
         self.assertNotIn("Text", header)
-        self.assertEqual(len(header), 9)
+        self.assertEqual(len(header), 13)
         self.assertTrue(rows)
         texts = {m.body[:10] for m in self.messages}
         for sheet in book:
@@ -358,7 +363,7 @@ class TestUsageExport(SmsGatewayUsageCase):
             lambda m: m.user_id == self.user_sms and m.state in BILLABLE
         )
         self.assertEqual({row["Id"] for row in rows}, set(own.ids))
-        self.assertEqual({row["Sender"] for row in rows}, {self.user_sms.name})
+        self.assertEqual({row["Sent by"] for row in rows}, {self.user_sms.name})
         summary, _totals = self.summary_rows(book["Summary"])
         self.assertEqual(list(summary), [self.user_sms.name])
 
@@ -395,7 +400,7 @@ class TestUsageExport(SmsGatewayUsageCase):
         self.assertEqual(rows, {})
         self.assertEqual(totals, (0, 0, 0, 0, 0))
         header, detail = self.detail_rows(book["Detail"])
-        self.assertEqual(len(header), 10)
+        self.assertEqual(len(header), 14)
         self.assertEqual(detail, [])
         self.assertEqual(book["Detail"].freeze_panes, "A2")
         self.assertEqual(book["Accounts"].max_row, 1)

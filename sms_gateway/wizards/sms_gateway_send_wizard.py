@@ -467,6 +467,13 @@ class SmsGatewaySendWizard(models.TransientModel):
             raise UserError(self._sms_nobody_message())
 
     def _sms_nobody_message(self):
+        if self.is_single:
+            # One contact, one send: say why this one cannot go.
+            message = self.env["res.partner"]._sms_single_refusal_message(
+                self.partner_ids._origin
+            )
+            if message:
+                return message
         reasons = [
             (self.count_no_consent, self.env._("without SMS consent")),
             (self.count_opted_out, self.env._("opted out")),

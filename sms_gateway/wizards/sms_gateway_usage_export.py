@@ -4,16 +4,20 @@
 
 Sheets:
 
-- *Summary*: the period, then one row per sender (or per group) with SMS
-  messages, parts, delivered parts, e-mails and all messages, and a totals
-  row. The figures come from ``sms.gateway.usage.report`` with the same
-  domain as the pivot, so both agree.
-- *Detail*: one row per message that went out: the sender (or group), id,
-  the first 25 characters of the text (only for users who may read texts:
-  the sender's own texts, every text for managers; an accountant who is also
-  a User counts everybody's messages but reads only their own texts; the
-  column is left out for who reads none), characters, parts, delivered parts,
-  date and time (in the exporting user's time zone), type and the number of
+- *Summary*: the period, then one row per user who sent (*Sent by*), per
+  sender name (the name the phone shows) or per group, with SMS messages,
+  parts, delivered parts, e-mails, all messages and the cost (one column per
+  currency, its code in the header), and a totals row. The figures come from
+  ``sms.gateway.usage.report`` with the same domain as the pivot, so both
+  agree.
+- *Detail*: one row per message that went out: the user (sender name or
+  group), id, the number (the address of an e-mail), the first 25
+  characters of the text (only for users who may read texts: the sender's
+  own texts, every text for managers; an accountant who is also a User
+  counts everybody's messages but reads only their own texts; the column is
+  left out for who reads none, so an Accountant's file has no text),
+  characters, parts, delivered parts, status, cost and its currency, date
+  and time (in the exporting user's time zone), type and the number of
   recipients its mailing went to.
 - *Accounts*: SMS, parts, delivered parts and cost per SMS account, provider and
   currency.
@@ -54,29 +58,44 @@ TEXT_PREVIEW = 25
 # Excel's last row (1,048,576 rows, the first is the header).
 XLSX_MAX_ROW = 1_048_575
 PERIODS = [
+    ("this_month", "This Month"),
     ("last_month", "Last Month"),
     ("last_quarter", "Last Quarter"),
     ("last_half_year", "Last Half-Year"),
+    ("this_year", "This Year"),
     ("custom", "Custom"),
 ]
+GROUPINGS = [
+    ("user", "By User (Sent by)"),
+    ("sender", "By Sender Name"),
+    ("group", "By Group"),
+]
+# The report's field each grouping cuts by.
+GROUPING_FIELDS = {"user": "user_id", "sender": "sender_name", "group": "group_id"}
 SUMMARY_MEASURES = [
     "sms_count:sum",
     "parts:sum",
     "delivered_parts:sum",
     "email_count:sum",
     "message_count:sum",
+    "cost:sum",
 ]
 PROVIDER_MEASURES = ["sms_count:sum", "parts:sum", "delivered_parts:sum", "cost:sum"]
 
 
 def period_bounds(period, today):
-    """(first day, last day) of the calendar period before ``today``'s.
+    """(first day, last day) of ``period`` seen from ``today``.
 
-    ``last_month``: the previous month; ``last_quarter``: the previous
-    calendar quarter; ``last_half_year``: the previous half (January-June or
-    July-December). None for any other period.
+    ``this_month`` and ``this_year``: from the first day of ``today``'s month
+    (year) to ``today``; ``last_month``: the previous month;
+    ``last_quarter``: the previous calendar quarter; ``last_half_year``: the
+    previous half (January-June or July-December). None for any other period.
     """
     first_of_month = today.replace(day=1)
+    if period == "this_month":
+        return first_of_month, today
+    if period == "this_year":
+        return first_of_month.replace(month=1), today
     if period == "last_month":
         start = first_of_month
     elif period == "last_quarter":
@@ -119,9 +138,11 @@ class SmsGatewayUsageExport(models.TransientModel):
         domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
     grouping = fields.Selection(
-        [("user", "By Sender"), ("group", "By Group")],
+        GROUPINGS,
         default="user",
         required=True,
+        help="Sent by: the Odoo user who sent; Sender Name: the name the phone "
+        "shows; Group: the recipient group.",
     )
     attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
 
@@ -284,15 +305,27 @@ class SmsGatewayUsageExport(models.TransientModel):
         return Message._fields["body"].is_accessible(self.env)
 
     def _sms_key_field(self):
-        return "user_id" if self.grouping == "user" else "group_id"
+        return GROUPING_FIELDS[self.grouping]
 
     def _sms_key_label(self):
-        return self.env._("Sender") if self.grouping == "user" else self.env._("Group")
+        return {
+            "user": self.env._("Sent by"),
+            "sender": self.env._("Sender name"),
+            "group": self.env._("Group"),
+        }[self.grouping]
 
     def _sms_no_key_label(self):
-        if self.grouping == "user":
-            return self.env._("(No sender)")
-        return self.env._("(No group)")
+        return {
+            "user": self.env._("(No user)"),
+            "sender": self.env._("(No sender name)"),
+            "group": self.env._("(No group)"),
+        }[self.grouping]
+
+    def _sms_key_name(self, value):
+        """The summary's name of a group key (a record or a sender name)."""
+        if isinstance(value, models.BaseModel):
+            return value.sudo().display_name if value else self._sms_no_key_label()
+        return value or self._sms_no_key_label()
 
     def _sms_styles(self, workbook):
         return {
@@ -356,18 +389,40 @@ class SmsGatewayUsageExport(models.TransientModel):
             sheet.set_column(col, col, width)
             sheet.write_string(row, col, label, style)
 
-    def _sms_write_summary(self, sheet, styles, report, domain):
-        """Period, then one row per sender (or group) and the totals."""
+    def _sms_summary_rows(self, report, domain):
+        """(currency codes, rows): one row per key, (name, sms, parts,
+        delivered parts, e-mails, all messages, cost in each currency)."""
         key = self._sms_key_field()
-        groups = report._read_group(domain, [key], SUMMARY_MEASURES)
+        by_key = {}
+        # The companies' SMS price currencies, even for a period without cost.
+        currencies = {
+            (company.sms_gateway_currency_id or company.currency_id).name
+            for company in self.company_ids.sudo()
+        }
+        for value, currency, *measures in report._read_group(
+            domain, [key, "currency_id"], SUMMARY_MEASURES
+        ):
+            name = self._sms_key_name(value)
+            counts, costs = by_key.setdefault(name, ([0] * 5, {}))
+            for index, measure in enumerate(measures[:5]):
+                counts[index] += measure or 0
+            code = currency.sudo().name or ""
+            currencies.add(code)
+            costs[code] = costs.get(code, 0.0) + float(measures[5] or 0)
+        codes = sorted(currencies)
         rows = sorted(
             (
-                (record.sudo().display_name if record else self._sms_no_key_label(),)
-                + tuple(values)
-                for record, *values in groups
+                (name, *counts, *(costs.get(code, 0.0) for code in codes))
+                for name, (counts, costs) in by_key.items()
             ),
             key=lambda row: (row[0].casefold(), row[1:]),
         )
+        return codes, rows
+
+    def _sms_write_summary(self, sheet, styles, report, domain):
+        """Period, then one row per key (user, sender name or group) and the
+        totals; the cost in one column per currency."""
+        codes, rows = self._sms_summary_rows(report, domain)
         sheet.write_string(0, 0, self.env._("SMS usage"), styles["title"])
         sheet.write_string(1, 0, self.env._("From"), styles["bold"])
         sheet.write_datetime(
@@ -392,24 +447,33 @@ class SmsGatewayUsageExport(models.TransientModel):
                 self.env._("Delivered parts"),
                 self.env._("E-mails"),
                 self.env._("All messages"),
+                *(
+                    self.env._("Cost (%(currency)s)", currency=code)
+                    if code
+                    else self.env._("Cost")
+                    for code in codes
+                ),
             ],
-            [32, 14, 12, 16, 12, 14],
+            [32, 14, 12, 16, 12, 14, *([14] * len(codes))],
             styles["header"],
         )
-        totals = [0] * 5
+        last_col = 5 + len(codes)
+        totals = [0] * last_col
         row = header_row
         for row_values in rows:
             row += 1
             sheet.write_string(row, 0, row_values[0])
             for col, value in enumerate(row_values[1:], start=1):
-                sheet.write_number(row, col, value or 0, styles["int"])
+                style = styles["int"] if col <= 5 else styles["cost"]
+                sheet.write_number(row, col, value or 0, style)
                 totals[col - 1] += value or 0
-        sheet.autofilter(header_row, 0, row, 5)
+        sheet.autofilter(header_row, 0, row, last_col)
         sheet.freeze_panes(header_row + 1, 1)
         row += 1
         sheet.write_string(row, 0, self.env._("Total"), styles["total"])
         for col, value in enumerate(totals, start=1):
-            sheet.write_number(row, col, value, styles["total_int"])
+            style = styles["total_int"] if col <= 5 else styles["total_cost"]
+            sheet.write_number(row, col, value, style)
 
     def _sms_write_providers(self, sheet, styles, report, domain):
         """SMS, parts, delivered parts and cost per account, provider and
@@ -466,11 +530,12 @@ class SmsGatewayUsageExport(models.TransientModel):
     def _sms_detail_query(self, report, domain, with_text):
         """SQL of the detail rows, with the report's record rules.
 
-        Columns: key (sender or group name), id, text (NULL without access:
-        other senders' texts are NULL but for managers),
-        characters, parts, delivered parts, date and time (Excel serial
-        numbers in the user's time zone), type label, recipients of the
-        mailing.
+        Columns: key (user, sender name or group), id, number (an e-mail's
+        address), text (only ``with_text``; NULL for the texts the user may
+        not read: other senders' texts but for managers), characters,
+        parts, delivered parts, status label, cost, currency code, date and
+        time (Excel serial numbers in the user's time zone), type label,
+        recipients of the mailing.
         """
         query = report._search(domain)
         alias = query.table
@@ -484,15 +549,18 @@ class SmsGatewayUsageExport(models.TransientModel):
                 users, "partner_id", "res_partner", "id", "partner"
             )
             key = SQL.identifier(partner, "name")
+        elif self.grouping == "sender":
+            key = column("sender_name")
         else:
             group = query.left_join(
                 alias, "group_id", "sms_gateway_group", "id", "group_id"
             )
             key = SQL.identifier(group, "name")
+        message = query.left_join(alias, "id", "sms_gateway_message", "id", "message")
+        currency = query.left_join(
+            alias, "currency_id", "res_currency", "id", "currency_id"
+        )
         if with_text:
-            message = query.left_join(
-                alias, "id", "sms_gateway_message", "id", "message"
-            )
             # Only the texts of messages the user reads under the message
             # rules (a User who is also an Accountant reads everybody's
             # usage, and only their own texts).
@@ -505,7 +573,7 @@ class SmsGatewayUsageExport(models.TransientModel):
                 TEXT_PREVIEW,
             )
         else:
-            text = SQL("NULL")
+            text = None
         query.add_join(
             "LEFT JOIN",
             "mailing_recipients",
@@ -520,14 +588,30 @@ class SmsGatewayUsageExport(models.TransientModel):
         )
         local = SQL("timezone(%s, timezone('UTC', %s))", self._sms_tz(), column("date"))
         types = dict(report._fields["channel"]._description_selection(self.env))
+        states = report._fields["state"]._description_selection(self.env)
+        status = SQL(
+            "CASE %s %s END",
+            column("state"),
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", code, label) for code, label in states
+            ),
+        )
         query.order = SQL("%s, %s, %s", key, column("date"), column("id"))
-        return query.select(
+        selected = [
             SQL("COALESCE(%s, %s)", key, self._sms_no_key_label()),
             column("id"),
-            text,
+            SQL(
+                "COALESCE(%s, %s, '')",
+                SQL.identifier(message, "number"),
+                SQL.identifier(message, "email"),
+            ),
+            *([text] if text is not None else []),
             SQL("COALESCE(%s, 0)", column("chars")),
             column("parts"),
             column("delivered_parts"),
+            status,
+            SQL("COALESCE(%s, 0)::float8", column("cost")),
+            SQL("COALESCE(%s, '')", SQL.identifier(currency, "name")),
             SQL("(%s::date - DATE '1899-12-30')", local),
             SQL("(EXTRACT(EPOCH FROM %s::time) / 86400.0)::float8", local),
             SQL(
@@ -537,7 +621,8 @@ class SmsGatewayUsageExport(models.TransientModel):
                 types["email"],
             ),
             SQL("COALESCE(mailing_recipients.recipients, 1)"),
-        )
+        ]
+        return query.select(*selected)
 
     def _sms_write_detail(self, workbook, sheet, styles, report, domain):
         """One row per message, streamed from a server-side cursor.
@@ -546,28 +631,49 @@ class SmsGatewayUsageExport(models.TransientModel):
         and ``write_string`` calls, without formats on integers.
         """
         with_text = self._sms_can_read_texts()
-        labels = [
-            self._sms_key_label(),
-            self.env._("Id"),
-            self.env._("Text"),
-            self.env._("Characters"),
-            self.env._("Parts"),
-            self.env._("Delivered parts"),
-            self.env._("Date"),
-            self.env._("Time"),
-            self.env._("Type"),
-            self.env._("Recipients of its mailing"),
+        # (label, width, kind) in the order of the query's columns.
+        columns = [
+            (self._sms_key_label(), 28, "string"),
+            (self.env._("Id"), 10, "number"),
+            (self.env._("Number"), 16, "string"),
+            (self.env._("Text"), 28, "string"),
+            (self.env._("Characters"), 11, "number"),
+            (self.env._("Parts"), 8, "number"),
+            (self.env._("Delivered parts"), 10, "number"),
+            (self.env._("Status"), 12, "string"),
+            (self.env._("Cost"), 10, "cost"),
+            (self.env._("Currency"), 9, "string"),
+            (self.env._("Date"), 11, "date"),
+            (self.env._("Time"), 9, "time"),
+            (self.env._("Type"), 8, "string"),
+            (self.env._("Recipients of its mailing"), 12, "number"),
         ]
-        widths = [28, 10, 28, 11, 8, 10, 11, 9, 8, 12]
+        text_col = 3
         if not with_text:
-            del labels[2], widths[2]
-        shift = 1 if with_text else 0
-        last_col = len(labels) - 1
-        date_style, time_style = styles["date"], styles["time"]
+            del columns[text_col]
+        labels = [label for label, _width, _kind in columns]
+        widths = [width for _label, width, _kind in columns]
+        kinds = [kind for _label, _width, kind in columns]
+        last_col = len(columns) - 1
+        formats = {
+            "date": styles["date"],
+            "time": styles["time"],
+            "cost": styles["cost"],
+        }
 
         def start(sheet):
             self._sms_write_header(sheet, 0, labels, widths, styles["header"])
             sheet.freeze_panes(1, 0)
+
+        def writers(sheet):
+            """Per column: (write, format) of its kind."""
+            return [
+                (
+                    sheet.write_string if kind == "string" else sheet.write_number,
+                    formats.get(kind),
+                )
+                for kind in kinds
+            ]
 
         start(sheet)
         cr = self.env.cr
@@ -580,25 +686,14 @@ class SmsGatewayUsageExport(models.TransientModel):
             )
         )
         row = sheets = 0
-        write_string, write_number = sheet.write_string, sheet.write_number
+        sheet_writers = writers(sheet)
         try:
             while True:
                 cr.execute(SQL("FETCH FORWARD %s FROM %s", FETCH_SIZE, cursor))
                 rows = cr.fetchall()
                 if not rows:
                     break
-                for (
-                    key,
-                    id_,
-                    text,
-                    chars,
-                    parts,
-                    delivered,
-                    day,
-                    hour,
-                    label,
-                    count,
-                ) in rows:
+                for values in rows:
                     if row == XLSX_MAX_ROW:
                         # Excel's limit: go on in another sheet.
                         sheet.autofilter(0, 0, row, last_col)
@@ -607,23 +702,17 @@ class SmsGatewayUsageExport(models.TransientModel):
                             self.env._("Detail %(number)s", number=sheets + 1)
                         )
                         start(sheet)
-                        write_string, write_number = (
-                            sheet.write_string,
-                            sheet.write_number,
-                        )
+                        sheet_writers = writers(sheet)
                         row = 0
                     row += 1
-                    write_string(row, 0, key)
-                    write_number(row, 1, id_)
-                    if text:
-                        write_string(row, 2, text)
-                    write_number(row, 2 + shift, chars)
-                    write_number(row, 3 + shift, parts)
-                    write_number(row, 4 + shift, delivered)
-                    write_number(row, 5 + shift, day, date_style)
-                    write_number(row, 6 + shift, hour, time_style)
-                    write_string(row, 7 + shift, label)
-                    write_number(row, 8 + shift, count)
+                    for col, value in enumerate(values):
+                        if value is None or value == "":
+                            continue
+                        write, style = sheet_writers[col]
+                        if style is None:
+                            write(row, col, value)
+                        else:
+                            write(row, col, value, style)
         finally:
             cr.execute(SQL("CLOSE %s", cursor))
         sheet.autofilter(0, 0, row, last_col)
