@@ -33,33 +33,5 @@ if __name__.startswith("odoo.addons."):
     from . import test_vonage
     from . import test_first_day_tour
     from . import test_group_send_tour
-from . import test_partner_consent
-from . import test_provider_settings
-from . import test_server_move_lock
-from . import test_delivery_callbacks
-from . import test_group
-from . import test_group_import
-from . import test_send_wizard
-from . import test_dispatch
-from . import test_dispatch_reliability
-from . import test_send_tour
-from . import test_usage_report
-from . import test_usage_export
-from . import test_security_domain
-from . import test_security_placeholder
-from . import test_security_partner
-from . import test_security_usage
-from . import test_security_messages
-from . import test_security_callbacks
-from . import test_security_settings
-from . import test_security_groups
-from . import test_security_wizards
-from . import test_security_redteam
-from . import test_security_dispatch
-from . import test_dispatch_routing
-from . import test_account
-from . import test_security_accounts
-from . import test_recipient_rule
-from . import test_vonage
-from . import test_usage_words
-from . import test_words
+    from . import test_usage_words
+    from . import test_words
