@@ -30,3 +30,4 @@ from . import test_recipient_rule
 from . import test_vonage
 from . import test_security_accountant_screens
 from . import test_rights
+from . import test_odoo_bindings
