@@ -8,6 +8,8 @@ update changes nothing the user sees, and Odoo's data stays as ``sms``
 defines it (uninstalling sms_gateway shows Odoo's actions again).
 """
 
+from lxml import etree
+
 from odoo.tests import tagged
 from odoo.tools import convert_file
 
@@ -54,6 +56,17 @@ class TestOdooComposerStaysHidden(SmsGatewaySecurityCase):
             self.assertEqual(self.env.ref(xmlid).binding_model_id.model, "res.partner")
         for user in (self.user_sms, self.user_manager, self.admin):
             self.assertEqual(self.send_sms_entries(user), [ours], user.login)
+        # The phone fields' SMS button of Odoo's composer stays off too.
+        form = (
+            self.env["res.partner"]
+            .with_user(self.user_sms)
+            .get_views([(self.env.ref("base.view_partner_form").id, "form")])["views"][
+                "form"
+            ]["arch"]
+        )
+        for name in ("phone", "mobile"):
+            node = etree.fromstring(form).xpath(f"//field[@name='{name}']")[0]
+            self.assertIn("'enable_sms': false", node.get("options"), name)
 
     def test_only_odoo_composer_is_hidden(self):
         Actions = self.env["ir.actions.actions"].with_user(self.user_sms)
