@@ -10,21 +10,20 @@ if __name__.startswith("odoo.addons."):
     from . import models
     from . import report
     from . import wizards
+    from .models.ir_actions import ODOO_COMPOSER_ACTIONS
 
 
-# Odoo's own SMS composer actions on partners, replaced by ours while installed.
-ODOO_COMPOSER_ACTIONS = (
-    "sms.res_partner_act_window_sms_composer_multi",
-    "sms.res_partner_act_window_sms_composer_single",
-)
+def _bind_odoo_composer(env):
+    """Odoo's composer actions bound to partners again, as ``sms`` defines them.
 
-
-def _set_odoo_composer_binding(env, bound):
+    Versions before 18.0.1.3.0 unbound them in the data; they are now hidden
+    where bindings are read (``models/ir_actions.py``).
+    """
     partner_model = env.ref("base.model_res_partner")
     for xmlid in ODOO_COMPOSER_ACTIONS:
         action = env.ref(xmlid, raise_if_not_found=False)
-        if action:
-            action.binding_model_id = partner_model if bound else False
+        if action and not action.binding_model_id:
+            action.binding_model_id = partner_model
 
 
 def _create_sandbox_accounts(env):
@@ -40,9 +39,8 @@ def _create_sandbox_accounts(env):
 
 
 def post_init_hook(env):
-    _set_odoo_composer_binding(env, bound=False)
     _create_sandbox_accounts(env)
 
 
 def uninstall_hook(env):
-    _set_odoo_composer_binding(env, bound=True)
+    _bind_odoo_composer(env)

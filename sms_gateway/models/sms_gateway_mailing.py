@@ -89,8 +89,17 @@ class SmsGatewayMailing(models.Model):
         copy=False,
         index=True,
     )
+    # The groups themselves are for SMS Users (under the group rules);
+    # Accountants read their names only, as the usage report shows them.
     group_ids = fields.Many2many(
-        "sms.gateway.group", string="Groups", readonly=True, check_company=True
+        "sms.gateway.group",
+        string="Groups",
+        readonly=True,
+        check_company=True,
+        groups="sms_gateway.group_sms_gateway_user",
+    )
+    group_names = fields.Char(
+        string="Sent to Groups", compute="_compute_group_names", compute_sudo=True
     )
     message_ids = fields.One2many(
         "sms.gateway.message", "mailing_id", string="Messages", readonly=True
@@ -213,6 +222,11 @@ class SmsGatewayMailing(models.Model):
                 "cost_total",
             ):
                 mailing[fname] = values.get(fname, 0)
+
+    @api.depends("group_ids")
+    def _compute_group_names(self):
+        for mailing in self:
+            mailing.group_names = ", ".join(mailing.group_ids.mapped("name"))
 
     # ------------------------------------------------------------------
     # State

@@ -35,3 +35,6 @@ if __name__.startswith("odoo.addons."):
     from . import test_group_send_tour
     from . import test_usage_words
     from . import test_words
+    from . import test_security_accountant_screens
+    from . import test_rights
+    from . import test_odoo_bindings

@@ -284,13 +284,16 @@ class TestSendWizard(SendCase):
         self.assertEqual(self.queued_count(), 1)
 
     def test_one_send_sms_entry_on_partners(self):
-        for xmlid in (
-            "sms.res_partner_act_window_sms_composer_multi",
-            "sms.res_partner_act_window_sms_composer_single",
-        ):
-            self.assertFalse(self.env.ref(xmlid).binding_model_id, xmlid)
+        bindings = (
+            self.env["ir.actions.actions"]
+            .with_user(self.user_sms)
+            .get_bindings("res.partner")
+        )
         ours = self.env.ref("sms_gateway.sms_gateway_send_wizard_action_partner_list")
-        self.assertEqual(ours.binding_model_id.model, "res.partner")
+        self.assertEqual(
+            [a["id"] for a in bindings["action"] if a["name"] == "Send SMS"],
+            ours.ids,
+        )
 
 
 @tagged("post_install", "-at_install")
