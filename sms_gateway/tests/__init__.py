@@ -38,3 +38,4 @@ if __name__.startswith("odoo.addons."):
     from . import test_security_accountant_screens
     from . import test_rights
     from . import test_odoo_bindings
+    from . import test_accountant_tour

@@ -374,7 +374,7 @@ class TestSendToGroups(SendCase):
         wizard = (
             self.env["sms.gateway.send.wizard"]
             .with_user(self.user_sms)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"body": "Group news"})
         )
         self.assertEqual(wizard.group_ids, self.group)
