@@ -28,3 +28,4 @@ from . import test_account
 from . import test_security_accounts
 from . import test_recipient_rule
 from . import test_vonage
+from . import test_dispatch_waiting

@@ -89,7 +89,7 @@ SEND_PATH = "/sms.do"
 PROFILE_PATH = "/profile"
 
 AUTH_ERRORS = {
-    101: "authorization failed (check the OAuth token)",
+    101: "the token is not valid or has no SMS rights",
     102: "invalid username or password",
     105: "this IP address is not allowed for the token",
 }
@@ -408,7 +408,7 @@ class SmsapiProvider(BaseProvider):
         )
         return AuthenticationError(
             f"SMSAPI refused the token at {self.base_url}: {what} ({detail}); "
-            f"check the token{hint}",
+            f"check the token in the SMSAPI portal{hint}",
             http_status=status,
         )
 
