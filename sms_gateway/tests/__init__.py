@@ -29,3 +29,4 @@ from . import test_security_accounts
 from . import test_recipient_rule
 from . import test_vonage
 from . import test_dispatch_waiting
+from . import test_account_address

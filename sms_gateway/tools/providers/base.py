@@ -59,7 +59,9 @@ class Credential:
     """One configuration value a provider needs (declared by the provider).
 
     ``secret``: never shown, redacted from every text; ``required``: ``build``
-    refuses a configuration without it; ``default``: used when it is empty.
+    refuses a configuration without it; ``default``: used when it is empty;
+    ``choices``: ``(value, label)`` pairs a person picks from (the form offers
+    them, and any other value still works, e.g. a proxy or a test server).
     """
 
     key: str
@@ -68,9 +70,10 @@ class Credential:
     required: bool = True
     default: str | None = None
     help: str = ""
+    choices: tuple = ()
 
 
-def base_url_credential(default, help_text=""):
+def base_url_credential(default, help_text="", choices=()):
     """The ``base_url`` credential every HTTP provider declares."""
     return Credential(
         "base_url",
@@ -78,6 +81,7 @@ def base_url_credential(default, help_text=""):
         required=False,
         default=default,
         help=help_text or "API address; change it only for tests or a proxy.",
+        choices=tuple(choices),
     )
 
 

@@ -175,7 +175,7 @@ class SmsapiProvider(BaseProvider):
             secret=True,
             help="Token made in the SMSAPI portal (API tokens), with SMS rights.",
         ),
-        base_url_credential(DEFAULT_BASE_URL, BASE_URL_HELP),
+        base_url_credential(DEFAULT_BASE_URL, BASE_URL_HELP, BASE_URLS.items()),
     )
     sender_number_digits = (8, 16)
     sender_rules = (
