@@ -177,7 +177,7 @@ def test_no_secret_when_the_provider_is_unreachable(code, caplog):
     config.update(base_url=f"http://127.0.0.1:{free_port()}", timeout=0.5)
     with build(code, config) as provider:
         texts = run_everything(provider)
-    assert any("cannot reach" in text for text in texts)
+    assert any("cannot be reached" in text for text in texts)
     for text in texts + [caplog.text]:
         assert secret not in text
 

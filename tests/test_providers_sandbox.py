@@ -100,7 +100,9 @@ def test_parts_use_the_text_engine_or_a_fallback(monkeypatch):
 
 def test_balance_and_check():
     provider = build("sandbox", {})
-    assert provider.balance() == 1000.0
+    balance = provider.balance()
+    assert (balance.amount, balance.unit) == (1000.0, "test points")
+    assert str(balance) == "1,000.00 test points"
     assert provider.check() is True
 
 

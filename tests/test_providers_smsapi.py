@@ -330,7 +330,9 @@ def test_error_codes(code, outcome):
 
 def test_balance_and_check(double, provider):
     double.balance = 42.5
-    assert provider.balance() == 42.5
+    balance = provider.balance()
+    assert (balance.amount, balance.unit) == (42.5, "points")
+    assert str(balance) == "42.50 points"
     assert provider.check() is True
     request = double.requests[-1]
     assert request["method"] == "GET" and request["path"] == "/profile"

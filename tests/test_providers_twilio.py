@@ -177,7 +177,10 @@ def test_unreadable_answer(double, provider):
 
 def test_balance_and_check(double, provider):
     double.balance = 12.5
-    assert provider.balance() == 12.5
+    balance = provider.balance()
+    # The unit is the currency of Twilio's answer, as it says it.
+    assert (balance.amount, balance.unit) == (12.5, "USD")
+    assert str(balance) == "12.50 USD"
     assert double.requests[-1]["path"].endswith("/Balance.json")
     assert provider.check() is True
     assert (

@@ -244,7 +244,9 @@ def test_long_uid_is_refused_locally(double):
 def test_balance_and_check(double):
     double.configure(balance=12.5)
     with make(double) as provider:
-        assert provider.balance() == 12.5
+        balance = provider.balance()
+        assert (balance.amount, balance.unit) == (12.5, "EUR")
+        assert str(balance) == "12.50 EUR"
         assert provider.check() is True
     expected = base64.b64encode(f"{VONAGE_API_KEY}:{VONAGE_API_SECRET}".encode())
     request = double.requests[0]

@@ -36,6 +36,7 @@ from odoo.tools import SQL, config
 from ..models.sms_gateway_account import ProviderLockedError
 from ..tools import providers
 from .delivery import UNSETTLED
+from .routing import waiting_reason
 
 _logger = logging.getLogger(__name__)
 
@@ -477,16 +478,28 @@ class SmsGatewayDispatcher(models.AbstractModel):
         if error.code in ACCOUNT_ERRORS or not error.temporary:
             self._sms_account_failed(account, rest, error.code, str(error), held)
             return
+        waiting = waiting_reason(self.env, error.code)
         self._sms_retry_rows(
-            rest, str(error), max_attempts, error.retry_after, unpin=True
+            rest,
+            str(error),
+            max_attempts,
+            error.retry_after,
+            unpin=True,
+            waiting=waiting,
         )
+        if error.code != "rate_limit":  # slowing down is no news for a sender
+            self.env["sms.gateway.router"]._sms_tell_senders(
+                [r["id"] for r in rest], waiting
+            )
         if error.code == "rate_limit":
-            account._sms_hold(max(int(error.retry_after or 0), 1), str(error))
+            account._sms_hold(
+                max(int(error.retry_after or 0), 1), str(error), error.code
+            )
             held.add(account.id)
         elif error.code == "unavailable":
             # Its messages retry after the usual delay, through the next
             # eligible account if this one is still on hold then.
-            account._sms_hold(DOWN_HOLD, str(error))
+            account._sms_hold(DOWN_HOLD, str(error), error.code)
             held.add(account.id)
 
     @api.model
@@ -498,9 +511,20 @@ class SmsGatewayDispatcher(models.AbstractModel):
         next eligible account unless the provider may already have them."""
         held.add(account.id)
         if kind != "lock":
-            account._sms_hold(ACCOUNT_HOLD, reason)
+            account._sms_hold(ACCOUNT_HOLD, reason, kind)
         account._sms_alert(kind, reason)
         self._sms_requeue_rows(rows, uncount=True)
+        # Why they wait, until routing sends them through another account
+        # (which clears it) or writes when they are tried again.
+        if rows:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE sms_gateway_message SET failure_reason = %s "
+                    "WHERE id IN %s AND state = 'queued'",
+                    waiting_reason(self.env, kind),
+                    tuple(r["id"] for r in rows),
+                )
+            )
 
     @api.model
     def _sms_unexpected_error(self, rows, error, max_attempts):
@@ -666,11 +690,15 @@ class SmsGatewayDispatcher(models.AbstractModel):
 
     @api.model
     def _sms_retry_rows(
-        self, rows, reason, max_attempts, retry_after=None, unpin=False
+        self, rows, reason, max_attempts, retry_after=None, unpin=False, waiting=None
     ):
         """Temporary failure: wait longer each attempt, fail after the last.
         ``unpin``: the request did not reach the provider, so the rows that
-        are not pinned may go through another account next time."""
+        are not pinned may go through another account next time. The rows
+        that wait say ``waiting`` ("waiting: <reason>" by default), the ones
+        that fail ``reason`` and how many attempts were made."""
+        if waiting is None:
+            waiting = self.env._("waiting: %(reason)s", reason=reason)
         if not rows:
             return
         now = fields.Datetime.now()
@@ -709,7 +737,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
                      WHERE id IN %s AND state = 'sending'
                     """,
                     now + timedelta(seconds=delay),
-                    reason,
+                    waiting,
                     now,
                     tuple(ids),
                 )

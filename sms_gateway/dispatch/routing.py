@@ -14,10 +14,16 @@ never through another one, so that failover cannot send it twice.
 
 A message no account can take now waits without losing an attempt, until
 the earliest hold ends (or a minute, for a lock), with the reason written on
-it; one whose country no account serves waits an hour with that reason.
+it in words ("waiting: the SMS account has no credit"); one whose country no
+account serves waits an hour with that reason. The author of its mailing is
+told once per mailing and reason, in their Odoo inbox (``_sms_tell_senders``);
+administrators are told by the account (``_sms_alert``). When the message is
+sent, the reason goes.
 """
 
 from datetime import timedelta
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -28,6 +34,29 @@ from ..tools import phone as phone_tools
 # and when no active account serves its country at all.
 WAIT_LOCKED = 60
 WAIT_NO_ACCOUNT = 3600
+
+
+def waiting_reason(env, kind):
+    """What a message says while it waits because its account cannot send;
+    ``kind``: the code of the provider error (or "lock")."""
+    causes = {
+        "credit": env._("the SMS account has no credit"),
+        "auth": env._("the SMS account's credentials were refused"),
+        "sender": env._("the provider refuses the sender name"),
+        "config": env._("the SMS account is not completely configured"),
+        "lock": env._(
+            "the SMS account is locked since the database moved to another "
+            "server: an administrator re-enters its credentials"
+        ),
+        "unavailable": env._("the provider cannot be reached"),
+        "timeout": env._("the provider does not answer"),
+        "rate_limit": env._("the provider asks to send more slowly"),
+        "bad_answer": env._("the provider's answers cannot be read"),
+    }
+    return env._(
+        "waiting: %(reason)s",
+        reason=causes.get(kind) or env._("the SMS account cannot send now"),
+    )
 
 
 class SmsGatewayRouter(models.AbstractModel):
@@ -104,17 +133,10 @@ class SmsGatewayRouter(models.AbstractModel):
             a.hold_until for a in candidates if a.hold_until and a.hold_until > now
         ]
         until = min(holds) if holds else now + timedelta(seconds=WAIT_LOCKED)
-        why = (
-            account.hold_reason
-            or account.lock_reason
-            or self.env._("the account cannot send now")
+        kind = "lock" if account.lock_reason else account.hold_kind
+        waiting.setdefault((until, waiting_reason(self.env, kind)), []).append(
+            row["id"]
         )
-        reason = self.env._(
-            "waiting: the SMS account %(account)s cannot send (%(why)s)",
-            account=account.name,
-            why=why,
-        )
-        waiting.setdefault((until, reason), []).append(row["id"])
 
     def _sms_write_waiting(self, waiting):
         for (until, reason), ids in waiting.items():
@@ -129,4 +151,72 @@ class SmsGatewayRouter(models.AbstractModel):
                     reason[:1000],
                     tuple(ids),
                 )
+            )
+        by_reason = {}
+        for (_until, reason), ids in waiting.items():
+            by_reason.setdefault(reason, []).extend(ids)
+        for reason, ids in by_reason.items():
+            self._sms_tell_senders(ids, reason)
+
+    @api.model
+    def _sms_tell_senders(self, message_ids, reason):
+        """Tell the author of each mailing of these waiting messages why they
+        wait, once per mailing and reason: a notification in their Odoo
+        inbox (or by e-mail, as they chose), linked to the mailing."""
+        if not message_ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.mailing_id, g.user_id, count(*)
+                  FROM sms_gateway_message m
+                  JOIN sms_gateway_mailing g ON g.id = m.mailing_id
+                 WHERE m.id IN %s AND m.state = 'queued'
+                 GROUP BY m.mailing_id, g.user_id
+                """,
+                tuple(message_ids),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return
+        Message = self.env["mail.message"].sudo()
+        told = set(
+            Message.search(
+                [
+                    ("model", "=", "sms.gateway.mailing"),
+                    ("res_id", "in", [mailing_id for mailing_id, _u, _c in rows]),
+                    ("message_type", "=", "user_notification"),
+                    ("subject", "=", reason),
+                ]
+            ).mapped("res_id")
+        )
+        Mailing = self.env["sms.gateway.mailing"].sudo()
+        author = self.env.ref("base.partner_root")
+        for mailing_id, user_id, count in rows:
+            user = self.env["res.users"].sudo().browse(user_id)
+            if mailing_id in told or not user.active or user.share:
+                continue
+            mailing = Mailing.browse(mailing_id).with_context(lang=user.lang)
+            body = Markup("<p>%s</p><p>%s</p>") % (
+                mailing.env._(
+                    "%(count)s SMS of your mailing %(mailing)s are %(reason)s.",
+                    count=count,
+                    mailing=mailing.name,
+                    reason=reason,
+                ),
+                mailing.env._(
+                    "They stay queued and go out by themselves once this is "
+                    "solved; the administrators are told. The mailing shows how "
+                    "many still wait."
+                ),
+            )
+            self.env["mail.thread"].sudo().message_notify(
+                model="sms.gateway.mailing",
+                res_id=mailing_id,
+                partner_ids=user.partner_id.ids,
+                author_id=author.id,
+                subject=reason,
+                body=body,
+                record_name=mailing.name,
             )

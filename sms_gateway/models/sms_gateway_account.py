@@ -151,6 +151,10 @@ class SmsGatewayAccount(models.Model):
         "account takes its messages until then.",
     )
     hold_reason = fields.Char(readonly=True, copy=False)
+    # What kind of failure put the account on hold (a provider error's code:
+    # credit, auth, sender, config, unavailable, timeout, rate_limit, ...):
+    # the messages that wait for it say it in words (dispatch/routing.py).
+    hold_kind = fields.Char(readonly=True, copy=False)
     test_number = fields.Char(help="A mobile number to send a test SMS to.")
     message_count = fields.Integer(compute="_compute_message_count")
 
@@ -269,6 +273,7 @@ class SmsGatewayAccount(models.Model):
                 lock_notified=False,
                 hold_until=False,
                 hold_reason=False,
+                hold_kind=False,
             )
         result = super().write(vals)
         if credentials_changed:
@@ -402,30 +407,32 @@ class SmsGatewayAccount(models.Model):
         current = self._sms_current_location()
         return self.filtered(lambda a: not a._sms_lock_reason_for(current))
 
-    def _sms_hold(self, seconds, reason):
-        """Put these accounts on hold: the next eligible account sends."""
+    def _sms_hold(self, seconds, reason, kind=None):
+        """Put these accounts on hold: the next eligible account sends.
+        ``kind``: the code of the error (see ``hold_kind``)."""
         until = fields.Datetime.add(fields.Datetime.now(), seconds=seconds)
         self.env.cr.execute(
             SQL(
-                "UPDATE sms_gateway_account SET hold_until = %s, hold_reason = %s "
-                "WHERE id IN %s",
+                "UPDATE sms_gateway_account SET hold_until = %s, hold_reason = %s, "
+                "hold_kind = %s WHERE id IN %s",
                 until,
                 reason[:500],
+                kind,
                 tuple(self.ids),
             )
         )
-        self.invalidate_recordset(["hold_until", "hold_reason"])
+        self.invalidate_recordset(["hold_until", "hold_reason", "hold_kind"])
 
     def _sms_release(self):
         """The account sent again: its hold is over."""
         held = self.filtered("hold_until")
         if held:
             self.env.cr.execute(
-                "UPDATE sms_gateway_account SET hold_until = NULL, hold_reason = NULL "
-                "WHERE id IN %s",
+                "UPDATE sms_gateway_account SET hold_until = NULL, hold_reason = NULL, "
+                "hold_kind = NULL WHERE id IN %s",
                 (tuple(held.ids),),
             )
-            held.invalidate_recordset(["hold_until", "hold_reason"])
+            held.invalidate_recordset(["hold_until", "hold_reason", "hold_kind"])
 
     # ------------------------------------------------------------------
     # Alerts

@@ -83,7 +83,7 @@ class SmsGatewayAccount(models.Model):
                 self.env._("%(account)s does not tell the balance.", account=self.name),
                 "info",
             )
-        amount = f"{balance:,.2f}"
+        amount = str(balance)  # the amount and its unit: "42.50 points"
         return self._sms_notify_user(
             self.env._(
                 "Balance at %(account)s: %(balance)s",

@@ -7,8 +7,11 @@ For every provider of the registry: its code in the ``provider`` selection
 (``selection_add``, as each ``payment_<code>`` module extends
 ``payment.provider``) and one field ``<code>_<key>`` per declared credential,
 readable and writable by system administrators only, shown on the account's
-form when the account uses that provider. Adding a provider is adding its
-module to ``tools/providers/``: nothing here changes.
+form when the account uses that provider. A credential that declares
+``choices`` (SMSAPI's two addresses, .com and .pl) is offered as a choice,
+``<code>_<key>_choice``, with "Other" for any other value (a proxy, a test
+server): the stored value stays in the credential's own field. Adding a
+provider is adding its module to ``tools/providers/``: nothing here changes.
 """
 
 from lxml import etree
@@ -36,7 +39,43 @@ def _extension(provider_class):
             default=credential.default,
             help=credential.help or None,
         )
+        if credential.choices:
+            attrs.update(_choice_field(code, credential, provider_class.label))
     return type(f"SmsGatewayAccount{code.title()}", (models.Model,), attrs)
+
+
+OTHER = "other"
+
+
+def _choice_field(code, credential, label):
+    """A selection over ``credential.choices`` (and "Other") that reads and
+    writes the credential's field ``<code>_<key>``."""
+    name = f"{code}_{credential.key}"
+    values = dict(credential.choices)
+
+    def compute(self):
+        for account in self:
+            value = (account[name] or credential.default or "").strip().rstrip("/")
+            account[f"{name}_choice"] = value if value in values else OTHER
+
+    def inverse(self):
+        for account in self:
+            choice = account[f"{name}_choice"]
+            if choice in values and account[name] != choice:
+                account[name] = choice
+
+    return {
+        f"{name}_choice": fields.Selection(
+            [*credential.choices, (OTHER, "Other address")],
+            string=f"{label} {credential.label}",
+            compute=f"_compute_{name}_choice",
+            inverse=f"_inverse_{name}_choice",
+            groups="base.group_system",
+            help=credential.help or None,
+        ),
+        f"_compute_{name}_choice": api.depends(name)(compute),
+        f"_inverse_{name}_choice": inverse,
+    }
 
 
 EXTENSIONS = [
@@ -59,14 +98,30 @@ class SmsGatewayAccount(models.Model):
         if group is not None:
             for code, provider_class in providers.PROVIDERS.items():
                 for credential in provider_class.credentials:
+                    name = f"{code}_{credential.key}"
+                    invisible = f"provider != '{code}'"
+                    if credential.choices:
+                        etree.SubElement(
+                            group,
+                            "field",
+                            {
+                                "name": f"{name}_choice",
+                                "string": credential.label,
+                                "groups": "base.group_system",
+                                "invisible": invisible,
+                            },
+                        )
+                        invisible = f"{invisible} or {name}_choice != '{OTHER}'"
                     node = etree.SubElement(
                         group,
                         "field",
                         {
-                            "name": f"{code}_{credential.key}",
-                            "string": credential.label,
+                            "name": name,
+                            "string": credential.label
+                            if not credential.choices
+                            else f"{credential.label} (URL)",
                             "groups": "base.group_system",
-                            "invisible": f"provider != '{code}'",
+                            "invisible": invisible,
                         },
                     )
                     if credential.required:

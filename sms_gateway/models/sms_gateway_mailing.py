@@ -15,7 +15,7 @@ from markupsafe import escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 _logger = logging.getLogger(__name__)
 
@@ -159,6 +159,12 @@ class SmsGatewayMailing(models.Model):
     )
     cost_total = fields.Float(string="Cost", compute="_compute_counts", digits=(16, 2))
     currency_id = fields.Many2one(related="company_id.sms_gateway_currency_id")
+    waiting_summary = fields.Text(
+        string="Waiting",
+        compute="_compute_waiting_summary",
+        help="Queued messages that wait, why and when they are tried next: they "
+        "go out by themselves once the cause is solved.",
+    )
 
     @api.depends("message_ids.state")
     def _compute_counts(self):
@@ -227,6 +233,56 @@ class SmsGatewayMailing(models.Model):
     def _compute_group_names(self):
         for mailing in self:
             mailing.group_names = ", ".join(mailing.group_ids.mapped("name"))
+
+    @api.depends("message_ids.state", "message_ids.failure_reason")
+    def _compute_waiting_summary(self):
+        """One line per reason: "12 messages waiting: the SMS account has no
+        credit (next try 14:05)", the time in the reader's time zone."""
+        lines = {mailing.id: [] for mailing in self}
+        if self.ids:
+            self.env["sms.gateway.message"].flush_model(
+                ["mailing_id", "state", "channel", "failure_reason", "next_attempt_at"]
+            )
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT mailing_id, failure_reason, count(*), min(next_attempt_at)
+                      FROM sms_gateway_message
+                     WHERE mailing_id IN %s AND state = 'queued' AND channel = 'sms'
+                       AND failure_reason IS NOT NULL AND failure_reason != ''
+                     GROUP BY mailing_id, failure_reason
+                     ORDER BY count(*) DESC, failure_reason
+                    """,
+                    tuple(self.ids),
+                )
+            )
+            prefix = self.env._("waiting: %(reason)s", reason="")
+            now = fields.Datetime.now()
+            for mailing_id, reason, count, next_at in self.env.cr.fetchall():
+                cause = reason.removeprefix(prefix)
+                if next_at and next_at > now:
+                    when = self.env._(
+                        "next try %(at)s",
+                        at=format_datetime(self.env, next_at, dt_format="short"),
+                    )
+                else:
+                    when = self.env._("tried again at the next run")
+                lines[mailing_id].append(
+                    self.env._(
+                        "%(count)s messages waiting: %(reason)s (%(when)s)",
+                        count=count,
+                        reason=cause,
+                        when=when,
+                    )
+                    if count > 1
+                    else self.env._(
+                        "1 message waiting: %(reason)s (%(when)s)",
+                        reason=cause,
+                        when=when,
+                    )
+                )
+        for mailing in self:
+            mailing.waiting_summary = "\n".join(lines[mailing.id]) or False
 
     # ------------------------------------------------------------------
     # State

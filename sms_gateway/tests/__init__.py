@@ -39,3 +39,5 @@ if __name__.startswith("odoo.addons."):
     from . import test_rights
     from . import test_odoo_bindings
     from . import test_accountant_tour
+    from . import test_dispatch_waiting
+    from . import test_account_address

@@ -29,6 +29,8 @@ class TwilioDouble(BaseDouble):
     ):
         self.account_sid = account_sid
         self.auth_token = auth_token
+        # The currency of the account, as Balance.json tells it.
+        self.currency = "USD"
         super().__init__(**kwargs)
 
     def error(self, status, code, message):
@@ -78,7 +80,11 @@ class TwilioDouble(BaseDouble):
             )
         if rest == "/Balance.json" and request["method"] == "GET":
             balance = "0.00" if self.no_credit else f"{self.balance:.2f}"
-            return 200, {"account_sid": sid, "balance": balance, "currency": "USD"}, {}
+            return (
+                200,
+                {"account_sid": sid, "balance": balance, "currency": self.currency},
+                {},
+            )
         if rest == "/Messages.json" and request["method"] == "POST":
             return self._message(request, sid)
         return self.error(405, 20004, "Method not allowed")

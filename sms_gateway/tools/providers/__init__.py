@@ -45,9 +45,11 @@ When the whole request or the account fails, ``send`` raises
   when ``supports_idempotency`` (SMSAPI, sandbox); a possible duplicate
   otherwise (Twilio, Quriiri, Vonage).
 
-``provider.balance()`` -> float or None; ``provider.check()`` raises
-ProviderError when the provider cannot be used; ``provider.close()``;
-providers are context managers. Callback helpers: ``STATUS_MAP``,
+``provider.balance()`` -> ``Balance(amount, unit)`` (``str()``: "42.50
+points", "12.00 USD") or None when the provider has no balance API (every
+adapter declares ``balance_unit`` or reads the unit from the answer);
+``provider.check()`` raises ProviderError when the provider cannot be used;
+``provider.close()``; providers are context managers. Callback helpers: ``STATUS_MAP``,
 ``map_status``, ``parse_callback`` (``callbacks.py``, by code) and each
 class's ``verify_callback``.
 """
@@ -55,7 +57,7 @@ class's ``verify_callback``.
 # The provider modules and classes named here are kept for the callers that
 # import them; the registry finds every provider module by itself.
 from . import quriiri, sandbox, smsapi, twilio
-from .base import BaseProvider, Credential, make_result
+from .base import Balance, BaseProvider, Credential, make_result
 from .callbacks import DELIVERY_STATUSES, STATUS_MAP, map_status, parse_callback
 from .errors import (
     AuthenticationError,
@@ -75,6 +77,7 @@ __all__ = [
     "PROVIDERS",
     "STATUS_MAP",
     "AuthenticationError",
+    "Balance",
     "BaseProvider",
     "Credential",
     "NoCreditError",

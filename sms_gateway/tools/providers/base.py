@@ -28,12 +28,15 @@ import json
 import logging
 import math
 import re
+import socket
+import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
+from urllib3 import exceptions as urllib3_exceptions
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from .errors import (
@@ -56,7 +59,9 @@ class Credential:
     """One configuration value a provider needs (declared by the provider).
 
     ``secret``: never shown, redacted from every text; ``required``: ``build``
-    refuses a configuration without it; ``default``: used when it is empty.
+    refuses a configuration without it; ``default``: used when it is empty;
+    ``choices``: ``(value, label)`` pairs a person picks from (the form offers
+    them, and any other value still works, e.g. a proxy or a test server).
     """
 
     key: str
@@ -65,9 +70,10 @@ class Credential:
     required: bool = True
     default: str | None = None
     help: str = ""
+    choices: tuple = ()
 
 
-def base_url_credential(default, help_text=""):
+def base_url_credential(default, help_text="", choices=()):
     """The ``base_url`` credential every HTTP provider declares."""
     return Credential(
         "base_url",
@@ -75,12 +81,25 @@ def base_url_credential(default, help_text=""):
         required=False,
         default=default,
         help=help_text or "API address; change it only for tests or a proxy.",
+        choices=tuple(choices),
     )
 
 
 DEFAULT_NAME_CHARS = " .&@-+_!%"
 DEFAULT_NAME_CHARS_TEXT = "letters, digits, space and . & @ - + _ ! %"
 FAILED_STATUSES = ("undelivered", "expired")
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What ``balance()`` answers: the amount and what it counts (``unit``:
+    a currency code such as "EUR", or "points" for SMSAPI)."""
+
+    amount: float
+    unit: str = ""
+
+    def __str__(self):
+        return f"{self.amount:,.2f} {self.unit}".strip()
 
 
 @dataclass
@@ -182,6 +201,44 @@ def first_value(value):
     return value
 
 
+def _causes(error):
+    """``error`` and the exceptions it was raised from or during."""
+    seen = []
+    while error is not None and error not in seen and len(seen) < 10:
+        seen.append(error)
+        error = error.__cause__ or error.__context__
+    return seen
+
+
+def connection_failure(reason, host):
+    """Why a connection to ``host`` failed, in words (``reason``: urllib3's
+    reason of a ``requests`` ConnectionError, or None)."""
+    causes = _causes(reason)
+    name_error = getattr(urllib3_exceptions, "NameResolutionError", ())
+    if any(
+        isinstance(cause, socket.gaierror)
+        or (name_error and isinstance(cause, name_error))
+        for cause in causes
+    ):
+        return (
+            f"the name {host} is not known (check the address and the server's "
+            "DNS and internet access)"
+        )
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return (
+            f"{host} refused the connection (check the address and port, and "
+            "the firewall)"
+        )
+    if any(isinstance(cause, ssl.SSLError) for cause in causes):
+        return f"the secure connection to {host} failed (certificate refused)"
+    if isinstance(reason, NewConnectionError | ConnectTimeoutError):
+        return (
+            f"no connection to {host} (check the address and the server's "
+            "internet access)"
+        )
+    return f"the connection to {host} was lost before the answer"
+
+
 def make_event(provider_ref, uid, status, raw_status, error=None, at=None, parts=None):
     """One delivery event of ``parse_callback`` (see ``callbacks.py``)."""
     return {
@@ -220,6 +277,9 @@ class BaseProvider:
     supports_bulk = False
     supports_idempotency = False
     supports_balance = False
+    # What the balance counts when the balance API does not say it (a
+    # currency code, or "points"); see ``balance()``.
+    balance_unit = ""
     supports_callbacks = False
     # True when the class has ``delivery_status`` (set for each subclass).
     supports_polling = False
@@ -450,13 +510,15 @@ class BaseProvider:
                 answer.data = None
         if answer.status == 429:
             raise RateLimitError(
-                f"{self.label}: rate limit reached (HTTP 429)",
+                f"{self.label} asks to send more slowly (too many requests, HTTP "
+                "429); sending goes on by itself",
                 retry_after=to_float(answer.headers.get("Retry-After")),
                 http_status=429,
             )
         if answer.status >= 500:
             raise ProviderUnavailableError(
-                f"{self.label}: provider unavailable (HTTP {answer.status})",
+                f"{self.label} has a problem of its own (HTTP {answer.status}); "
+                "sending goes on when it answers again",
                 http_status=answer.status,
                 in_flight=in_flight if answer.status == 504 else (),
             )
@@ -474,17 +536,35 @@ class BaseProvider:
             now += wait
         self._next_request_at = now + 1.0 / rate
 
+    def _host(self, path=""):
+        """``host[:port]`` the adapter talks to (never a credential)."""
+        try:
+            netloc = urlsplit(self._url(path)).netloc
+        except ValueError:
+            netloc = ""
+        return self._redact(netloc.rpartition("@")[2]) or self.base_url
+
     def _transport_error(self, exc, method, path, in_flight):
+        """The request did not get an answer: a ProviderError in words (what
+        happened and what to check); the technical detail goes to the log."""
         where = f"{method} {self._redact(path)}"
+        _logger.warning(
+            "%s: %s failed: %s: %s",
+            self.label,
+            where,
+            type(exc).__name__,
+            self._redact(exc),
+        )
+        host = self._host(path)
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return ProviderUnavailableError(
-                f"{self.label}: connection timed out after {self.timeout:g} s "
-                f"({where})",
+                f"{self.label} cannot be reached: no connection to {host} within "
+                f"{self.timeout:g} s (check the server's internet access)",
                 code="timeout",
             )
         if isinstance(exc, requests.exceptions.Timeout):
             return ProviderUnavailableError(
-                f"{self.label}: no answer within {self.timeout:g} s ({where})",
+                f"{self.label} did not answer within {self.timeout:g} s",
                 code="timeout",
                 in_flight=in_flight,
             )
@@ -495,29 +575,48 @@ class BaseProvider:
             | requests.exceptions.InvalidURL,
         ):
             return ProviderError(
-                f"{self.label}: invalid provider URL ({where})",
+                f"{self.label}: the address {self._redact(self.base_url)!r} is not "
+                "a web address (https://...): correct it on the SMS account",
                 code="config",
                 temporary=False,
+            )
+        if isinstance(exc, requests.exceptions.SSLError):
+            return ProviderUnavailableError(
+                f"{self.label} cannot be reached: the secure connection to {host} "
+                "failed (certificate refused); check the address and the server's "
+                "date and certificates",
+            )
+        if isinstance(exc, requests.exceptions.ProxyError):
+            return ProviderUnavailableError(
+                f"{self.label} cannot be reached: the proxy refused the connection "
+                f"to {host}",
             )
         if isinstance(exc, requests.exceptions.ConnectionError):
             reason = getattr(exc.args[0] if exc.args else None, "reason", None)
             refused = isinstance(reason, NewConnectionError | ConnectTimeoutError)
             return ProviderUnavailableError(
-                f"{self.label}: cannot reach the provider ({where}): "
-                f"{type(reason or exc).__name__}",
+                f"{self.label} cannot be reached: {connection_failure(reason, host)}",
                 in_flight=() if refused else in_flight,
             )
         return ProviderUnavailableError(
-            f"{self.label}: request failed ({where}): {type(exc).__name__}",
+            f"{self.label} cannot be reached: the request to {host} failed",
             in_flight=in_flight,
         )
 
     def _bad_answer(self, answer, what, in_flight=()):
-        """Error for an answer we cannot understand (temporary)."""
+        """Error for an answer we cannot understand (temporary); what it said
+        goes to the log."""
         snippet = self._redact(" ".join(answer.text.split())[:200])
+        _logger.warning(
+            "%s: unexpected answer to %s (HTTP %s): %s",
+            self.label,
+            what,
+            answer.status,
+            snippet or "empty body",
+        )
         return ProviderError(
-            f"{self.label}: unexpected answer to {what} (HTTP {answer.status}): "
-            f"{snippet or 'empty body'}",
+            f"{self.label} gave an answer that cannot be read (HTTP "
+            f"{answer.status} to {what}); is the address the provider's API?",
             code="bad_answer",
             temporary=True,
             in_flight=in_flight if answer.ok else (),
@@ -610,7 +709,17 @@ class BaseProvider:
     # -- account --------------------------------------------------------------
 
     def balance(self):
-        """Account balance as a float, or None when the provider has no API."""
+        """The account's balance as ``Balance(amount, unit)``, or None when
+        the provider has no balance API. Adapters implement ``_balance()``,
+        which returns the amount (in ``balance_unit``) or a ``Balance`` when
+        the API tells the unit (Twilio's currency)."""
+        amount = self._balance()
+        if amount is None or isinstance(amount, Balance):
+            return amount
+        return Balance(float(amount), self.balance_unit)
+
+    def _balance(self):
+        """The amount (see ``balance()``); None: no balance API."""
 
     def check(self):
         """Raise ProviderError when the provider cannot be used; else True."""

@@ -78,6 +78,8 @@ class SandboxProvider(BaseProvider):
     supports_bulk = True
     supports_idempotency = True
     supports_balance = True
+    # A pretend balance: nothing is bought, nothing is spent.
+    balance_unit = "test points"
     supports_callbacks = False
     sender_rules = (
         "Any sender is accepted. Test numbers: ...0000 rejected, ...0001 "
@@ -139,7 +141,7 @@ class SandboxProvider(BaseProvider):
             return "undelivered"
         return "delivered"
 
-    def balance(self):
+    def _balance(self):
         return SANDBOX_BALANCE
 
     def check(self):

@@ -70,15 +70,30 @@ from .errors import (
 )
 
 DEFAULT_BASE_URL = "https://api.smsapi.com"
+# SMSAPI runs two services: SMSAPI.com (international accounts) and SMSAPI.pl
+# (accounts opened at smsapi.pl); a token works only at the address of the
+# service whose portal made it (SMSAPI's clients: SmsApiComClient and
+# SmsApiPlClient).
+BASE_URLS = {
+    "https://api.smsapi.com": "SMSAPI.com (international accounts)",
+    "https://api.smsapi.pl": "SMSAPI.pl (accounts opened at smsapi.pl)",
+}
+BASE_URL_HELP = (
+    "Where your SMSAPI account lives. SMSAPI.com (international accounts, "
+    "portal ssl.smsapi.com): https://api.smsapi.com, the default. SMSAPI.pl "
+    "(accounts opened at smsapi.pl, portal ssl.smsapi.pl): "
+    "https://api.smsapi.pl. A token works only at the address of the portal "
+    "where it was made: a refused token often means the other address."
+)
 SEND_PATH = "/sms.do"
 PROFILE_PATH = "/profile"
 
 AUTH_ERRORS = {
-    101: "authorization failed (check the OAuth token)",
+    101: "the token is not valid or has no SMS rights",
     102: "invalid username or password",
     105: "this IP address is not allowed for the token",
 }
-CREDIT_ERRORS = {103: "not enough points on the SMSAPI account"}
+CREDIT_ERRORS = {103: "the SMSAPI account has no points left"}
 INVALID_NUMBERS_ERROR = 13
 DUPLICATE_IDX_ERROR = 53
 SENDER_ERROR = 14
@@ -150,6 +165,8 @@ class SmsapiProvider(BaseProvider):
     supports_bulk = True
     supports_idempotency = True
     supports_balance = True
+    # The profile's ``points``: SMSAPI counts the balance in points.
+    balance_unit = "points"
     supports_callbacks = True
     credentials = (
         Credential(
@@ -158,7 +175,7 @@ class SmsapiProvider(BaseProvider):
             secret=True,
             help="Token made in the SMSAPI portal (API tokens), with SMS rights.",
         ),
-        base_url_credential(DEFAULT_BASE_URL, "https://api.smsapi.pl for SMSAPI.pl."),
+        base_url_credential(DEFAULT_BASE_URL, BASE_URL_HELP, BASE_URLS.items()),
     )
     sender_number_digits = (8, 16)
     sender_rules = (
@@ -259,10 +276,7 @@ class SmsapiProvider(BaseProvider):
         data = answer.data
         if not isinstance(data, dict):
             if answer.status in (401, 403):
-                raise AuthenticationError(
-                    f"SMSAPI: authorization failed (HTTP {answer.status})",
-                    http_status=answer.status,
-                )
+                raise self._auth_error(f"HTTP {answer.status}", answer.status)
             raise self._bad_answer(answer, "sms.do", in_flight=uids)
         if data.get("error") not in (None, "", 0) and "list" not in data:
             self._handle_error(group, data, answer, results, resend)
@@ -328,12 +342,14 @@ class SmsapiProvider(BaseProvider):
         text = self._redact(data.get("message") or "")
         label = f"SMSAPI error {code}: {text}" if text else f"SMSAPI error {code}"
         if code in AUTH_ERRORS or (code is None and answer.status in (401, 403)):
-            raise AuthenticationError(
-                f"SMSAPI: {AUTH_ERRORS.get(code, 'authorization failed')} ({label})",
-                http_status=answer.status,
+            raise self._auth_error(
+                label, answer.status, AUTH_ERRORS.get(code, "authorization failed")
             )
         if code in CREDIT_ERRORS:
-            raise NoCreditError(f"SMSAPI: {CREDIT_ERRORS[code]} ({label})")
+            raise NoCreditError(
+                f"SMSAPI: {CREDIT_ERRORS[code]}; top it up in the SMSAPI portal "
+                f"({label})"
+            )
         if code == SENDER_ERROR:
             raise ProviderError(
                 f"SMSAPI: sender name {group[0]['sender']!r} is not allowed on "
@@ -377,22 +393,38 @@ class SmsapiProvider(BaseProvider):
         for message in group:
             self._send_group([message], results, resend=False)
 
+    def _auth_error(self, detail, status, what="authorization failed"):
+        """Refused credentials, with the address they were tried at: a token
+        of the other SMSAPI service is refused too."""
+        other = next(
+            (url for url in BASE_URLS if url != self.base_url),
+            None,
+        )
+        hint = (
+            f"; if the account is at {BASE_URLS[other].split(' (')[0]}, its "
+            f"address is {other}"
+            if self.base_url in BASE_URLS
+            else ""
+        )
+        return AuthenticationError(
+            f"SMSAPI refused the token at {self.base_url}: {what} ({detail}); "
+            f"check the token in the SMSAPI portal{hint}",
+            http_status=status,
+        )
+
     # -- account --------------------------------------------------------------
 
     def _profile(self):
         answer = self._request("GET", PROFILE_PATH, params={"format": "json"})
         data = answer.data
         if answer.status in (401, 403):
-            raise AuthenticationError(
-                f"SMSAPI: authorization failed (HTTP {answer.status})",
-                http_status=answer.status,
-            )
+            raise self._auth_error(f"HTTP {answer.status}", answer.status)
         if isinstance(data, dict) and data.get("error") not in (None, "", 0):
             code = to_int(data.get("error"))
             if code in CREDIT_ERRORS:
                 raise NoCreditError(f"SMSAPI: {CREDIT_ERRORS[code]}")
             if code in AUTH_ERRORS:
-                raise AuthenticationError(f"SMSAPI: {AUTH_ERRORS[code]}")
+                raise self._auth_error(f"SMSAPI error {code}", None, AUTH_ERRORS[code])
             raise ProviderError(
                 f"SMSAPI: profile refused: {self._redact(data.get('message') or '')}",
                 code="provider",
@@ -402,7 +434,7 @@ class SmsapiProvider(BaseProvider):
             raise self._bad_answer(answer, "profile")
         return data
 
-    def balance(self):
+    def _balance(self):
         points = to_float(self._profile().get("points"))
         if points is None:
             raise ProviderError(

@@ -37,6 +37,7 @@ import hmac
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .base import (
+    Balance,
     BaseProvider,
     Credential,
     base_url_credential,
@@ -334,8 +335,8 @@ class TwilioProvider(BaseProvider):
             raise self._bad_answer(answer, what)
         return data
 
-    def balance(self):
-        """``GET Accounts/{sid}/Balance.json`` -> ``balance`` as a float."""
+    def _balance(self):
+        """``GET Accounts/{sid}/Balance.json`` -> ``balance`` in ``currency``."""
         data = self._get("/Balance.json", "Balance.json")
         balance = to_float(data.get("balance"))
         if balance is None:
@@ -344,7 +345,7 @@ class TwilioProvider(BaseProvider):
                 code="bad_answer",
                 temporary=True,
             )
-        return balance
+        return Balance(balance, str(data.get("currency") or "").upper())
 
     def check(self):
         """``GET Accounts/{sid}.json``: credentials valid and account active."""

@@ -80,7 +80,7 @@ REJECTED = "rejected"
 
 # status -> (what it means, the error class or REJECTED)
 SEND_STATUSES = {
-    1: ("throttled", RateLimitError),
+    1: ("throttled: too many requests, send more slowly", RateLimitError),
     2: ("missing parameters", REJECTED),
     3: ("invalid parameters", REJECTED),
     4: ("invalid API key or secret", AuthenticationError),
@@ -155,6 +155,7 @@ class VonageProvider(BaseProvider):
     supports_bulk = False
     supports_idempotency = False
     supports_balance = True
+    balance_unit = "EUR"
     supports_callbacks = True
     max_requests_per_second = 30
     status_map = STATUS_MAP
@@ -267,8 +268,9 @@ class VonageProvider(BaseProvider):
 
     # -- account --------------------------------------------------------------
 
-    def balance(self):
-        """``GET /account/get-balance`` -> ``value``."""
+    def _balance(self):
+        """``GET /account/get-balance`` -> ``value`` (euros, as Vonage's
+        documentation and its own tools show it)."""
         answer = self._request(
             "GET", BALANCE_PATH, auth=(self._api_key, self._api_secret)
         )
@@ -281,5 +283,5 @@ class VonageProvider(BaseProvider):
 
     def check(self):
         """The balance call: raises when the key, secret or service fail."""
-        self.balance()
+        self._balance()
         return True
