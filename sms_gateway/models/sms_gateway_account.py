@@ -113,12 +113,12 @@ class SmsGatewayAccount(models.Model):
     timeout = fields.Integer(string="Request Timeout (s)", default=10)
     price_per_part = fields.Float(
         digits=(16, 4),
-        help="Used for cost estimates when the provider does not tell the cost.",
+        help="Used for cost estimates when the provider does not tell the cost, "
+        "in the company's SMS currency (Settings > SMS).",
     )
+    # Prices and costs are in the company's SMS currency (Settings > SMS).
     currency_id = fields.Many2one(
-        "res.currency",
-        string="Price Currency",
-        default=lambda self: self.env.company.currency_id,
+        related="company_id.sms_gateway_currency_id", string="Price Currency"
     )
     callback_secret = fields.Char(
         string="Delivery Report Secret",
