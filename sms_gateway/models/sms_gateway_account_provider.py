@@ -67,7 +67,7 @@ def _choice_field(code, credential, label):
     return {
         f"{name}_choice": fields.Selection(
             [*credential.choices, (OTHER, "Other address")],
-            string=f"{label} {credential.label}",
+            string=f"{label} Service",
             compute=f"_compute_{name}_choice",
             inverse=f"_inverse_{name}_choice",
             groups="base.group_system",
