@@ -166,8 +166,13 @@ class TestAccountantScreens(SmsGatewaySecurityCase, HttpCase):
         return action
 
     def open_action(self, action, records=None):
-        """Open a window action in each of its views: what the user sees."""
+        """Open a window action in each of its views: what the user sees (a
+        menu's server action is run first, as the web client does)."""
         action = self.load_action(action)
+        if action["type"] == "ir.actions.server":
+            action = self.make_jsonrpc_request(
+                "/web/action/run", {"action_id": action["id"], "context": self.context}
+            )
         if action["type"] != "ir.actions.act_window":
             return action
         model = action["res_model"]
@@ -343,7 +348,7 @@ class TestAccountantScreens(SmsGatewaySecurityCase, HttpCase):
             {
                 "sms_gateway.sms_gateway_mailing_action",
                 "sms_gateway.sms_gateway_mailing_action_scheduled",
-                "sms_gateway.sms_gateway_message_action",
+                "sms_gateway.sms_gateway_message_action_open",
                 "sms_gateway.sms_gateway_message_action_problems",
                 "sms_gateway.sms_gateway_usage_report_action",
                 "sms_gateway.sms_gateway_usage_export_action",
