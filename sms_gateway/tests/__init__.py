@@ -33,3 +33,4 @@ if __name__.startswith("odoo.addons."):
     from . import test_vonage
     from . import test_first_day_tour
     from . import test_group_send_tour
+    from . import test_group_import_tour
