@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Reading CSV/XLSX files people make: encodings, separators, bad files."""
 
+import codecs
 import datetime
 import io
 import json
@@ -520,3 +521,31 @@ def test_encoding_chosen_by_the_user():
     assert caught.value.params["line"] == 3
     with pytest.raises(ValueError, match="unknown encoding"):
         read_table(b"name\n", "a.csv", encoding="no-such-codec")
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp1250", "iso-8859-1", "koi8-r"])
+def test_an_8bit_encoding_chosen_for_utf8_lines_is_refused_not_garbled(encoding):
+    # read as Windows-1252, "Päivi" (UTF-8) would be "PÃ¤ivi": refused
+    mixed = "name\nPäivi\n".encode() + "Åsa\n".encode("cp1252")
+    for data in (mixed, "name\nPäivi\nJörgen\n".encode()):
+        with pytest.raises(TableFileError) as caught:
+            read_table(data, "a.csv", encoding=encoding)
+        assert caught.value.code == "utf8_line"
+        assert caught.value.params == {
+            "line": 2,
+            "encoding": codecs.lookup(encoding).name,
+        }
+    # a file of that encoding, or of ASCII only, is read as the user says
+    assert read_table(b"name\nMatti\n", "a.csv", encoding=encoding).rows == [
+        (2, ["Matti"])
+    ]
+
+
+def test_a_windows_file_is_read_in_the_encoding_chosen():
+    for text, encoding in (
+        (POLISH_NAMES, "cp1250"),
+        (SWEDISH, "cp1252"),
+        (FINNISH_CONSENT, "cp1252"),
+        (RUSSIAN, "cp1251"),
+    ):
+        assert decode_text(text.encode(encoding), encoding) == (text, encoding)

@@ -591,6 +591,25 @@ class TestSmsGatewayGroupImportFirstDay(SmsGatewayGroupImportCase):
         self._import(data)
         self.assertIn("Åsa Öberg", self._members())
 
+    def test_windows_encoding_chosen_for_a_utf8_file_is_refused_never_garbled(self):
+        """Read as Windows-1252 (which reads any byte), the UTF-8 lines of a
+        file would be imported as "PÃ¤ivi": the import says which line is
+        UTF-8 and imports nothing."""
+        data = (
+            "name,mobile\nPäivi Äänekoski,050 711 0211\n".encode()
+            + "Åsa Öberg,050 711 0212\n".encode("cp1252")
+        )
+        before = self._state()
+        for file in (data, "name,mobile\nPäivi Äänekoski,050 711 0211\n".encode()):
+            with self.assertRaises(UserError) as caught:
+                self._import(file, encoding="cp1252")
+            message = str(caught.exception)
+            self.assertIn("Line 2 is UTF-8", message)
+            self.assertIn("Windows-1252 (Western", message)
+            self.assertIn("Nothing was imported", message)
+            self.assertEqual(self._state(), before)
+        self.assertFalse(self.env["res.partner"].search_count([("name", "like", "Ã")]))
+
     def test_encoding_chosen_by_the_user(self):
         # a file whose encoding its letters do not tell
         data = "name;mobile;consent\nЯн;+7 916 711 02 04;да\n".encode("cp1251")

@@ -83,7 +83,8 @@ class TableFileError(ValueError):
     Codes: ``empty``, ``binary``, ``xls``, ``xlsx``, ``encoding`` (``line``:
     the first line not read; ``encoding``: the one chosen, or empty),
     ``mixed_encoding`` (``line``: the first line not UTF-8, ``utf8_line``: a
-    line that is),
+    line that is), ``utf8_line`` (an 8-bit ``encoding`` chosen for a file
+    whose ``line`` is UTF-8 with letters beyond ASCII),
     ``too_many_rows`` (data rows), ``too_many_sheet_rows`` (rows, empty ones
     included), ``too_many_columns``, ``too_many_cells``, ``too_large`` (what
     an XLSX unpacks to), ``too_many_strings``, ``cell_too_long``,
@@ -198,7 +199,9 @@ def read_table(data, filename="", max_rows=None, limits=None, encoding=None):
 def decode_text(data, encoding=None):
     """(text, encoding) of CSV bytes; raise TableFileError if not text.
 
-    ``encoding`` (a codec name) reads the file with that encoding, strictly.
+    ``encoding`` (a codec name) reads the file with that encoding, strictly;
+    an 8-bit encoding chosen for a file with a UTF-8 line (letters beyond
+    ASCII) is refused, as reading it would garble that line.
     Without it the file is read as UTF-8 (with or without BOM) or UTF-16
     (with BOM); when it is not UTF-8, as the one of Windows-1252, -1250 or
     -1251 whose reading is plausible (words of one script, letters of the
@@ -221,7 +224,20 @@ def decode_text(data, encoding=None):
         raise TableFileError("binary", "The file is binary, not a CSV file.")
     if encoding:
         codec = "utf-8-sig" if encoding == "utf-8" else encoding
-        return _check_text(_decode_strict(data, codec), encoding, data)
+        text = _decode_strict(data, codec)
+        if encoding not in ("utf-8", "utf-16"):
+            # an 8-bit encoding reads any byte: UTF-8 letters would come out
+            # as mojibake ("Ã¤" for "ä"), so a UTF-8 line is refused instead
+            utf8_line = _plausible_utf8_line(data)
+            if utf8_line:
+                raise TableFileError(
+                    "utf8_line",
+                    f"Line {utf8_line} is UTF-8: read as {encoding} its letters "
+                    "would be garbled.",
+                    line=utf8_line,
+                    encoding=encoding,
+                )
+        return _check_text(text, encoding, data)
     try:
         return _check_text(data.decode("utf-8-sig"), "utf-8", data)
     except UnicodeDecodeError:

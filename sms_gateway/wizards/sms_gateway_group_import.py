@@ -347,6 +347,14 @@ class SmsGatewayGroupImport(models.TransientModel):
                 line=params.get("line"),
                 utf8_line=params.get("utf8_line"),
             ),
+            "utf8_line": self.env._(
+                "Line %(line)s is UTF-8: read as %(encoding)s its letters would "
+                "be garbled. Choose Detect or UTF-8 in Encoding; if a line is in "
+                "another encoding, retype its letters or save the whole file "
+                'again as "CSV UTF-8". Nothing was imported.',
+                line=params.get("line"),
+                encoding=self._encoding_name(params.get("encoding")),
+            ),
             "too_many_rows": self.env._(
                 "The file has more than %(max)s lines: split it into smaller "
                 "files. Nothing was imported.",
@@ -462,12 +470,18 @@ class SmsGatewayGroupImport(models.TransientModel):
     def _encoding_label(self, table):
         if table.kind == "xlsx":
             return self.env._("XLSX workbook")
+        return self._encoding_name(table.encoding)
+
+    @api.model
+    def _encoding_name(self, encoding):
+        """The name the Encoding field gives a codec (``cp1252``:
+        "Windows-1252 (Western...)"), else the codec's own name."""
         labels = {
             codecs.lookup(key).name: label
             for key, label in self._fields["encoding"]._description_selection(self.env)
             if key != "auto"
         }
-        return labels.get(table.encoding, table.encoding)
+        return labels.get(encoding, encoding)
 
     def _mapped_columns(self):
         """The field of each column of the file (None: ignored); UserError

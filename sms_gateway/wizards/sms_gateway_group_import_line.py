@@ -29,7 +29,8 @@ class SmsGatewayGroupImportLine(models.TransientModel):
     email = fields.Char()
     partner_id = fields.Many2one("res.partner", string="Contact")
     has_warning = fields.Boolean(string="Warning")
-    message = fields.Char()
+    # Text: the list wraps it, where a Char column would cut the reason off
+    message = fields.Text()
 
 
 COLUMN_FIELDS = [
