@@ -86,7 +86,7 @@ class SmsGatewayAccount(models.Model):
     )
     # Each provider adds its code (sms_gateway_account_provider.py).
     provider = fields.Selection(
-        [("sandbox", "Sandbox (no account, nothing sent)")],
+        [("sandbox", providers.PROVIDERS["sandbox"].label)],
         required=True,
         default="sandbox",
         tracking=True,

@@ -166,7 +166,7 @@ class SmsGatewayGroupMember(models.Model):
         Either ``partner_query`` (an SQL selecting partner ids) or ``values``
         (a list of (partner_id, note)) gives the partners. Existing members are
         kept; an existing member's note is replaced only by a non-empty one.
-        Return (inserted, updated) counts.
+        Return (inserted, already members) counts.
 
         The same rights as ``create()`` apply: the current user must be allowed
         to edit the group, and only the partners they may read are inserted
@@ -197,20 +197,26 @@ class SmsGatewayGroupMember(models.Model):
                 source,
                 self._sms_readable_partners_query().subselect(),
             )
-        rows = self.env.execute_query(
+        ((wanted, inserted),) = self.env.execute_query(
             SQL(
                 """
-                INSERT INTO sms_gateway_group_member
-                    (group_id, partner_id, note,
-                     create_uid, create_date, write_uid, write_date)
-                SELECT %(group)s, src.pid, src.note,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM (%(source)s) AS src(pid, note)
-                ON CONFLICT (group_id, partner_id) DO UPDATE
-                   SET note = EXCLUDED.note, write_uid = %(uid)s, write_date = %(now)s
-                 WHERE EXCLUDED.note IS NOT NULL
-                   AND EXCLUDED.note IS DISTINCT FROM sms_gateway_group_member.note
-                RETURNING (xmax = 0)
+                WITH src AS (SELECT pid, note FROM (%(source)s) AS s(pid, note)),
+                     ins AS (
+                    INSERT INTO sms_gateway_group_member
+                        (group_id, partner_id, note,
+                         create_uid, create_date, write_uid, write_date)
+                    SELECT %(group)s, src.pid, src.note,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM src
+                    ON CONFLICT (group_id, partner_id) DO UPDATE
+                       SET note = EXCLUDED.note, write_uid = %(uid)s,
+                           write_date = %(now)s
+                     WHERE EXCLUDED.note IS NOT NULL
+                       AND EXCLUDED.note IS DISTINCT FROM sms_gateway_group_member.note
+                    RETURNING (xmax = 0) AS is_new
+                )
+                SELECT (SELECT count(DISTINCT pid) FROM src),
+                       (SELECT count(*) FROM ins WHERE is_new)
                 """,
                 group=group_id,
                 uid=uid,
@@ -218,10 +224,9 @@ class SmsGatewayGroupMember(models.Model):
                 source=source,
             )
         )
-        inserted = sum(1 for (is_new,) in rows if is_new)
         self.invalidate_model()
         group.invalidate_recordset()
-        return inserted, len(rows) - inserted
+        return inserted, wanted - inserted
 
     @api.model
     def _sms_check_partner_ids(self, partner_ids):

@@ -203,6 +203,16 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupImportCase):
         self.assertEqual((wizard.added_count, wizard.already_count), (0, 1))
         self.assertEqual(self._members()["Re Riku"].note, "new")
 
+    def test_members_already_in_the_group_are_counted_as_such(self):
+        """A line for a contact who is already a member, with no new note,
+        is told as "already members", not lost from the counts."""
+        self._import(b"name,mobile\nMatti Member,0401114444\n")
+        wizard = self._import(
+            b"name,mobile\nMatti Member,0401114444\nNew Nelli,0401115555\n"
+        )
+        self.assertEqual((wizard.added_count, wizard.already_count), (1, 1))
+        self.assertIn("already members: 1", wizard.summary)
+
     def test_refused_lines_are_reported_with_reasons(self):
         long_note = "n" * 256
         data = (

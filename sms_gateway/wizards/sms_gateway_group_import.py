@@ -833,9 +833,9 @@ class SmsGatewayGroupImport(models.TransientModel):
             level = "success"
         if do_import:
             counts = self.env._(
-                "%(added)s contacts added to the group (%(created)s created, "
-                "%(matched)s existing, %(already)s already members), %(merged)s "
-                "duplicates merged.",
+                "Added to the group: %(added)s (%(created)s new contacts, "
+                "%(matched)s existing contacts); already members: %(already)s; "
+                "duplicate lines merged: %(merged)s.",
                 added=results["added"],
                 created=results["created"],
                 matched=matched,

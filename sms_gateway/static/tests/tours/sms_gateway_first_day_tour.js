@@ -188,6 +188,26 @@ registry.category("web_tour.tours").add("sms_gateway_placeholder_picker_tour", {
             run: "edit Hello",
         },
         {
+            content: "The placeholder picker sits inside the text box",
+            trigger: ".modal .o_field_sms_gateway_body button.fa-magic",
+            run: function () {
+                const button = this.anchor.getBoundingClientRect();
+                const box = document
+                    .querySelector(".modal .o_field_sms_gateway_body textarea")
+                    .getBoundingClientRect();
+                const inside =
+                    button.left >= box.left - 1 &&
+                    button.right <= box.right + 1 &&
+                    button.top >= box.top - 1 &&
+                    button.bottom <= box.bottom + 1;
+                if (!inside) {
+                    throw new Error(
+                        `the magic wand (${JSON.stringify(button)}) is outside the text (${JSON.stringify(box)})`
+                    );
+                }
+            },
+        },
+        {
             content: "Open the placeholder picker",
             trigger: ".modal .o_field_sms_gateway_body button.fa-magic",
             run: "click",
