@@ -203,6 +203,12 @@ class TestSmsGatewayGroupImport(SmsGatewayGroupImportCase):
         self.assertEqual((wizard.added_count, wizard.already_count), (0, 1))
         self.assertEqual(self._members()["Re Riku"].note, "new")
 
+    def test_import_another_file_keeps_the_window_title(self):
+        wizard = self._import(b"name,mobile\nTitle Tiina,0401116666\n")
+        action = wizard.action_back()
+        self.assertEqual(action["name"], f"Import into {wizard.group_id.display_name}")
+        self.assertEqual(wizard.state, "draft")
+
     def test_members_already_in_the_group_are_counted_as_such(self):
         """A line for a contact who is already a member, with no new note,
         is told as "already members", not lost from the counts."""

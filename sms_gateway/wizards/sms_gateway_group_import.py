@@ -982,13 +982,7 @@ class SmsGatewayGroupImport(models.TransientModel):
                 "result_level": False,
             }
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self._reopen()
 
 
 def _report_text(value):
