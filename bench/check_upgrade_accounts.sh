@@ -22,74 +22,11 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PY=${PYTHON:-python3}
-# shellcheck source=scripts/odoo-lib.sh
-. "$ROOT/scripts/odoo-lib.sh"
-OLD_COMMIT=${1:?usage: $0 OLD_COMMIT [database]}
-DB=${2:-smsgw_upg}
-NEW_DB=${DB}_new
-FILESTORE=${HOME}/.local/share/Odoo/filestore
-WORK=$(mktemp -d)
-OLD_TREE=$WORK/old
-RESULTS=$WORK/results LOG=$WORK/odoo.log UPGRADE_LOG=$WORK/upgrade.log
-CREATED=()  # what cleanup removes: db:NAME, filestore:NAME, worktree
-START=$SECONDS
+DEFAULT_DB=smsgw_upg
+# shellcheck source=bench/upgrade_lib.sh
+. "$ROOT/bench/upgrade_lib.sh"
 
-die() { echo "ERROR: $*" >&2; exit 2; }
-record() { echo "CHECK|$1|$2|${3:-}" >>"$RESULTS"; }
-step() { printf '\n=== %s\n' "$*"; }
-cleanup() {
-    local item
-    for item in "${CREATED[@]}"; do
-        case $item in
-            db:*) dropdb --if-exists "${item#db:}" ;;
-            filestore:*) rm -rf "${FILESTORE:?}/${item#filestore:}" ;;
-            worktree) git -C "$ROOT" worktree remove --force "$OLD_TREE" 2>/dev/null ;;
-        esac
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-ODOO=$(find_odoo) || die "no Odoo found (set ODOO_BIN)"
-ADDONS=$(odoo_addons_path "$ODOO") || die "cannot compute the addons path"
-OLD_ADDONS="${ADDONS%,"$ROOT"},$OLD_TREE"
-ensure_postgres || die "no PostgreSQL server reachable"
-[ -z "$(psql -d postgres -Atc "select 1 from pg_database where datname in ('$DB', '$NEW_DB')")" ] \
-    || die "database $DB or $NEW_DB already exists; drop it or pass another name"
-git -C "$ROOT" rev-parse --verify -q "$OLD_COMMIT^{commit}" >/dev/null \
-    || die "no commit $OLD_COMMIT"
-manifest_version() {  # $1: a commit, or "" for this checkout
-    if [ -n "$1" ]; then git -C "$ROOT" show "$1:sms_gateway/__manifest__.py"
-    else cat "$ROOT/sms_gateway/__manifest__.py"; fi | sed -n 's/.*"version": "\(.*\)".*/\1/p'
-}
-OLD_VERSION=$(manifest_version "$OLD_COMMIT") NEW_VERSION=$(manifest_version "")
-# Odoo runs a version's migration scripts only for databases of an older one.
-[ "$(printf '%s\n%s\n' "$OLD_VERSION" "$NEW_VERSION" | sort -V | head -n1)" = "$OLD_VERSION" ] \
-    && [ "$OLD_VERSION" != "$NEW_VERSION" ] \
-    || die "$OLD_COMMIT is version $OLD_VERSION, not older than $NEW_VERSION: its \
-databases would not run the $NEW_VERSION migration (pass the commit before the version bump)"
-echo "Upgrade from $OLD_COMMIT ($OLD_VERSION) to this checkout ($NEW_VERSION)"
-
-oshell() {  # $1 label, $2 database, $3 addons path; Python on stdin
-    local label=$1 db=$2 addons=$3 out=$WORK/out rc
-    STEP=$label WORK=$WORK "$ODOO" shell -d "$db" --no-http --addons-path="$addons" \
-        --log-level=warn >"$out" 2>>"$LOG"
-    rc=$?
-    grep -v '^CHECK|' "$out"; grep '^CHECK|' "$out" | tee -a "$RESULTS" | cut -d'|' -f2-3
-    [ "$rc" -eq 0 ] || { record "$label: odoo shell" FAIL "exit $rc"; tail -n 20 "$LOG"; }
-}
-
-step "1. $DB with sms_gateway of $OLD_COMMIT (demo data)"
-CREATED+=(worktree "db:$DB" "filestore:$DB")
-git -C "$ROOT" worktree add --detach -q "$OLD_TREE" "$OLD_COMMIT" \
-    || die "cannot check out $OLD_COMMIT"
-if "$ODOO" -d "$DB" -i sms_gateway --stop-after-init --no-http \
-        --addons-path="$OLD_ADDONS" --log-level=warn >>"$LOG" 2>&1; then
-    record "1: install sms_gateway $(git -C "$OLD_TREE" log -1 --format=%h)" PASS
-else
-    record "1: install sms_gateway" FAIL; tail -n 30 "$LOG"
-fi
+install_old_version
 
 step "2. Companies, credentials and messages with the previous version"
 oshell 2 "$DB" "$OLD_ADDONS" <<'PYEOF'
@@ -181,30 +118,13 @@ check("messages made", sum(n for _s, n in before["states"]) == len(values), str(
 PYEOF
 
 step "3. pg_dump -Fc $DB, restore into $NEW_DB, -u sms_gateway with this checkout"
-CREATED+=("db:$NEW_DB" "filestore:$NEW_DB")
-{ pg_dump -Fc -f "$WORK/db.dump" "$DB" && createdb "$NEW_DB" &&
-  pg_restore -d "$NEW_DB" --no-owner "$WORK/db.dump"; } >>"$LOG" 2>&1 \
-    && record "3: dumped and restored" PASS \
-    || { record "3: dumped and restored" FAIL; tail -n 20 "$LOG"; }
-[ -d "$FILESTORE/$DB" ] && cp -a "$FILESTORE/$DB" "$FILESTORE/$NEW_DB"
-if "$ODOO" -d "$NEW_DB" -u sms_gateway --stop-after-init --no-http \
-        --addons-path="$ADDONS" --log-level=info >"$UPGRADE_LOG" 2>&1; then
-    record "3: -u sms_gateway" PASS
-else
-    record "3: -u sms_gateway" FAIL "exit $?"; tail -n 30 "$UPGRADE_LOG"
-fi
+upgrade_copy
 grep -E "SMS account [0-9]+ made|running migration" "$UPGRADE_LOG" \
     | sed 's/^[0-9-]* [0-9:,]* [0-9]* /  /'
 grep -q "SMS account [0-9]* made" "$UPGRADE_LOG" \
     && record "3: the $NEW_VERSION migration ran" PASS \
     || record "3: the $NEW_VERSION migration ran" FAIL
-PROBLEMS=$(grep -E "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|WARNING|CRITICAL) " "$UPGRADE_LOG")
-if [ -z "$PROBLEMS" ]; then
-    record "3: no ERROR/WARNING in the upgrade log" PASS
-else
-    record "3: no ERROR/WARNING in the upgrade log" FAIL "$(echo "$PROBLEMS" | wc -l) lines"
-    echo "$PROBLEMS" | head -n 20
-fi
+log_problems "3: no ERROR/WARNING in the upgrade log" "$UPGRADE_LOG"
 
 step "4. Accounts, messages and usage after the upgrade"
 oshell 4 "$NEW_DB" "$ADDONS" <<'PYEOF'
@@ -305,13 +225,4 @@ env.cr.execute("SELECT count(*) FROM mail_activity WHERE res_model = 'res.compan
 check("no SMS activity left on companies", env.cr.fetchone()[0] == 0)
 PYEOF
 
-step "Summary ($((SECONDS - START)) s)"
-awk -F'|' '{printf "%-4s  %s%s\n", $3, $2, ($4 == "" ? "" : "  (" $4 ")")}' "$RESULTS"
-FAILED=$(grep -c '|FAIL|' "$RESULTS")
-if [ "$FAILED" -gt 0 ]; then
-    cp "$LOG" "/tmp/check_upgrade_accounts.$$.log"
-    cp "$UPGRADE_LOG" "/tmp/check_upgrade_accounts.$$.upgrade.log"
-    echo "$FAILED check(s) FAILED; logs: /tmp/check_upgrade_accounts.$$.{log,upgrade.log}"
-    exit 1
-fi
-echo "all $(wc -l <"$RESULTS") checks PASSED"
+summary check_upgrade_accounts
