@@ -7,6 +7,7 @@ import socket
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.neutralize import neutralize_database
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import SmsGatewayCase
 from .doubles import (
@@ -145,6 +146,7 @@ class TestProviderSettings(ProviderCase):
             self.assertIn("cannot be used", message)
             self.assertNotIn(SMSAPI_TOKEN, message)
 
+    @mute_logger("odoo.addons.sms_gateway.tools.providers.base")
     def test_provider_down_gives_a_readable_message(self):
         account = self.account(
             "smsapi",

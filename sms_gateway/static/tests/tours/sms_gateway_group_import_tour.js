@@ -131,7 +131,7 @@ registry.category("web_tour.tours").add("sms_gateway_group_import_polish_tour", 
             content: "An orange banner with the counts",
             trigger:
                 ".modal .alert-warning:contains('3 lines read: 3 imported, 0 refused, " +
-                "1 imported with a warning'):contains('3 contacts added to the group')",
+                "1 imported with a warning'):contains('Added to the group: 3')",
         },
         {
             content: "Never green when a line has a warning",
@@ -220,7 +220,7 @@ registry.category("web_tour.tours").add("sms_gateway_group_import_finnish_tour",
             content: "Green: every line went in",
             trigger:
                 ".modal .alert-success:contains('3 lines read, all imported')" +
-                ":contains('3 contacts added to the group')",
+                ":contains('Added to the group: 3')",
         },
         {
             content: "No orange nor red banner",
