@@ -261,6 +261,27 @@ class TestSendWizard(SendCase):
         self.assertEqual(mailing.state, "canceled")
         self.assertEqual(set(queued.mapped("state")), {"canceled"})
 
+    def test_a_time_to_send_alone_schedules_the_send(self):
+        """Given only a future time (send mode left at its default), the
+        SMS go at that time, not at once; a past one is refused, not sent."""
+        at = fields.Datetime.now() + timedelta(hours=3)
+        action = self.wizard(self.ok1, scheduled_at=at).action_send()
+        mailing = self.env["sms.gateway.mailing"].browse(action["res_id"])
+        self.assertEqual((mailing.state, mailing.scheduled_at), ("scheduled", at))
+        self.assertEqual(set(mailing.message_ids.mapped("scheduled_at")), {at})
+        self.assertEqual(self.Dispatcher._cron_dispatch(), 0)
+        wizard = self.wizard(self.ok2)
+        wizard.scheduled_at = at
+        self.assertEqual(wizard.send_mode, "later")
+        past = self.wizard(self.ok2, scheduled_at=at - timedelta(hours=6))
+        with self.assertRaisesMessage(UserError, "is in the past"):
+            past.action_send()
+        # The window's own choice stays: "Send now" with a time left over.
+        now = self.wizard(self.ok2, send_mode="now", scheduled_at=at)
+        action = now.action_send()
+        mailing = self.env["sms.gateway.mailing"].browse(action["res_id"])
+        self.assertEqual(mailing.state, "sending")
+
     def test_email_fallback(self):
         action = self.wizard(email_fallback=True).action_send()
         mailing = self.env["sms.gateway.mailing"].browse(action["res_id"])

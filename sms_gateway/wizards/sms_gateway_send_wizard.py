@@ -182,11 +182,20 @@ class SmsGatewaySendWizard(models.TransientModel):
             self.env["sms.gateway.group"]._sms_check_send_commands(
                 vals.get("group_ids")
             )
+            self._sms_later_when_scheduled(vals)
         return super().create(vals_list)
 
     def write(self, vals):
         self.env["sms.gateway.group"]._sms_check_send_commands(vals.get("group_ids"))
+        self._sms_later_when_scheduled(vals)
         return super().write(vals)
+
+    @api.model
+    def _sms_later_when_scheduled(self, vals):
+        """A time to send given without a send mode (a script, a default_
+        context key) means "send later" at that time: never silently now."""
+        if vals.get("scheduled_at") and "send_mode" not in vals:
+            vals["send_mode"] = "later"
 
     @api.constrains("company_id")
     def _check_company_id(self):
