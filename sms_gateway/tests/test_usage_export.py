@@ -36,29 +36,6 @@ def seconds(value):
 
 @tagged("post_install", "-at_install", "sms_gateway_usage")
 class TestUsageExport(SmsGatewayUsageCase):
-    def export(self, user, date_from, date_to, companies=None, grouping="user"):
-        """Run the export as ``user``; the wizard and its workbook."""
-        Export = (
-            self.env["sms.gateway.usage.export"]
-            .with_user(user)
-            .with_context(
-                tz=TZ, allowed_company_ids=(companies or user.company_ids).ids
-            )
-        )
-        wizard = Export.create(
-            {
-                "period": "custom",
-                "date_from": date_from,
-                "date_to": date_to,
-                "grouping": grouping,
-                "company_ids": [(6, 0, (companies or user.company_id).ids)],
-            }
-        )
-        action = wizard.action_export()
-        attachment = wizard.attachment_id
-        self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=true")
-        return wizard, openpyxl.load_workbook(io.BytesIO(attachment.raw))
-
     # ------------------------------------------------------------------
     # Sheets
     # ------------------------------------------------------------------

@@ -36,26 +36,6 @@ class TestUsageWords(SmsGatewayUsageCase):
         cls.usage_accounts[cls.company_b, "smsapi"].sudo().sender = "Messa"
         cls.env.flush_all()
 
-    def export(self, user, date_from, date_to, companies=None, grouping="user"):
-        Export = (
-            self.env["sms.gateway.usage.export"]
-            .with_user(user)
-            .with_context(
-                tz=TZ, allowed_company_ids=(companies or user.company_ids).ids
-            )
-        )
-        wizard = Export.create(
-            {
-                "period": "custom",
-                "date_from": date_from,
-                "date_to": date_to,
-                "grouping": grouping,
-                "company_ids": [(6, 0, (companies or user.company_id).ids)],
-            }
-        )
-        wizard.action_export()
-        return wizard, openpyxl.load_workbook(io.BytesIO(wizard.attachment_id.raw))
-
     def billed(self, date_from, date_to, companies):
         start, end = utc_bounds(date_from, date_to)
         return self.messages.filtered(

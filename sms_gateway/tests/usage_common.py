@@ -2,8 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A generated usage data set (two companies) and direct counts over it."""
 
+import io
 import random
 from datetime import datetime, timedelta
+
+import openpyxl
 
 from odoo.tests import new_test_user
 from odoo.tools import SQL
@@ -259,3 +262,26 @@ class SmsGatewayUsageCase(SmsGatewayCase):
             tuple(sum(column) for column in zip(*counts.values(), strict=True))
             or (0,) * 5
         )
+
+    def export(self, user, date_from, date_to, companies=None, grouping="user"):
+        """Run the export as ``user``; the wizard and its workbook."""
+        Export = (
+            self.env["sms.gateway.usage.export"]
+            .with_user(user)
+            .with_context(
+                tz=TZ, allowed_company_ids=(companies or user.company_ids).ids
+            )
+        )
+        wizard = Export.create(
+            {
+                "period": "custom",
+                "date_from": date_from,
+                "date_to": date_to,
+                "grouping": grouping,
+                "company_ids": [(6, 0, (companies or user.company_id).ids)],
+            }
+        )
+        action = wizard.action_export()
+        attachment = wizard.attachment_id
+        self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=true")
+        return wizard, openpyxl.load_workbook(io.BytesIO(attachment.raw))
