@@ -445,6 +445,12 @@ class Check:
             == self.other_group
         )
         self.report("user", "moves a member into another user's group", moved)
+        # The group form's Send SMS: only who may send to the group.
+        for name in ("user", "accountant", "employee", "portal", "company B user"):
+            ok, _ = self.people[name].tries(
+                "sms.gateway.group", "action_send_sms", [self.other_group]
+            )
+            self.report(name, "opens Send SMS on another user's group", ok)
 
     def attack_wizards(self):
         owner = self.people["user"]
@@ -561,6 +567,17 @@ class Check:
             self.report(name, "creates an SMS account", ok)
             ok, _ = person.tries("res.config.settings", "create", {})
             self.report(name, "opens the settings", ok)
+        # Settings' test SMS, on a settings row an administrator made.
+        settings = self.admin.call(
+            "res.config.settings",
+            "create",
+            {"sms_gateway_test_number": "+358401234567"},
+        )
+        for name in ("user", "accountant", "employee", "portal", "company B user"):
+            ok, _ = self.people[name].tries(
+                "res.config.settings", "action_sms_gateway_send_test", [settings]
+            )
+            self.report(name, "sends the Settings' test SMS", ok)
 
     def attack_public_renderer(self):
         person = self.people["user"]
