@@ -235,10 +235,16 @@ class SmsGatewayDispatcher(models.AbstractModel):
     def _sms_due_condition(self):
         # The wall clock, as scheduled_at is written (not the transaction's start).
         now = fields.Datetime.now()
+        # Not the messages of a mailing still being prepared (a later chunk
+        # may refuse it), nor of a large mailing canceled while its queued
+        # messages are being canceled.
         condition = SQL(
             """state = 'queued' AND channel = 'sms'
                AND scheduled_at <= %s
-               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)""",
+               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+               AND (mailing_id IS NULL OR mailing_id NOT IN (
+                    SELECT g.id FROM sms_gateway_mailing g
+                     WHERE g.state = 'preparing' OR g.prepare_step = 'cancel'))""",
             now,
             now,
         )
@@ -858,6 +864,11 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 ("channel", "=", "email"),
                 ("state", "=", "queued"),
                 ("scheduled_at", "<=", fields.Datetime.now()),
+                (
+                    "mailing_id",
+                    "not any",
+                    ["|", ("state", "=", "preparing"), ("prepare_step", "=", "cancel")],
+                ),
             ],
             limit=5000,
         ).sudo()

@@ -13,6 +13,7 @@ from . import sms_gateway_account_provider
 from . import sms_gateway_mailing
 from . import sms_gateway_mailing_render
 from . import sms_gateway_mailing_queue
+from . import sms_gateway_mailing_prepare
 from . import sms_gateway_message
 from . import sms_gateway_delivery_event
 from . import sms_gateway_group

@@ -22,6 +22,7 @@ _logger = logging.getLogger(__name__)
 MAILING_STATES = [
     ("draft", "Draft"),
     ("scheduled", "Scheduled"),
+    ("preparing", "Preparing"),
     ("sending", "Sending"),
     ("done", "Done"),
     ("canceled", "Canceled"),
@@ -44,6 +45,17 @@ LOCKED_WHEN_QUEUED = (
     "allow_duplicates",
     "email_fallback",
     "message_ids",
+    "prepare_domain",
+    "prepare_partner_ids",
+    "prepare_total",
+)
+# Written by the background preparation only (as superuser), never by a
+# user: who may create a mailing may not start or steer its preparation.
+PREPARATION_FIELDS = (
+    "prepare_step",
+    "prepare_cursor",
+    "prepare_done",
+    "prepare_error",
 )
 
 
@@ -353,7 +365,23 @@ class SmsGatewayMailing(models.Model):
             self.env["sms.gateway.group"]._sms_check_send_commands(
                 vals.get("group_ids")
             )
+            if not self.env.su:
+                self._sms_check_preparation_fields(vals)
         return super().create(vals_list)
+
+    def _sms_check_preparation_fields(self, vals):
+        written = [name for name in PREPARATION_FIELDS if name in vals]
+        if written:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a mailing follow its preparation: send it "
+                    "with the Send SMS window.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in written
+                    ),
+                )
+            )
 
     def write(self, vals):
         if not self.env.su:
@@ -362,6 +390,7 @@ class SmsGatewayMailing(models.Model):
             self.env["sms.gateway.group"]._sms_check_send_commands(
                 vals.get("group_ids")
             )
+            self._sms_check_preparation_fields(vals)
             if "state" in vals:
                 raise UserError(
                     self.env._(
@@ -386,10 +415,15 @@ class SmsGatewayMailing(models.Model):
         return super().write(vals)
 
     def action_cancel(self):
-        """Cancel what has not gone yet."""
+        """Cancel what has not gone yet.
+
+        Nothing more goes out from the moment the mailing is canceled: the
+        dispatcher leaves the messages of a canceled large mailing, whose
+        queued messages the prepare cron then cancels in chunks, so that
+        this click never waits for a million rows."""
         self.check_access("write")
         for mailing in self:
-            if mailing.state not in ("draft", "scheduled", "sending"):
+            if mailing.state not in ("draft", "scheduled", "preparing", "sending"):
                 raise UserError(
                     self.env._(
                         "The mailing %(name)s is %(state)s: nothing left to cancel.",
@@ -397,12 +431,27 @@ class SmsGatewayMailing(models.Model):
                         state=dict(MAILING_STATES)[mailing.state].lower(),
                     )
                 )
-        queued = self.env["sms.gateway.message"].search(
-            [("mailing_id", "in", self.ids), ("state", "=", "queued")]
+        Message = self.env["sms.gateway.message"]
+        threshold = self._sms_prepare_threshold()
+        later = self.browse()
+        for mailing in self:
+            if mailing.prepare_step in ("stage", "write") or (
+                Message.search_count(
+                    [("mailing_id", "=", mailing.id), ("state", "=", "queued")],
+                    limit=threshold + 1,
+                )
+                > threshold
+            ):
+                later |= mailing
+        queued = Message.search(
+            [("mailing_id", "in", (self - later).ids), ("state", "=", "queued")]
         )
         if queued:
             queued.action_cancel()
         self.sudo().write({"state": "canceled"})
+        if later:
+            later.sudo().write({"prepare_step": "cancel"})
+            self._sms_trigger_prepare()
 
     def action_view_messages(self):
         self.ensure_one()
@@ -432,8 +481,9 @@ class SmsGatewayMailing(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sms_log_notes(self, mailing_id):
-        """One note per partner in the partners' chatter for this mailing.
+    def _sms_log_notes(self, mailing_id, after=0):
+        """One note per partner in the partners' chatter for this mailing (its
+        messages written after id ``after``).
 
         Written when the mailing is queued, with one INSERT ... SELECT (what
         ``_message_log_batch`` writes, without building 100,000 records). The
@@ -482,8 +532,8 @@ class SmsGatewayMailing(models.Model):
                   JOIN sms_gateway_mailing g ON g.id = m.mailing_id
                   LEFT JOIN res_users u ON u.id = m.user_id
                   LEFT JOIN res_partner up ON up.id = u.partner_id
-                 WHERE m.mailing_id = %(mailing_id)s AND m.state = 'queued'
-                   AND m.partner_id IS NOT NULL
+                 WHERE m.mailing_id = %(mailing_id)s AND m.id > %(after)s
+                   AND m.state = 'queued' AND m.partner_id IS NOT NULL
                 """,
                 email=template(
                     self.env._("E-mail queued by %(user)s in the mailing %(mailing)s.")
@@ -496,6 +546,7 @@ class SmsGatewayMailing(models.Model):
                 db=self.env.cr.dbname,
                 uid=self.env.uid,
                 mailing_id=mailing_id,
+                after=after,
             )
         )
         self.env["res.partner"].invalidate_model(["message_ids"])

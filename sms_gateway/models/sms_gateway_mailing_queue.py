@@ -46,40 +46,72 @@ class SmsGatewayMailing(models.Model):
         self.ensure_one()
         self._sms_check_placeholders()
         self.env.flush_all()
-        self.env["res.partner"]._sms_flush_recipients()
         cr = self.env.cr
         cr.execute(
             "DROP TABLE IF EXISTS sms_gateway_recipients; "
             "CREATE TEMP TABLE sms_gateway_recipients "
             "(partner_id int, number varchar, email varchar, channel varchar, "
-            "reason varchar) ON COMMIT DROP"
+            "reason varchar, group_id int) ON COMMIT DROP"
         )
         cr.execute(
             SQL(
                 "INSERT INTO sms_gateway_recipients %s",
-                self.env["res.partner"]._sms_recipient_sql(
-                    partner_query,
-                    kind=BULK if bulk else SINGLE,
-                    email_fallback=self.email_fallback,
-                ),
+                self._sms_stage_sql(partner_query, bulk, group_ids),
             )
         )
         cr.execute("CREATE INDEX ON sms_gateway_recipients (partner_id)")
         cr.execute("ANALYZE sms_gateway_recipients")
-        group_sql = self._sms_group_sql(group_ids)
+        self._sms_write_messages(SQL("SELECT * FROM sms_gateway_recipients"))
+        return self._sms_queue_result()
+
+    def _sms_stage_sql(self, partner_query, bulk, group_ids):
+        """SELECT partner_id, number, email, channel, reason, group_id: every
+        recipient of ``partner_query`` with what the recipient rule decided
+        (``reason`` NULL: it goes) and the group it came from."""
+        self.env["res.partner"]._sms_flush_recipients()
+        return SQL(
+            """
+            SELECT r.partner_id, r.number, r.email, r.channel, r.reason,
+                   %s AS group_id
+              FROM (%s) r
+            """,
+            self._sms_group_sql(group_ids),
+            self.env["res.partner"]._sms_recipient_sql(
+                partner_query,
+                kind=BULK if bulk else SINGLE,
+                email_fallback=self.email_fallback,
+            ),
+        )
+
+    def _sms_write_messages(self, source):
+        """The one writer of a mailing's messages: the recipients of
+        ``source`` (SQL: rows as ``_sms_stage_sql`` gives them) become
+        queued messages, or canceled ones with the reason they are left out,
+        the same text to the same number within 24 hours skipped, with a note
+        in each partner's chatter. Returns the id after which they were
+        written. UserError (nothing written, the caller rolls back) when a
+        text cannot be written or needs more parts than allowed."""
+        cr = self.env.cr
+        self.env["sms.gateway.message"].flush_model()
+        cr.execute("SELECT COALESCE(max(id), 0) FROM sms_gateway_message")
+        after = cr.fetchone()[0]
         instructions, render = self._sms_renderer()
         if instructions is None:
-            self._sms_insert_constant(group_sql)
+            self._sms_insert_constant(source)
         else:
-            self._sms_insert_rendered(render, group_sql)
-        self._sms_insert_skipped(group_sql)
+            self._sms_insert_rendered(render, source)
+        self._sms_insert_skipped(source)
         if not self.allow_duplicates:
-            self._sms_skip_recent()
-        self._sms_log_notes(self.id)
+            self._sms_skip_recent(after)
+        self._sms_log_notes(self.id, after)
         # The rows were written in SQL: forget what the cache believes.
         self.env["sms.gateway.message"].invalidate_model()
         self.invalidate_recordset(["message_ids"])
-        cr.execute(
+        return after
+
+    def _sms_queue_result(self):
+        """{reason or 'queued' / 'email': count} of the mailing's messages."""
+        self.env.cr.execute(
             SQL(
                 """
                 SELECT CASE WHEN state = 'canceled' THEN skip_reason
@@ -90,7 +122,7 @@ class SmsGatewayMailing(models.Model):
                 self.id,
             )
         )
-        return dict(cr.fetchall())
+        return dict(self.env.cr.fetchall())
 
     def _sms_group_sql(self, group_ids):
         """SQL giving the group a recipient came from (the first static one)."""
@@ -117,7 +149,7 @@ class SmsGatewayMailing(models.Model):
             "uid": self.env.uid,
         }
 
-    def _sms_insert_constant(self, group_sql):
+    def _sms_insert_constant(self, source):
         """The same text for everyone: one INSERT ... SELECT."""
         text = self._sms_finish_text(self.body or "")
         info = self._sms_check_length(text, None)
@@ -130,7 +162,7 @@ class SmsGatewayMailing(models.Model):
                      attempt_count, user_id, company_id, currency_id, cost,
                      create_uid, create_date, write_uid, write_date)
                 SELECT md5(random()::text || clock_timestamp()::text || r.partner_id),
-                       %(mailing)s, %(group)s, r.partner_id,
+                       %(mailing)s, r.group_id, r.partner_id,
                        CASE WHEN r.channel = 'sms' THEN r.number END, r.email,
                        r.channel, %(body)s, %(hash)s, %(encoding)s, %(chars)s,
                        CASE WHEN r.channel = 'sms' THEN %(parts)s ELSE 0 END,
@@ -138,10 +170,10 @@ class SmsGatewayMailing(models.Model):
                        %(currency)s,
                        CASE WHEN r.channel = 'sms' THEN %(cost)s ELSE 0 END,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM sms_gateway_recipients r
+                  FROM (%(source)s) r
                  WHERE r.reason IS NULL
                 """,
-                group=group_sql,
+                source=source,
                 body=text,
                 hash=body_hash(text),
                 encoding=info.encoding,
@@ -152,7 +184,7 @@ class SmsGatewayMailing(models.Model):
             )
         )
 
-    def _sms_insert_rendered(self, render, group_sql):
+    def _sms_insert_rendered(self, render, source):
         """Placeholders: render in batches, insert in bulk."""
         cr = self.env.cr
         Partner = self.env["res.partner"]
@@ -163,13 +195,13 @@ class SmsGatewayMailing(models.Model):
             cr.execute(
                 SQL(
                     """
-                    SELECT r.partner_id, r.number, r.email, r.channel, %s
-                      FROM sms_gateway_recipients r
+                    SELECT r.partner_id, r.number, r.email, r.channel, r.group_id
+                      FROM (%s) r
                      WHERE r.reason IS NULL AND r.partner_id > %s
                      ORDER BY r.partner_id
                      LIMIT %s
                     """,
-                    group_sql,
+                    source,
                     last,
                     RENDER_BATCH,
                 )
@@ -230,7 +262,7 @@ class SmsGatewayMailing(models.Model):
             )
             partners.invalidate_recordset()
 
-    def _sms_insert_skipped(self, group_sql):
+    def _sms_insert_skipped(self, source):
         """Record every excluded recipient with the reason (state canceled)."""
         self.env.cr.execute(
             SQL(
@@ -241,13 +273,13 @@ class SmsGatewayMailing(models.Model):
                      attempt_count, user_id, company_id, create_uid, create_date,
                      write_uid, write_date)
                 SELECT md5(random()::text || clock_timestamp()::text || r.partner_id),
-                       %(mailing)s, %(group)s, r.partner_id, r.number, r.email, 'sms',
+                       %(mailing)s, r.group_id, r.partner_id, r.number, r.email, 'sms',
                        'canceled', r.reason, %(label)s, 0, 0, %(scheduled)s, 0,
                        %(user)s, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM sms_gateway_recipients r
+                  FROM (%(source)s) r
                  WHERE r.reason IS NOT NULL
                 """,
-                group=group_sql,
+                source=source,
                 label=self.env._("Not sent: excluded"),
                 **{
                     k: v
@@ -274,19 +306,21 @@ class SmsGatewayMailing(models.Model):
             mailing=self.id or None,
         )
 
-    def _sms_skip_recent(self):
-        """Skip the same text to the same number within 24 hours."""
+    def _sms_skip_recent(self, after=0):
+        """Skip the same text to the same number within 24 hours (the
+        messages written after id ``after``)."""
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE sms_gateway_message m
                    SET state = 'canceled', skip_reason = 'recent', failure_reason = %s,
                        parts = 0, cost = 0
-                 WHERE m.mailing_id = %s AND m.state = 'queued' AND m.channel = 'sms'
-                   AND %s
+                 WHERE m.mailing_id = %s AND m.id > %s AND m.state = 'queued'
+                   AND m.channel = 'sms' AND %s
                 """,
                 self.env._("The same text went to this number within 24 hours"),
                 self.id,
+                after,
                 self._sms_sent_recently_sql(SQL("m.number"), SQL("m.body_hash")),
             )
         )
@@ -295,7 +329,15 @@ class SmsGatewayMailing(models.Model):
     # Limits, checked before anything is queued
     # ------------------------------------------------------------------
 
-    def _sms_limits(self, partner_query, bulk, counts, preview=False):
+    def _sms_limits(
+        self,
+        partner_query,
+        bulk,
+        counts,
+        preview=False,
+        recipients=None,
+        recent_scale=1.0,
+    ):
         """What the limits make of this send, before anything is queued: the
         send window shows it and Send refuses with it.
 
@@ -313,7 +355,11 @@ class SmsGatewayMailing(models.Model):
         of the same mailing text within 24 hours, and the caps count them.
         ``preview``: the send window's estimate as the user types (the guard
         is counted when a mailing of the same text went out recently; Send
-        counts it exactly).
+        counts it exactly). ``recipients``: the recipients already staged
+        (SQL rows as ``_sms_stage_sql`` gives them), instead of applying the
+        recipient rule to ``partner_query`` again. ``recent_scale``: the
+        partners are a sample of the send (a very large one, in the send
+        window): what the guard skips among them is scaled by it.
         """
         self.ensure_one()
         sms, email = counts.get("sms", 0), counts.get("email", 0)
@@ -330,7 +376,9 @@ class SmsGatewayMailing(models.Model):
                     bulk,
                     body_hash(text) if constant else None,
                     same_text_only=preview,
+                    recipients=recipients,
                 )
+                recent = min(round(recent * recent_scale), sms)
                 if recent >= sms and not email and (constant or preview):
                     raise UserError(self._sms_nothing_to_send_message())
             self._sms_check_caps(
@@ -344,10 +392,14 @@ class SmsGatewayMailing(models.Model):
             return {"recent": recent, "refusal": error.args[0]}
         return {"recent": recent, "refusal": False}
 
-    def _sms_check_limits(self, partner_query, bulk, counts):
+    def _sms_check_limits(
+        self, partner_query, bulk, counts, preview=False, recipients=None
+    ):
         """UserError, before anything is queued, when the send breaks a limit
         (see _sms_limits)."""
-        refusal = self._sms_limits(partner_query, bulk, counts)["refusal"]
+        refusal = self._sms_limits(
+            partner_query, bulk, counts, preview=preview, recipients=recipients
+        )["refusal"]
         if refusal:
             raise UserError(refusal)
 
@@ -371,7 +423,9 @@ class SmsGatewayMailing(models.Model):
             )
         )[0][0]
 
-    def _sms_count_recent(self, partner_query, bulk, digest, same_text_only=False):
+    def _sms_count_recent(
+        self, partner_query, bulk, digest, same_text_only=False, recipients=None
+    ):
         """How many SMS recipients got the text of hash ``digest`` within 24 h.
 
         ``digest`` None (a text with placeholders): the numbers that got a
@@ -386,7 +440,11 @@ class SmsGatewayMailing(models.Model):
             same_text = self._sms_same_text_mailings()
             if not same_text:
                 return 0
-        Partner._sms_flush_recipients()
+        if recipients is None:
+            Partner._sms_flush_recipients()
+            recipients = Partner._sms_recipient_sql(
+                partner_query, kind=BULK if bulk else SINGLE
+            )
         if digest is None:
             condition = SQL(
                 """
@@ -406,9 +464,7 @@ class SmsGatewayMailing(models.Model):
                 SELECT count(*) FROM (%s) r
                  WHERE r.reason IS NULL AND r.channel = 'sms' AND %s
                 """,
-                Partner._sms_recipient_sql(
-                    partner_query, kind=BULK if bulk else SINGLE
-                ),
+                recipients,
                 condition,
             )
         )[0][0]

@@ -10,6 +10,7 @@ if __name__.startswith("odoo.addons."):
     from . import test_group
     from . import test_group_import
     from . import test_send_wizard
+    from . import test_mailing_prepare
     from . import test_dispatch
     from . import test_dispatch_reliability
     from . import test_send_tour

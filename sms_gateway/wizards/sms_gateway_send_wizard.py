@@ -10,15 +10,22 @@ estimated cost, and the recipients that will get the SMS or are excluded, by
 reason.
 """
 
+import math
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
+from odoo.tools import SQL
 
 from ..models.res_partner_recipient import BULK, SINGLE
 from ..models.sms_gateway_mailing import TRANSLITERATE
 from ..tools import sms_text
+
+# Above this many partners the window counts a sample of about
+# COUNT_SAMPLE of them and scales (an exact count of a million partners
+# takes seconds; the exact counts are made when the mailing is prepared).
+EXACT_COUNT_LIMIT = 200000
+COUNT_SAMPLE = 50000
 
 # Counts of the recipient rule (res_partner_recipient): channel or reason.
 SUMMARY_FIELDS = {
@@ -120,6 +127,11 @@ class SmsGatewaySendWizard(models.TransientModel):
     # Who gets it
     count_sms_allowed = fields.Integer(
         string="Allowed By Consent and Number", compute="_compute_summary"
+    )
+    counts_estimated = fields.Boolean(
+        compute="_compute_summary",
+        help="So many recipients that the counts are estimated from a sample; "
+        "the exact counts are made when the mailing is prepared.",
     )
     count_sendable = fields.Integer(
         string="Will Receive",
@@ -273,44 +285,60 @@ class SmsGatewaySendWizard(models.TransientModel):
     def _sms_partner_query(self):
         """Query of the recipients (partners), nothing loaded."""
         self.ensure_one()
-        Partner = self.env["res.partner"]
-        domains = []
-        if self.partner_ids:
-            domains.append([("id", "in", self.partner_ids._origin.ids)])
-        if self.partner_domain:
-            domains.append(
-                self.env["sms.gateway.group"]._sms_user_domain(self.partner_domain)
-            )
-        if self.group_ids:
-            groups = self.group_ids._origin
-            domains.append([("id", "in", groups._sms_recipient_partners_query())])
-        if not domains:
-            return None
-        return Partner._search(expression.OR(domains))
+        return self.env["sms.gateway.mailing"]._sms_partner_query(
+            self.partner_ids._origin.ids,
+            self.partner_domain,
+            self.group_ids._origin,
+        )
+
+    def _sms_sample_query(self):
+        """(SQL of partner ids, scale): the recipients, or for a very large
+        send about COUNT_SAMPLE of them evenly spread and the factor that
+        scales their counts to the whole send (1.0 when exact)."""
+        self.ensure_one()
+        query = self._sms_partner_query()
+        if query is None:
+            return None, 1.0
+        if self.is_single:
+            return query.subselect(), 1.0
+        total = self.env.execute_query(
+            SQL("SELECT count(*) FROM (%s) q", query.subselect())
+        )[0][0]
+        if total <= EXACT_COUNT_LIMIT:
+            return query.subselect(), 1.0
+        step = math.ceil(total / COUNT_SAMPLE)
+        sample = SQL(
+            "(SELECT q.id FROM (%s) q WHERE mod(q.id, %s) = 0)", query.subselect(), step
+        )
+        size = self.env.execute_query(SQL("SELECT count(*) FROM (%s) s", sample))[0][0]
+        return sample, total / max(size, 1)
 
     @api.depends(
         "partner_ids", "partner_domain", "group_ids", "email_fallback", "is_single"
     )
     def _compute_summary(self):
         for wizard in self:
-            counts = wizard._sms_recipient_counts()
+            counts, scale = wizard._sms_recipient_counts()
             for key, fname in SUMMARY_FIELDS.items():
-                wizard[fname] = counts.get(key, 0)
+                wizard[fname] = round(counts.get(key, 0) * scale)
+            wizard.counts_estimated = scale != 1.0
             wizard.needs_consent_confirmation = bool(
                 wizard.is_single and wizard.partner_ids.sms_consent == "unknown"
             )
 
     def _sms_recipient_counts(self):
-        """{channel or reason: count} of the recipient rule for this send."""
+        """({channel or reason: count} of the recipient rule for this send,
+        the scale of a sample: see _sms_sample_query)."""
         self.ensure_one()
-        query = self._sms_partner_query()
-        if query is None:
-            return {}
-        return self.env["res.partner"]._sms_recipient_counts(
-            query,
+        partners, scale = self._sms_sample_query()
+        if partners is None:
+            return {}, 1.0
+        counts = self.env["res.partner"]._sms_recipient_counts(
+            partners,
             kind=SINGLE if self.is_single else BULK,
             email_fallback=self.email_fallback,
         )
+        return counts, scale
 
     # ------------------------------------------------------------------
     # The text
@@ -387,18 +415,21 @@ class SmsGatewaySendWizard(models.TransientModel):
             wizard.count_sendable = wizard.count_sms_allowed
             wizard.count_recent = 0
             wizard.limit_refusal = False
-            query = wizard._sms_partner_query()
-            if query is None or not (wizard.body or "").strip():
+            if not (wizard.body or "").strip():
+                continue
+            partners, scale = wizard._sms_sample_query()
+            if partners is None:
                 continue
             draft = Mailing.new(
                 dict(wizard._sms_mailing_values(), scheduled_at=wizard._sms_send_at())
             )
             try:
                 limits = draft._sms_limits(
-                    query.subselect(),
+                    partners,
                     not wizard.is_single,
                     {"sms": wizard.count_sms_allowed, "email": wizard.count_email},
                     preview=True,
+                    recent_scale=scale,
                 )
             except UserError as error:  # a placeholder that cannot be written
                 limits = {"recent": 0, "refusal": error.args[0]}
@@ -502,7 +533,14 @@ class SmsGatewaySendWizard(models.TransientModel):
         self._sms_check_request()
         now = fields.Datetime.now()
         later = self.send_mode == "later" and self.scheduled_at > now
-        mailing = self.env["sms.gateway.mailing"].create(
+        Mailing = self.env["sms.gateway.mailing"]
+        if (
+            not self.is_single
+            and self.count_sms_allowed + self.count_email
+            > Mailing._sms_prepare_threshold()
+        ):
+            return self._sms_send_in_background(later)
+        mailing = Mailing.create(
             dict(
                 self._sms_mailing_values(),
                 scheduled_at=self.scheduled_at if later else now,
@@ -528,13 +566,50 @@ class SmsGatewaySendWizard(models.TransientModel):
         self.env["sms.gateway.dispatcher"]._sms_trigger_dispatch(
             mailing.scheduled_at if later else None
         )
+        return self._sms_open_mailing(mailing, self._sms_summary_text(result))
+
+    def _sms_send_in_background(self, later):
+        """A large send: the mailing is prepared by the prepare cron (see
+        ``sms_gateway_mailing_prepare.py``); the request returns at once.
+        What the window shows as refused is refused now; the exact limits
+        are checked on the prepared recipients before anything is queued."""
+        if self.limit_refusal:
+            raise UserError(self.limit_refusal)
+        mailing = self.env["sms.gateway.mailing"].create(
+            dict(
+                self._sms_mailing_values(),
+                scheduled_at=self.scheduled_at if later else fields.Datetime.now(),
+                state="scheduled" if later else "preparing",
+                prepare_partner_ids=[fields.Command.set(self.partner_ids._origin.ids)],
+                prepare_domain=self.partner_domain or False,
+                prepare_total=self.count_sms_allowed + self.count_email,
+            )
+        )
+        mailing._sms_check_placeholders()
+        mailing._sms_prepare_later()
+        summary = (
+            self.env._(
+                "About %(count)s recipients: the mailing is prepared in the "
+                "background at its time; you get a notification when it is ready.",
+                count=self.count_sms_allowed + self.count_email,
+            )
+            if later
+            else self.env._(
+                "About %(count)s recipients: the mailing is being prepared in the "
+                "background; you get a notification when it is ready.",
+                count=self.count_sms_allowed + self.count_email,
+            )
+        )
+        return self._sms_open_mailing(mailing, summary)
+
+    def _sms_open_mailing(self, mailing, summary):
         return {
             "type": "ir.actions.act_window",
             "res_model": "sms.gateway.mailing",
             "res_id": mailing.id,
             "view_mode": "form",
             "target": "current",
-            "context": {"sms_gateway_summary": self._sms_summary_text(result)},
+            "context": {"sms_gateway_summary": summary},
         }
 
     def _sms_summary_text(self, result):

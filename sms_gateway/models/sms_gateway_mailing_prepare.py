@@ -1,0 +1,510 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Preparing a large mailing in the background.
+
+Send returns at once when a send has more recipients than the threshold
+(``sms_gateway.prepare_threshold``, 5,000): the mailing is "preparing" (or
+"scheduled", prepared a few minutes before its time) and the prepare cron
+(``_cron_prepare``) does the work in steps, each in a transaction of its own:
+
+1. Stage: the recipients (the partners of the send as its sender may read
+   them, under the recipient rule) are written once, numbered, into
+   ``sms_gateway_mailing_recipient``; the limits are checked on them (the
+   parts limit, the 24-hour guard, the caps) before anything is queued. A
+   refusal cancels the mailing with the reason: nothing queued.
+2. Chunks: the next numbered recipients become messages through the one
+   writer of messages (``_sms_write_messages``) and the mailing's cursor
+   moves past them in the same transaction: after a kill or a crash both
+   are rolled back, so no recipient is written twice and none is lost.
+3. Done: the mailing is "sending" (or "scheduled" until its time) and the
+   dispatch is woken.
+
+The messages of a preparing mailing are not dispatched (see the
+dispatcher's due condition): a text that turns out too long in a later
+chunk cancels the mailing and removes what was written, nothing having
+gone. The mailing row is locked (``FOR UPDATE SKIP LOCKED``) for each step,
+so several cron workers and servers prepare different mailings and never
+the same step twice. A large mailing canceled by a user stops at once (the
+dispatcher leaves its messages) and its queued messages are canceled here,
+in chunks.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# Sends with more recipients than this are prepared in the background.
+DEFAULT_PREPARE_THRESHOLD = 5000
+# Recipients written per step: one INSERT ... SELECT for a text without
+# placeholders, rendered ones in Python (a few seconds per step).
+CONSTANT_CHUNK = 100000
+RENDERED_CHUNK = 20000
+# Messages of a canceled large mailing canceled per statement.
+CANCEL_CHUNK = 50000
+# A scheduled large mailing is prepared this long before its time.
+PREPARE_AHEAD = timedelta(minutes=10)
+PREPARE_STEPS = [
+    ("stage", "Recipients to read"),
+    ("write", "Messages to write"),
+    ("cancel", "Queued messages to cancel"),
+    ("done", "Done"),
+]
+
+
+class SmsGatewayMailing(models.Model):
+    _inherit = "sms.gateway.mailing"  # pylint: disable=consider-merging-classes-inherited
+
+    prepare_step = fields.Selection(
+        PREPARE_STEPS,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Where the background preparation of a large mailing is.",
+    )
+    prepare_domain = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="sms_gateway.group_sms_gateway_user",
+        help="The partner filter of the send (a literal domain).",
+    )
+    prepare_partner_ids = fields.Many2many(
+        "res.partner",
+        "sms_gateway_mailing_prepare_partner_rel",
+        "mailing_id",
+        "partner_id",
+        string="Selected Partners",
+        readonly=True,
+        copy=False,
+        groups="sms_gateway.group_sms_gateway_user",
+    )
+    prepare_total = fields.Integer(
+        string="Recipients to Prepare", readonly=True, copy=False
+    )
+    prepare_done = fields.Integer(string="Prepared", readonly=True, copy=False)
+    prepare_cursor = fields.Integer(readonly=True, copy=False)
+    prepare_error = fields.Text(
+        string="Not Sent",
+        readonly=True,
+        copy=False,
+        help="Why the mailing was refused while it was prepared.",
+    )
+    progress_value = fields.Integer(string="Done", compute="_compute_progress")
+    progress_total = fields.Integer(string="Of", compute="_compute_progress")
+    progress_label = fields.Char(string="Progress", compute="_compute_progress")
+
+    @api.depends("state", "prepare_done", "prepare_total", "message_ids.state")
+    def _compute_progress(self):
+        """Prepared / recipients while preparing, then sent / to send."""
+        for mailing in self:
+            if mailing.state == "preparing" or mailing.prepare_step in (
+                "stage",
+                "write",
+            ):
+                mailing.progress_value = mailing.prepare_done
+                mailing.progress_total = mailing.prepare_total
+                mailing.progress_label = (
+                    self.env._("Reading the recipients")
+                    if mailing.prepare_step == "stage"
+                    else self.env._("Preparing")
+                )
+                continue
+            to_send = (
+                mailing.count_total - mailing.count_excluded - mailing.count_canceled
+            )
+            mailing.progress_value = (
+                mailing.count_sent + mailing.count_failed + mailing.count_email
+            )
+            mailing.progress_total = to_send
+            mailing.progress_label = self.env._("Sent")
+
+    def init(self):
+        super().init()
+        # The recipients of a mailing being prepared, numbered: a work table
+        # of the prepare cron, never read through the ORM.
+        self.env.cr.execute(
+            """
+            CREATE TABLE IF NOT EXISTS sms_gateway_mailing_recipient (
+                mailing_id integer NOT NULL
+                    REFERENCES sms_gateway_mailing (id) ON DELETE CASCADE,
+                seq integer NOT NULL,
+                partner_id integer,
+                number varchar,
+                email varchar,
+                channel varchar,
+                reason varchar,
+                group_id integer,
+                PRIMARY KEY (mailing_id, seq)
+            )
+            """
+        )
+
+    # ------------------------------------------------------------------
+    # Send: at once or in the background
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sms_prepare_threshold(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sms_gateway.prepare_threshold")
+        )
+        try:
+            return max(int(value), 0) if value else DEFAULT_PREPARE_THRESHOLD
+        except ValueError:
+            return DEFAULT_PREPARE_THRESHOLD
+
+    @api.model
+    def _sms_partner_query(self, partner_ids=(), domain=None, groups=None):
+        """Query of the recipients (partners the current user may read):
+        the selected partners, the partners of a literal domain, the members
+        of SMS groups; None when there is none of them."""
+        Partner = self.env["res.partner"]
+        domains = []
+        if partner_ids:
+            domains.append([("id", "in", list(partner_ids))])
+        if domain:
+            domains.append(self.env["sms.gateway.group"]._sms_user_domain(domain))
+        if groups:
+            domains.append([("id", "in", groups._sms_recipient_partners_query())])
+        if not domains:
+            return None
+        return Partner._search(expression.OR(domains))
+
+    def _sms_prepare_later(self):
+        """Hand the mailing to the prepare cron (its recipients were given
+        as ``prepare_partner_ids``, ``prepare_domain`` and ``group_ids``)."""
+        self.ensure_one()
+        self.sudo().write({"prepare_step": "stage"})
+        self._sms_trigger_prepare(
+            self.scheduled_at - PREPARE_AHEAD if self.state == "scheduled" else None
+        )
+
+    @api.model
+    def _sms_trigger_prepare(self, at=None):
+        cron = self.env.ref(
+            "sms_gateway.ir_cron_sms_gateway_prepare", raise_if_not_found=False
+        )
+        if cron:
+            cron.sudo()._trigger(at)
+
+    # ------------------------------------------------------------------
+    # The cron
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_prepare(self, time_budget=None):
+        """Prepare large mailings step by step, committing after each step,
+        within a part of Odoo's cron time limit; wake the cron again when
+        work is left."""
+        Dispatcher = self.env["sms.gateway.dispatcher"]
+        budget = (
+            Dispatcher._sms_dispatch_budget() if time_budget is None else time_budget
+        )
+        started = time.monotonic()
+        steps = 0
+        while time.monotonic() - started < budget:
+            mailing = self._sms_prepare_take()
+            if not mailing:
+                break
+            mailing._sms_prepare_step()
+            Dispatcher._commit()
+            steps += 1
+            self.env["ir.cron"]._notify_progress(done=steps, remaining=1)
+        else:
+            self._sms_trigger_prepare()
+        self.env["ir.cron"]._notify_progress(done=steps, remaining=0)
+        return steps
+
+    @api.model
+    def _sms_prepare_take(self):
+        """A mailing with a preparation step due, locked for this
+        transaction (another worker takes another one), or an empty
+        recordset."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM sms_gateway_mailing
+                 WHERE prepare_step IN ('stage', 'write', 'cancel')
+                   AND (state != 'scheduled' OR scheduled_at <= %s)
+                 ORDER BY id
+                 LIMIT 1
+                   FOR UPDATE SKIP LOCKED
+                """,
+                fields.Datetime.now() + PREPARE_AHEAD,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0] if row else ()).sudo()
+
+    def _sms_prepare_step(self):
+        """One step of the preparation of this (locked) mailing."""
+        self.ensure_one()
+        self.invalidate_recordset()
+        if self.prepare_step == "cancel" or self.state == "canceled":
+            self._sms_prepare_cancel_step()
+            return
+        try:
+            with self.env.cr.savepoint():
+                if self.prepare_step == "stage":
+                    self._sms_prepare_stage()
+                else:
+                    self._sms_prepare_write()
+        except UserError as error:
+            self.invalidate_recordset()
+            self._sms_prepare_refuse(error.args[0])
+
+    def _sms_prepare_stage(self):
+        """Step 1: number the recipients and check the limits on them."""
+        sender = self._sms_sender_self()
+        query = sender._sms_partner_query(
+            self.prepare_partner_ids.ids,
+            self.prepare_domain,
+            self.group_ids.with_env(sender.env),
+        )
+        if query is None:
+            raise UserError(
+                self.env._("No recipient: the partners or groups of the send are gone.")
+            )
+        self._sms_check_placeholders()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s",
+                self.id,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO sms_gateway_mailing_recipient
+                    (mailing_id, seq, partner_id, number, email, channel, reason,
+                     group_id)
+                SELECT %s, row_number() OVER (ORDER BY s.partner_id), s.*
+                  FROM (%s) s
+                """,
+                self.id,
+                sender._sms_stage_sql(query.subselect(), True, self.group_ids.ids),
+            )
+        )
+        total = cr.rowcount
+        cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(reason, channel), count(*)
+                  FROM sms_gateway_mailing_recipient
+                 WHERE mailing_id = %s GROUP BY 1
+                """,
+                self.id,
+            )
+        )
+        counts = dict(cr.fetchall())
+        if not counts.get("sms") and not counts.get("email"):
+            raise UserError(
+                self.env._(
+                    "None of the %(count)s recipients can receive an SMS now "
+                    "(consent, opt-out list, mobile numbers changed since the send).",
+                    count=total,
+                )
+            )
+        self._sms_check_limits(
+            None,
+            True,
+            counts,
+            recipients=SQL(
+                "SELECT * FROM sms_gateway_mailing_recipient WHERE mailing_id = %s",
+                self.id,
+            ),
+        )
+        self.write(
+            {
+                "prepare_step": "write",
+                "prepare_total": total,
+                "prepare_done": 0,
+                "prepare_cursor": 0,
+                "state": "preparing",
+            }
+        )
+
+    def _sms_sender_self(self):
+        """This mailing in its sender's environment (the record rules of the
+        person who sent it decide who the recipients are)."""
+        return self.with_user(self.user_id).with_context(
+            allowed_company_ids=[self.company_id.id]
+        )
+
+    def _sms_writer_self(self):
+        """This mailing as its sender, superuser: the messages and notes
+        written in the background say who sent them, as a send at once does
+        (placeholders still render with the sender's rights)."""
+        return self._sms_sender_self().sudo()
+
+    def _sms_prepare_write(self):
+        """Step 2: the next chunk of recipients becomes messages."""
+        constant = not any(
+            expression for _l, expression, _t, _d in self._sms_compiled_placeholders()
+        )
+        chunk = CONSTANT_CHUNK if constant else RENDERED_CHUNK
+        start = self.prepare_cursor
+        end = min(start + chunk, self.prepare_total)
+        self._sms_writer_self()._sms_write_messages(
+            SQL(
+                """
+                SELECT partner_id, number, email, channel, reason, group_id
+                  FROM sms_gateway_mailing_recipient
+                 WHERE mailing_id = %s AND seq > %s AND seq <= %s
+                """,
+                self.id,
+                start,
+                end,
+            )
+        )
+        values = {"prepare_cursor": end, "prepare_done": end}
+        if end >= self.prepare_total:
+            values.update(self._sms_prepare_finish())
+        self.write(values)
+        if end >= self.prepare_total:
+            self._sms_prepare_tell(values.get("send_summary"))
+
+    def _sms_prepare_finish(self):
+        """Step 3: every recipient written; the mailing goes (or waits for
+        its time). Returns the values to write on the mailing."""
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s",
+                self.id,
+            )
+        )
+        result = self._sms_queue_result()
+        if not result.get("queued") and not result.get("email"):
+            state = "done"
+        elif self.scheduled_at and self.scheduled_at > fields.Datetime.now():
+            state = "scheduled"
+        else:
+            state = "sending"
+        Wizard = self.env["sms.gateway.send.wizard"]
+        self.env["sms.gateway.dispatcher"]._sms_trigger_dispatch(
+            self.scheduled_at if state == "scheduled" else None
+        )
+        return {
+            "prepare_step": "done",
+            "state": state,
+            "send_summary": Wizard._sms_summary_text(result),
+        }
+
+    def _sms_prepare_refuse(self, reason):
+        """A limit or a text refused the send while it was prepared: remove
+        what was written (nothing of it was dispatched), cancel the mailing
+        with the reason, tell its author."""
+        cr = self.env.cr
+        self.env["sms.gateway.message"].flush_model()
+        cr.execute(
+            SQL(
+                """
+                DELETE FROM mail_message mm
+                 USING sms_gateway_message m
+                 WHERE m.mailing_id = %(mailing)s AND mm.model = 'res.partner'
+                   AND mm.res_id = m.partner_id
+                   AND mm.message_id = '<sms-gateway.' || m.id || '@' || %(db)s || '>'
+                """,
+                mailing=self.id,
+                db=cr.dbname,
+            )
+        )
+        cr.execute(
+            SQL("DELETE FROM sms_gateway_message WHERE mailing_id = %s", self.id)
+        )
+        cr.execute(
+            SQL(
+                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s",
+                self.id,
+            )
+        )
+        self.env["sms.gateway.message"].invalidate_model()
+        self.env["res.partner"].invalidate_model(["message_ids"])
+        self.write(
+            {
+                "state": "canceled",
+                "prepare_step": "done",
+                "prepare_error": reason,
+            }
+        )
+        _logger.info("SMS mailing %s refused while prepared: %s", self.id, reason)
+        self._sms_prepare_tell(reason, refused=True)
+
+    def _sms_prepare_cancel_step(self):
+        """A canceled large mailing: drop its staged recipients, cancel its
+        queued messages a chunk at a time."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s",
+                self.id,
+            )
+        )
+        self.env["sms.gateway.message"].flush_model()
+        cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message
+                   SET state = 'canceled', failure_reason = %(reason)s, parts = 0,
+                       cost = 0, write_date = %(now)s
+                 WHERE id IN (SELECT id FROM sms_gateway_message
+                               WHERE mailing_id = %(mailing)s AND state = 'queued'
+                               LIMIT %(limit)s)
+                """,
+                reason=self.env._(
+                    "Canceled by %(user)s",
+                    user=self.write_uid.name or self.user_id.name,
+                ),
+                now=fields.Datetime.now(),
+                mailing=self.id,
+                limit=CANCEL_CHUNK,
+            )
+        )
+        if cr.rowcount < CANCEL_CHUNK:
+            self.write({"prepare_step": "done"})
+        self.env["sms.gateway.message"].invalidate_model()
+
+    def _sms_prepare_tell(self, text, refused=False):
+        """Tell the author the mailing is ready, or why it was refused."""
+        user = self.user_id
+        if not user.active or user.share:
+            return
+        mailing = self.with_context(lang=user.lang)
+        if refused:
+            subject = mailing.env._("SMS mailing %(name)s not sent", name=self.name)
+            body = Markup("<p>%s</p><p>%s</p>") % (
+                mailing.env._(
+                    "Your SMS mailing %(name)s was not sent: %(reason)s",
+                    name=self.name,
+                    reason=text,
+                ),
+                mailing.env._("Nothing was queued. Correct it and send it again."),
+            )
+        else:
+            subject = mailing.env._("SMS mailing %(name)s prepared", name=self.name)
+            body = Markup("<p>%s</p>") % mailing.env._(
+                "Your SMS mailing %(name)s is prepared: %(summary)s.",
+                name=self.name,
+                summary=text or "",
+            )
+        self.env["mail.thread"].sudo().message_notify(
+            model="sms.gateway.mailing",
+            res_id=self.id,
+            partner_ids=user.partner_id.ids,
+            author_id=self.env.ref("base.partner_root").id,
+            subject=subject,
+            body=body,
+            record_name=self.name,
+        )
