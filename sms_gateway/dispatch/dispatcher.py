@@ -64,6 +64,8 @@ CLAIM_TRIES = 5
 # way, the other cron jobs of the same cron call and the commits need the rest.
 DEFAULT_TIME_LIMIT = 120
 DISPATCH_TIME_FRACTION = 0.5
+# Lanes of the dispatch and prepare crons (see _sms_cron_lanes).
+MAX_LANES = 4
 
 
 def in_test_mode():
@@ -192,11 +194,27 @@ class SmsGatewayDispatcher(models.AbstractModel):
 
     @api.model
     def _sms_trigger_dispatch(self, at=None):
-        cron = self.env.ref(
-            "sms_gateway.ir_cron_sms_gateway_dispatch", raise_if_not_found=False
-        )
-        if cron:
+        """Wake every active lane of the dispatch cron."""
+        for cron in self._sms_cron_lanes("dispatch"):
             cron._trigger(at)
+
+    @api.model
+    def _sms_cron_lanes(self, job):
+        """The active lanes of a cron job of sms_gateway (``dispatch`` or
+        ``prepare``): copies of one scheduled action, so that several cron
+        workers (Odoo runs one job in one worker at a time) and several
+        servers share the work, each taking its own rows (``SKIP
+        LOCKED``). Settings > SMS > Background workers chooses how many."""
+        crons = self.env["ir.cron"].sudo()
+        for lane in range(1, MAX_LANES + 1):
+            suffix = "" if lane == 1 else f"_{lane}"
+            cron = self.env.ref(
+                f"sms_gateway.ir_cron_sms_gateway_{job}{suffix}",
+                raise_if_not_found=False,
+            )
+            if cron and cron.sudo().active:
+                crons |= cron.sudo()
+        return crons
 
     @api.model
     def _sms_trigger_next(self):

@@ -53,8 +53,6 @@ LOCKED_WHEN_QUEUED = (
 # user: who may create a mailing may not start or steer its preparation.
 PREPARATION_FIELDS = (
     "prepare_step",
-    "prepare_cursor",
-    "prepare_done",
     "prepare_error",
 )
 

@@ -12,27 +12,33 @@ Send returns at once when a send has more recipients than the threshold
    ``sms_gateway_mailing_recipient``; the limits are checked on them (the
    parts limit, the 24-hour guard, the caps) before anything is queued. A
    refusal cancels the mailing with the reason: nothing queued.
-2. Chunks: the next numbered recipients become messages through the one
-   writer of messages (``_sms_write_messages``) and the mailing's cursor
-   moves past them in the same transaction: after a kill or a crash both
-   are rolled back, so no recipient is written twice and none is lost.
-3. Done: the mailing is "sending" (or "scheduled" until its time) and the
-   dispatch is woken.
+2. Chunks: the numbered recipients are cut into chunks (rows of
+   ``sms_gateway_mailing_chunk``); a worker takes one (``FOR UPDATE SKIP
+   LOCKED``), writes its messages through the one writer of messages
+   (``_sms_write_messages``) and deletes the chunk row in the same
+   transaction: after a kill or a crash both are rolled back, so no
+   recipient is written twice and none is lost. Several cron workers (the
+   prepare cron's lanes, see ``_sms_trigger_prepare``) and several Odoo
+   servers write the chunks of one mailing side by side.
+3. Done: when no chunk is left, the mailing is "sending" (or "scheduled"
+   until its time) and the dispatch is woken.
 
 The messages of a preparing mailing are not dispatched (see the
-dispatcher's due condition): a text that turns out too long in a later
-chunk cancels the mailing and removes what was written, nothing having
-gone. The mailing row is locked (``FOR UPDATE SKIP LOCKED``) for each step,
-so several cron workers and servers prepare different mailings and never
-the same step twice. A large mailing canceled by a user stops at once (the
-dispatcher leaves its messages) and its queued messages are canceled here,
-in chunks.
+dispatcher's due condition): a text that turns out too long in a chunk
+marks the mailing refused; once no chunk is being written any more, what
+was written is removed and the mailing is canceled with the reason,
+nothing having gone. Whole-mailing steps (stage, finish, refusal, cancel)
+lock the mailing row (``FOR UPDATE SKIP LOCKED``); chunk writers hold a
+``FOR KEY SHARE`` lock on it, so those steps wait until no chunk is being
+written. A large mailing canceled by a user stops at once (the dispatcher
+leaves its messages) and its queued messages are canceled here, in chunks.
 """
 
 import logging
 import time
 from datetime import timedelta
 
+import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -55,9 +61,13 @@ PREPARE_AHEAD = timedelta(minutes=10)
 PREPARE_STEPS = [
     ("stage", "Recipients to read"),
     ("write", "Messages to write"),
+    ("refuse", "Refused, to undo"),
     ("cancel", "Queued messages to cancel"),
     ("done", "Done"),
 ]
+# How often a step is tried again when another worker's commit got in the way
+# (Odoo's transactions are REPEATABLE READ).
+STEP_TRIES = 3
 
 
 class SmsGatewayMailing(models.Model):
@@ -89,8 +99,9 @@ class SmsGatewayMailing(models.Model):
     prepare_total = fields.Integer(
         string="Recipients to Prepare", readonly=True, copy=False
     )
-    prepare_done = fields.Integer(string="Prepared", readonly=True, copy=False)
-    prepare_cursor = fields.Integer(readonly=True, copy=False)
+    prepare_done = fields.Integer(
+        string="Prepared", compute="_compute_prepare_done", compute_sudo=True
+    )
     prepare_error = fields.Text(
         string="Not Sent",
         readonly=True,
@@ -100,6 +111,32 @@ class SmsGatewayMailing(models.Model):
     progress_value = fields.Integer(string="Done", compute="_compute_progress")
     progress_total = fields.Integer(string="Of", compute="_compute_progress")
     progress_label = fields.Char(string="Progress", compute="_compute_progress")
+
+    @api.depends("prepare_step", "prepare_total")
+    def _compute_prepare_done(self):
+        """Recipients written: all of them less the chunks still to write."""
+        left = {}
+        ids = [m.id for m in self if m.id and m.prepare_step == "write"]
+        if ids:
+            left = dict(
+                self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT mailing_id, sum(stop - start)
+                          FROM sms_gateway_mailing_chunk
+                         WHERE mailing_id IN %s GROUP BY mailing_id
+                        """,
+                        tuple(ids),
+                    )
+                )
+            )
+        for mailing in self:
+            if mailing.prepare_step == "stage":
+                mailing.prepare_done = 0
+            elif mailing.prepare_step == "write":
+                mailing.prepare_done = mailing.prepare_total - left.get(mailing.id, 0)
+            else:
+                mailing.prepare_done = mailing.prepare_total
 
     @api.depends("state", "prepare_done", "prepare_total", "message_ids.state")
     def _compute_progress(self):
@@ -128,13 +165,14 @@ class SmsGatewayMailing(models.Model):
 
     def init(self):
         super().init()
-        # The recipients of a mailing being prepared, numbered: a work table
-        # of the prepare cron, never read through the ORM.
+        # The recipients of a mailing being prepared, numbered, and the chunks
+        # of them still to write: work tables of the prepare cron, never read
+        # through the ORM. No foreign key (a million checks, one per row):
+        # the cron removes the rows of mailings no longer prepared.
         self.env.cr.execute(
             """
             CREATE TABLE IF NOT EXISTS sms_gateway_mailing_recipient (
-                mailing_id integer NOT NULL
-                    REFERENCES sms_gateway_mailing (id) ON DELETE CASCADE,
+                mailing_id integer NOT NULL,
                 seq integer NOT NULL,
                 partner_id integer,
                 number varchar,
@@ -143,6 +181,12 @@ class SmsGatewayMailing(models.Model):
                 reason varchar,
                 group_id integer,
                 PRIMARY KEY (mailing_id, seq)
+            );
+            CREATE TABLE IF NOT EXISTS sms_gateway_mailing_chunk (
+                mailing_id integer NOT NULL,
+                start integer NOT NULL,
+                stop integer NOT NULL,
+                PRIMARY KEY (mailing_id, start)
             )
             """
         )
@@ -191,11 +235,11 @@ class SmsGatewayMailing(models.Model):
 
     @api.model
     def _sms_trigger_prepare(self, at=None):
-        cron = self.env.ref(
-            "sms_gateway.ir_cron_sms_gateway_prepare", raise_if_not_found=False
-        )
-        if cron:
-            cron.sudo()._trigger(at)
+        """Wake every active lane of the prepare cron (see
+        ``sms.gateway.dispatcher._sms_cron_lanes``)."""
+        lanes = self.env["sms.gateway.dispatcher"]._sms_cron_lanes("prepare")
+        for cron in lanes:
+            cron._trigger(at)
 
     # ------------------------------------------------------------------
     # The cron
@@ -213,10 +257,10 @@ class SmsGatewayMailing(models.Model):
         started = time.monotonic()
         steps = 0
         while time.monotonic() - started < budget:
-            mailing = self._sms_prepare_take()
-            if not mailing:
+            if not self._sms_prepare_one():
+                self._sms_prepare_clean()
+                Dispatcher._commit()
                 break
-            mailing._sms_prepare_step()
             Dispatcher._commit()
             steps += 1
             self.env["ir.cron"]._notify_progress(done=steps, remaining=1)
@@ -226,17 +270,111 @@ class SmsGatewayMailing(models.Model):
         return steps
 
     @api.model
-    def _sms_prepare_take(self):
-        """A mailing with a preparation step due, locked for this
-        transaction (another worker takes another one), or an empty
-        recordset."""
+    def _sms_prepare_one(self):
+        """Do one step (in the current transaction, which the caller
+        commits); False when there is nothing this worker can do now."""
+        from ..dispatch.dispatcher import in_test_mode  # a cycle at load time
+
+        for attempt in range(STEP_TRIES):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return self._sms_prepare_chunk() or self._sms_prepare_mailing()
+            except psycopg2.errors.SerializationFailure:
+                # Another worker committed a row this snapshot read: start a
+                # new snapshot (nothing of the step is kept).
+                if in_test_mode() or attempt == STEP_TRIES - 1:
+                    raise
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+        return False
+
+    @api.model
+    def _sms_prepare_chunk(self):
+        """Write the messages of one chunk of a mailing being written."""
         self.env.flush_all()
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 """
-                SELECT id FROM sms_gateway_mailing
-                 WHERE prepare_step IN ('stage', 'write', 'cancel')
-                   AND (state != 'scheduled' OR scheduled_at <= %s)
+                SELECT c.mailing_id, c.start, c.stop
+                  FROM sms_gateway_mailing_chunk c
+                  JOIN sms_gateway_mailing g ON g.id = c.mailing_id
+                 WHERE g.prepare_step = 'write'
+                 ORDER BY c.mailing_id, c.start
+                 LIMIT 1
+                   FOR UPDATE OF c SKIP LOCKED
+                """
+            )
+        )
+        if not rows:
+            return False
+        mailing_id, start, stop = rows[0]
+        # Whole-mailing steps (refusal, cancel, finish) wait for this one.
+        step = self.env.execute_query(
+            SQL(
+                "SELECT prepare_step FROM sms_gateway_mailing WHERE id = %s "
+                "FOR KEY SHARE",
+                mailing_id,
+            )
+        )
+        if not step or step[0][0] != "write":
+            return True  # canceled or refused meanwhile: its own step follows
+        mailing = self.browse(mailing_id).sudo()
+        try:
+            with self.env.cr.savepoint():
+                mailing._sms_writer_self()._sms_write_messages(
+                    SQL(
+                        """
+                        SELECT seq, partner_id, number, email, channel, reason,
+                               group_id
+                          FROM sms_gateway_mailing_recipient
+                         WHERE mailing_id = %s AND seq > %s AND seq <= %s
+                        """,
+                        mailing_id,
+                        start,
+                        stop,
+                    ),
+                    notes=False,
+                )
+        except UserError as error:
+            # Undone once no chunk is being written (the refuse step).
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_gateway_mailing
+                       SET prepare_step = 'refuse', prepare_error = %s
+                     WHERE id = %s AND prepare_step = 'write'
+                    """,
+                    error.args[0],
+                    mailing_id,
+                )
+            )
+            self.invalidate_model(["prepare_step", "prepare_error"])
+            self._sms_trigger_prepare()
+            return True
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM sms_gateway_mailing_chunk "
+                "WHERE mailing_id = %s AND start = %s",
+                mailing_id,
+                start,
+            )
+        )
+        return True
+
+    @api.model
+    def _sms_prepare_mailing(self):
+        """A whole-mailing step: read the recipients, finish, undo a
+        refusal, cancel."""
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM sms_gateway_mailing g
+                 WHERE (g.prepare_step IN ('stage', 'refuse', 'cancel')
+                        OR g.prepare_step = 'write' AND NOT EXISTS (
+                            SELECT 1 FROM sms_gateway_mailing_chunk c
+                             WHERE c.mailing_id = g.id))
+                   AND (g.state != 'scheduled' OR g.scheduled_at <= %s)
                  ORDER BY id
                  LIMIT 1
                    FOR UPDATE SKIP LOCKED
@@ -244,28 +382,44 @@ class SmsGatewayMailing(models.Model):
                 fields.Datetime.now() + PREPARE_AHEAD,
             )
         )
-        row = self.env.cr.fetchone()
-        return self.browse(row[0] if row else ()).sudo()
+        if not rows:
+            return False
+        mailing = self.browse(rows[0][0]).sudo()
+        mailing.invalidate_recordset()
+        if mailing.prepare_step == "cancel" or mailing.state == "canceled":
+            mailing._sms_prepare_cancel_step()
+        elif mailing.prepare_step == "refuse":
+            mailing._sms_prepare_refuse(mailing.prepare_error)
+        elif mailing.prepare_step == "write":
+            mailing.write(mailing._sms_prepare_finish())
+            mailing._sms_prepare_tell(mailing.send_summary)
+        else:
+            try:
+                with self.env.cr.savepoint():
+                    mailing._sms_prepare_stage()
+            except UserError as error:
+                mailing.invalidate_recordset()
+                mailing._sms_prepare_refuse(error.args[0])
+        return True
 
-    def _sms_prepare_step(self):
-        """One step of the preparation of this (locked) mailing."""
-        self.ensure_one()
-        self.invalidate_recordset()
-        if self.prepare_step == "cancel" or self.state == "canceled":
-            self._sms_prepare_cancel_step()
-            return
-        try:
-            with self.env.cr.savepoint():
-                if self.prepare_step == "stage":
-                    self._sms_prepare_stage()
-                else:
-                    self._sms_prepare_write()
-        except UserError as error:
-            self.invalidate_recordset()
-            self._sms_prepare_refuse(error.args[0])
+    @api.model
+    def _sms_prepare_clean(self):
+        """Remove numbered recipients and chunks of mailings no longer
+        prepared (one whose preparation ended in a crash, a mailing gone)."""
+        self.env.cr.execute(
+            """
+            DELETE FROM sms_gateway_mailing_recipient
+             WHERE mailing_id NOT IN (SELECT id FROM sms_gateway_mailing
+                                       WHERE prepare_step IN ('stage', 'write'));
+            DELETE FROM sms_gateway_mailing_chunk
+             WHERE mailing_id NOT IN (SELECT id FROM sms_gateway_mailing
+                                       WHERE prepare_step = 'write')
+            """
+        )
 
     def _sms_prepare_stage(self):
-        """Step 1: number the recipients and check the limits on them."""
+        """Step 1: number the recipients, check the limits on them, cut them
+        into chunks."""
         sender = self._sms_sender_self()
         query = sender._sms_partner_query(
             self.prepare_partner_ids.ids,
@@ -280,10 +434,15 @@ class SmsGatewayMailing(models.Model):
         cr = self.env.cr
         cr.execute(
             SQL(
-                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s",
+                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s;"
+                "DELETE FROM sms_gateway_mailing_chunk WHERE mailing_id = %s",
+                self.id,
                 self.id,
             )
         )
+        # Sorts of a million rows in memory, not on disk; no JIT compilation
+        # (seconds for one statement).
+        cr.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
         cr.execute(
             SQL(
                 """
@@ -326,15 +485,26 @@ class SmsGatewayMailing(models.Model):
                 self.id,
             ),
         )
-        self.write(
-            {
-                "prepare_step": "write",
-                "prepare_total": total,
-                "prepare_done": 0,
-                "prepare_cursor": 0,
-                "state": "preparing",
-            }
+        constant = not any(
+            expression for _l, expression, _t, _d in self._sms_compiled_placeholders()
         )
+        size = CONSTANT_CHUNK if constant else RENDERED_CHUNK
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO sms_gateway_mailing_chunk (mailing_id, start, stop)
+                SELECT %(mailing)s, n, LEAST(n + %(size)s, %(total)s)
+                  FROM generate_series(0, %(total)s - 1, %(size)s) AS n
+                """,
+                mailing=self.id,
+                size=size,
+                total=total,
+            )
+        )
+        self.write(
+            {"prepare_step": "write", "prepare_total": total, "state": "preparing"}
+        )
+        self._sms_trigger_prepare()
 
     def _sms_sender_self(self):
         """This mailing in its sender's environment (the record rules of the
@@ -349,33 +519,6 @@ class SmsGatewayMailing(models.Model):
         (placeholders still render with the sender's rights)."""
         return self._sms_sender_self().sudo()
 
-    def _sms_prepare_write(self):
-        """Step 2: the next chunk of recipients becomes messages."""
-        constant = not any(
-            expression for _l, expression, _t, _d in self._sms_compiled_placeholders()
-        )
-        chunk = CONSTANT_CHUNK if constant else RENDERED_CHUNK
-        start = self.prepare_cursor
-        end = min(start + chunk, self.prepare_total)
-        self._sms_writer_self()._sms_write_messages(
-            SQL(
-                """
-                SELECT partner_id, number, email, channel, reason, group_id
-                  FROM sms_gateway_mailing_recipient
-                 WHERE mailing_id = %s AND seq > %s AND seq <= %s
-                """,
-                self.id,
-                start,
-                end,
-            )
-        )
-        values = {"prepare_cursor": end, "prepare_done": end}
-        if end >= self.prepare_total:
-            values.update(self._sms_prepare_finish())
-        self.write(values)
-        if end >= self.prepare_total:
-            self._sms_prepare_tell(values.get("send_summary"))
-
     def _sms_prepare_finish(self):
         """Step 3: every recipient written; the mailing goes (or waits for
         its time). Returns the values to write on the mailing."""
@@ -385,6 +528,7 @@ class SmsGatewayMailing(models.Model):
                 self.id,
             )
         )
+
         result = self._sms_queue_result()
         if not result.get("queued") and not result.get("email"):
             state = "done"
@@ -422,11 +566,12 @@ class SmsGatewayMailing(models.Model):
             )
         )
         cr.execute(
-            SQL("DELETE FROM sms_gateway_message WHERE mailing_id = %s", self.id)
-        )
-        cr.execute(
             SQL(
-                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s",
+                "DELETE FROM sms_gateway_message WHERE mailing_id = %s;"
+                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s;"
+                "DELETE FROM sms_gateway_mailing_chunk WHERE mailing_id = %s",
+                self.id,
+                self.id,
                 self.id,
             )
         )
@@ -448,7 +593,9 @@ class SmsGatewayMailing(models.Model):
         cr = self.env.cr
         cr.execute(
             SQL(
-                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s",
+                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s;"
+                "DELETE FROM sms_gateway_mailing_chunk WHERE mailing_id = %s",
+                self.id,
                 self.id,
             )
         )

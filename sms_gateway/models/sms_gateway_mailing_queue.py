@@ -14,19 +14,29 @@ Before queueing, the send is checked from the preview's counts: the parts
 limit, the 24-hour guard, the company's monthly cap and the user's cap.
 """
 
+import io
+import os
 from datetime import datetime, time, timedelta
 
 import pytz
-from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import sms_text
 from .res_partner_recipient import BULK, SINGLE
 from .sms_gateway_message import body_hash
 
 RENDER_BATCH = 2000
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value):
+    """A value in PostgreSQL's COPY text format."""
+    if value is None or value is False:
+        return "\\N"
+    return str(value).translate(_COPY_ESCAPES)
 
 
 class SmsGatewayMailing(models.Model):
@@ -50,16 +60,19 @@ class SmsGatewayMailing(models.Model):
         cr.execute(
             "DROP TABLE IF EXISTS sms_gateway_recipients; "
             "CREATE TEMP TABLE sms_gateway_recipients "
-            "(partner_id int, number varchar, email varchar, channel varchar, "
-            "reason varchar, group_id int) ON COMMIT DROP"
+            "(seq int, partner_id int, number varchar, email varchar, "
+            "channel varchar, reason varchar, group_id int) ON COMMIT DROP"
         )
         cr.execute(
             SQL(
-                "INSERT INTO sms_gateway_recipients %s",
+                """
+                INSERT INTO sms_gateway_recipients
+                SELECT row_number() OVER (ORDER BY s.partner_id), s.* FROM (%s) s
+                """,
                 self._sms_stage_sql(partner_query, bulk, group_ids),
             )
         )
-        cr.execute("CREATE INDEX ON sms_gateway_recipients (partner_id)")
+        cr.execute("CREATE INDEX ON sms_gateway_recipients (seq)")
         cr.execute("ANALYZE sms_gateway_recipients")
         self._sms_write_messages(SQL("SELECT * FROM sms_gateway_recipients"))
         return self._sms_queue_result()
@@ -83,14 +96,17 @@ class SmsGatewayMailing(models.Model):
             ),
         )
 
-    def _sms_write_messages(self, source):
+    def _sms_write_messages(self, source, notes=True):
         """The one writer of a mailing's messages: the recipients of
-        ``source`` (SQL: rows as ``_sms_stage_sql`` gives them) become
-        queued messages, or canceled ones with the reason they are left out,
-        the same text to the same number within 24 hours skipped, with a note
-        in each partner's chatter. Returns the id after which they were
-        written. UserError (nothing written, the caller rolls back) when a
-        text cannot be written or needs more parts than allowed."""
+        ``source`` (SQL: numbered rows (``seq``, then the columns of
+        ``_sms_stage_sql``)) become queued messages, or canceled ones with
+        the reason they are left out, the same text to the same number within
+        24 hours skipped, with a note in each partner's chatter (``notes``;
+        a large mailing leaves none: a note per partner is a mail message
+        with ten foreign keys each, and the partner's Sent SMS list shows the
+        SMS). Returns the id after which they were written. UserError
+        (nothing written, the caller rolls back) when a text cannot be
+        written or needs more parts than allowed."""
         cr = self.env.cr
         self.env["sms.gateway.message"].flush_model()
         cr.execute("SELECT COALESCE(max(id), 0) FROM sms_gateway_message")
@@ -103,7 +119,8 @@ class SmsGatewayMailing(models.Model):
         self._sms_insert_skipped(source)
         if not self.allow_duplicates:
             self._sms_skip_recent(after)
-        self._sms_log_notes(self.id, after)
+        if notes:
+            self._sms_log_notes(self.id, after)
         # The rows were written in SQL: forget what the cache believes.
         self.env["sms.gateway.message"].invalidate_model()
         self.invalidate_recordset(["message_ids"])
@@ -185,22 +202,42 @@ class SmsGatewayMailing(models.Model):
         )
 
     def _sms_insert_rendered(self, render, source):
-        """Placeholders: render in batches, insert in bulk."""
+        """Placeholders: render in batches, insert in bulk (COPY).
+
+        Placeholders that are plain stored fields of the recipient
+        (``{{ object.name }}``) are read with the recipients in SQL: the
+        recipients are partners the sender may read (the query was made with
+        the sender's rules) and each field was checked when the placeholder
+        was (``_sms_compile_placeholder``), so the ORM would read the same
+        values, only much slower. Other placeholders render through the ORM
+        with the sender's rights (``_sms_renderer``)."""
         cr = self.env.cr
         Partner = self.env["res.partner"]
         price = self.company_id.sms_gateway_price_per_part
+        limit = self.company_id.sms_gateway_max_parts
         columns = self._sms_message_columns()
+        plain = self._sms_plain_placeholders()
+        read = (
+            SQL(", ").join(
+                SQL("p.%s", SQL.identifier(name)) for name in plain["fields"]
+            )
+            if plain
+            else SQL("NULL")
+        )
         last = 0
         while True:
             cr.execute(
                 SQL(
                     """
-                    SELECT r.partner_id, r.number, r.email, r.channel, r.group_id
+                    SELECT r.seq, r.partner_id, r.number, r.email, r.channel,
+                           r.group_id, %s
                       FROM (%s) r
-                     WHERE r.reason IS NULL AND r.partner_id > %s
-                     ORDER BY r.partner_id
+                      JOIN res_partner p ON p.id = r.partner_id
+                     WHERE r.reason IS NULL AND r.seq > %s
+                     ORDER BY r.seq
                      LIMIT %s
                     """,
+                    read,
                     source,
                     last,
                     RENDER_BATCH,
@@ -210,17 +247,21 @@ class SmsGatewayMailing(models.Model):
             if not chunk:
                 break
             last = chunk[-1][0]
-            partners = Partner.browse([row[0] for row in chunk])
-            values = []
-            for (partner_id, number, email, channel, group_id), partner in zip(
-                chunk, partners, strict=True
-            ):
-                text = self._sms_render(render, partner)
+            partners = Partner.browse([row[1] for row in chunk])
+            rows = []
+            for row, partner in zip(chunk, partners, strict=True):
+                partner_id, number, email, channel, group_id = row[1:6]
+                if plain:
+                    text = self._sms_finish_text(plain["write"](row[6:]))
+                else:
+                    text = self._sms_render(render, partner)
                 sms = channel == "sms"
-                info = self._sms_check_length(text, partner) if sms else None
-                values.append(
+                if sms:
+                    info = sms_text.analyze(text)
+                    if info.parts > limit or not text.strip():
+                        self._sms_check_length(text, partner)
+                rows.append(
                     (
-                        columns["mailing"],
                         group_id,
                         partner_id,
                         number if sms else None,
@@ -231,36 +272,92 @@ class SmsGatewayMailing(models.Model):
                         info.encoding if sms else None,
                         len(text),
                         info.parts if sms else 0,
-                        columns["scheduled"],
-                        columns["user"],
-                        columns["company"],
-                        columns["currency"],
                         info.parts * price if sms else 0,
-                        columns["uid"],
-                        columns["now"],
                     )
                 )
-            execute_values(
-                cr._obj,
-                """
-                INSERT INTO sms_gateway_message
-                    (uid, mailing_id, group_id, partner_id, number, email, channel,
-                     body, body_hash, encoding, chars, parts, state, scheduled_at,
-                     attempt_count, user_id, company_id, currency_id, cost,
-                     create_uid, create_date, write_uid, write_date)
-                SELECT md5(random()::text || clock_timestamp()::text || v.p),
-                       v.m, v.g, v.p, v.n, v.e, v.c, v.b, v.h, v.enc, v.ch, v.pa,
-                       'queued', v.s, 0, v.u, v.co, v.cu, v.cost,
-                       v.cr, v.t, v.cr, v.t
-                  FROM (VALUES %s) AS v(m, g, p, n, e, c, b, h, enc, ch, pa, s, u,
-                                       co, cu, cost, cr, t)
-                """,
-                values,
-                template="(%s, %s::int, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                "%s, %s, %s, %s::int, %s::float, %s, %s)",
-                page_size=1000,
-            )
+            self._sms_copy_messages(rows, columns)
             partners.invalidate_recordset()
+
+    def _sms_plain_placeholders(self):
+        """{'fields': column names, 'write': values -> text} when every
+        placeholder of the body is a plain stored field of the recipient
+        (char, text, selection, integer: the value the ORM would give, as
+        the text shows it), else None."""
+        compiled = self._sms_compiled_placeholders()
+        Partner = self.env["res.partner"]
+        names = []
+        for _literal, expression, tree, _default in compiled:
+            if not expression:
+                continue
+            path = expression.split(".")
+            field = Partner._fields.get(path[-1]) if len(path) == 2 else None
+            if (
+                tree is not None
+                or path[0] != "object"
+                or field is None
+                or not field.store
+                or not field.column_type
+                or field.type not in ("char", "text", "selection", "integer")
+                or field.translate
+                or field.company_dependent
+            ):
+                return None
+            names.append(field.name)
+        empty = (None, False, "")
+
+        def write(values):
+            out = []
+            index = 0
+            for literal, expression, _tree, default in compiled:
+                out.append(literal)
+                if expression:
+                    value = values[index]
+                    index += 1
+                    out.append(str(value) if value not in empty else default)
+            return "".join(out)
+
+        return {"fields": names, "write": write}
+
+    def _sms_copy_messages(self, rows, columns):
+        """Insert queued messages with COPY: ``rows`` of (group, partner,
+        number, email, channel, body, body hash, encoding, chars, parts,
+        cost)."""
+        if not rows:
+            return
+        constant = (
+            "queued",
+            columns["scheduled"],
+            0,
+            columns["user"],
+            columns["company"],
+            columns["currency"],
+            columns["uid"],
+            columns["now"],
+            columns["uid"],
+            columns["now"],
+        )
+        buffer = io.StringIO()
+        mailing = columns["mailing"]
+        for row in rows:
+            buffer.write(
+                "\t".join(
+                    _copy_text(value)
+                    for value in (os.urandom(16).hex(), mailing, *row, *constant)
+                )
+            )
+            buffer.write("\n")
+        buffer.seek(0)
+        self.env.cr._obj.copy_expert(
+            """
+            COPY sms_gateway_message
+                (uid, mailing_id, group_id, partner_id, number, email, channel,
+                 body, body_hash, encoding, chars, parts, cost, state, scheduled_at,
+                 attempt_count, user_id, company_id, currency_id,
+                 create_uid, create_date, write_uid, write_date)
+            FROM STDIN
+            """,
+            buffer,
+        )
 
     def _sms_insert_skipped(self, source):
         """Record every excluded recipient with the reason (state canceled)."""

@@ -77,7 +77,8 @@ class TestMailingPrepare(SendCase):
         self.assertEqual(set(queued.create_uid.ids), {self.user_sms.id})
         self.assertEqual((mailing.progress_value, mailing.progress_total), (0, 12))
         self.assertIn("12 queued", mailing.send_summary)
-        # The chatter of each partner has its note, once.
+        # A large mailing leaves no note in each partner's chatter (the
+        # partner's Sent SMS list shows the SMS).
         notes = self.env["mail.message"].search_count(
             [
                 ("model", "=", "res.partner"),
@@ -85,7 +86,7 @@ class TestMailingPrepare(SendCase):
                 ("body", "ilike", "SMS queued by"),
             ]
         )
-        self.assertEqual(notes, 12)
+        self.assertEqual(notes, 0)
         # The author is told it is ready.
         self.assertTrue(
             self.env["mail.message"].search(
@@ -113,9 +114,8 @@ class TestMailingPrepare(SendCase):
             patch.object(prepare, "CONSTANT_CHUNK", 5),
             patch.object(prepare, "RENDERED_CHUNK", 5),
         ):
-            taken = self.Mailing._sms_prepare_take()
-            taken._sms_prepare_step()  # stage
-            taken._sms_prepare_step()  # the first 5 messages
+            self.Mailing._sms_prepare_one()  # stage
+            self.Mailing._sms_prepare_one()  # the first 5 messages
         self.assertEqual(len(self.messages(mailing, state="queued")), 5)
         self.assertEqual(mailing.state, "preparing")
         self.assertEqual((mailing.progress_value, mailing.progress_total), (5, 12))
@@ -131,12 +131,12 @@ class TestMailingPrepare(SendCase):
             patch.object(prepare, "CONSTANT_CHUNK", 5),
             patch.object(prepare, "RENDERED_CHUNK", 5),
         ):
-            self.Mailing._sms_prepare_take()._sms_prepare_step()  # stage
+            self.Mailing._sms_prepare_one()  # stage
             Mailing = type(self.Mailing)
             original = Mailing._sms_write_messages
 
-            def killed(self, source):
-                original(self, source)
+            def killed(self, source, notes=True):
+                original(self, source, notes=notes)
                 raise KeyboardInterrupt("killed")
 
             with (
@@ -144,10 +144,10 @@ class TestMailingPrepare(SendCase):
                 self.assertRaises(KeyboardInterrupt),
                 self.env.cr.savepoint(),
             ):
-                self.Mailing._sms_prepare_take()._sms_prepare_step()
+                self.Mailing._sms_prepare_one()
             self.env.invalidate_all()
             self.assertFalse(self.messages(mailing))
-            self.assertEqual(mailing.prepare_cursor, 0)
+            self.assertEqual(mailing.prepare_done, 0)
             self.Mailing._cron_prepare(time_budget=60)
         queued = self.messages(mailing, state="queued")
         self.assertEqual(len(queued), 12)
@@ -215,9 +215,8 @@ class TestMailingPrepare(SendCase):
             patch.object(prepare, "CONSTANT_CHUNK", 5),
             patch.object(prepare, "RENDERED_CHUNK", 5),
         ):
-            taken = self.Mailing._sms_prepare_take()
-            taken._sms_prepare_step()
-            taken._sms_prepare_step()
+            self.Mailing._sms_prepare_one()
+            self.Mailing._sms_prepare_one()
             mailing.with_user(self.user_sms).action_cancel()
             self.assertEqual(mailing.state, "canceled")
             self.assertEqual(self.Dispatcher._cron_dispatch(), 0)
@@ -285,7 +284,6 @@ class TestMailingPrepare(SendCase):
         mailing = self.send()
         for values in (
             {"prepare_step": "done"},
-            {"prepare_cursor": 999},
             {"prepare_error": "x"},
             {"prepare_domain": "[]"},
         ):
@@ -352,7 +350,7 @@ class TestMailingPrepareRpc(HttpCase):
                 "create",
                 [{"name": "Forged", "body": "x", "prepare_step": "stage"}],
             )
-        for private in ("_cron_prepare", "_sms_prepare_take", "_sms_prepare_later"):
+        for private in ("_cron_prepare", "_sms_prepare_one", "_sms_prepare_later"):
             with self.assertRaises(JsonRpcException):
                 call(private, [[]])
         self.assertFalse(
