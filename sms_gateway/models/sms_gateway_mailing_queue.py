@@ -36,7 +36,10 @@ def _copy_text(value):
     """A value in PostgreSQL's COPY text format."""
     if value is None or value is False:
         return "\\N"
-    return str(value).translate(_COPY_ESCAPES)
+    text = value if isinstance(value, str) else str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
 
 
 class SmsGatewayMailing(models.Model):
@@ -337,15 +340,14 @@ class SmsGatewayMailing(models.Model):
             columns["now"],
         )
         buffer = io.StringIO()
-        mailing = columns["mailing"]
+        prefix = "\t" + _copy_text(columns["mailing"]) + "\t"
+        suffix = "\t" + "\t".join(_copy_text(value) for value in constant) + "\n"
+        write = buffer.write
         for row in rows:
-            buffer.write(
-                "\t".join(
-                    _copy_text(value)
-                    for value in (os.urandom(16).hex(), mailing, *row, *constant)
-                )
-            )
-            buffer.write("\n")
+            write(os.urandom(16).hex())
+            write(prefix)
+            write("\t".join([_copy_text(value) for value in row]))
+            write(suffix)
         buffer.seek(0)
         self.env.cr._obj.copy_expert(
             """
