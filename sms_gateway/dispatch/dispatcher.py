@@ -32,9 +32,10 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, config
+from odoo.tools.rendering_tools import parse_inline_template
 
 from ..models.sms_gateway_account import ProviderLockedError
-from ..tools import providers
+from ..tools import providers, text_template
 from .delivery import UNSETTLED
 from .routing import waiting_reason
 
@@ -365,6 +366,25 @@ class SmsGatewayDispatcher(models.AbstractModel):
         for row in rows:
             row["pinned"] = bool(row["account"])
         rows = self.env["sms.gateway.router"]._sms_route(company, rows, held)
+        # The text of each mailing once (its template is made from it when
+        # sending): personalised messages of one mailing go together.
+        mailing_ids = tuple({row["mailing"] for row in rows if row["mailing"]})
+        texts = {}
+        if mailing_ids:
+            cr.execute(
+                SQL(
+                    """
+                    SELECT id, body, transliterate FROM sms_gateway_mailing
+                     WHERE id IN %s
+                    """,
+                    mailing_ids,
+                )
+            )
+            texts = {mailing_id: (body, how) for mailing_id, body, how in cr.fetchall()}
+        for row in rows:
+            row["mailing_body"], row["transliterate"] = texts.get(
+                row["mailing"], (None, None)
+            )
         by_route = {}
         for row in rows:
             by_route.setdefault((row["account"], row["provider"]), []).append(row["id"])
@@ -452,12 +472,29 @@ class SmsGatewayDispatcher(models.AbstractModel):
             # The account changed provider since the claim: routed again.
             self._sms_requeue_rows(rows)
             return
+        # The template of each mailing, once: its body's literal pieces,
+        # finished as its texts are (providers with a personalisation API
+        # send one template for many texts; the others ignore it).
+        templates = {}
+        Mailing = self.env["sms.gateway.mailing"]
+        for r in rows:
+            mailing_id = r.get("mailing")
+            if not mailing_id or mailing_id in templates or not r.get("mailing_body"):
+                continue
+            finish = Mailing.new({"transliterate": r["transliterate"]})._sms_finish_text
+            try:
+                templates[mailing_id] = text_template.literals(
+                    parse_inline_template(r["mailing_body"]), finish
+                )
+            except ValueError:
+                templates[mailing_id] = None  # each text goes as it is
         messages = [
             {
                 "uid": r["uid"],
                 "number": r["number"],
                 "body": r["body"],
                 "sender": r["sender"] or None,
+                "template": templates.get(r.get("mailing")),
             }
             for r in rows
         ]

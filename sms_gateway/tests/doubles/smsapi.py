@@ -1,7 +1,19 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""SMSAPI double: ``POST /sms.do`` (form, Bearer token), ``GET /profile``."""
+"""SMSAPI double: ``POST /sms.do`` (form, Bearer token), ``GET /profile``.
 
+Personalisation as SMSAPI's ``sms.do`` has it: ``param1``..``param4``, each
+the recipients' values joined by "|" in the order of ``to``, replace
+``[%1%]``..``[%4%]`` in ``message`` (one pass: a value is not read again).
+A count of values other than the count of recipients is refused with error
+18, "Invalid number of parameters" (SMSAPI's published error table has 18
+"invalid number of parameters"; that it is the answer to exactly this
+mismatch is our reading). Each recipient's own text is what ``messages``
+records (and the log file holds) as its ``body``, the request's ``message``
+as its ``template``.
+"""
+
+import re
 import threading
 import time
 import uuid
@@ -9,6 +21,29 @@ import uuid
 from .base import BaseDouble, digits, sms_parts
 
 SMSAPI_TOKEN = "smsapi-test-token-5b1f"
+PARAM_NAMES = ("param1", "param2", "param3", "param4")
+PARAM_MARK_RE = re.compile(r"\[%([1-4])%\]")
+
+
+def personal_texts(message, params, count):
+    """Each recipient's text: ``message`` with its ``[%N%]`` replaced by the
+    recipient's value of ``paramN``; None when a count of values is not
+    ``count``."""
+    values = {}
+    for number, name in enumerate(PARAM_NAMES, start=1):
+        if name in params:
+            values[str(number)] = str(params[name]).split("|")
+            if len(values[str(number)]) != count:
+                return None
+    if not values:
+        return [message] * count
+    return [
+        PARAM_MARK_RE.sub(
+            lambda mark, i=i: values[mark[1]][i] if mark[1] in values else mark[0],
+            message,
+        )
+        for i in range(count)
+    ]
 
 
 class SmsapiDouble(BaseDouble):
@@ -72,12 +107,13 @@ class SmsapiDouble(BaseDouble):
             return 200, "ERROR:8", {}
         numbers = [item for item in (params.get("to") or "").split(",") if item]
         idxs = (params.get("idx") or "").split("|") if params.get("idx") else []
-        refusal = self._refusal(params, numbers, idxs)
+        texts = personal_texts(params.get("message") or "", params, len(numbers))
+        refusal = self._refusal(params, numbers, idxs, texts)
         if refusal:
             return 200, refusal, {}
         idxs = idxs or [None] * len(numbers)
         if params.get("check_idx") == "1":
-            refusal = self._duplicate_idx(params, numbers, idxs)
+            refusal = self._duplicate_idx(params, numbers, idxs, texts)
             if refusal:
                 return 200, refusal, {}
         invalid = [
@@ -90,14 +126,18 @@ class SmsapiDouble(BaseDouble):
             if self.is_invalid(number) or not 8 <= len(digits(number)) <= 15
         ]
         invalid_set = {item["submitted_number"] for item in invalid}
-        for number, idx in zip(numbers, idxs, strict=True):
+        for number, idx, text in zip(numbers, idxs, texts, strict=True):
             if number in invalid_set:
                 self.record_message(
-                    state="rejected", number=number, idx=idx, body=params["message"]
+                    state="rejected",
+                    number=number,
+                    idx=idx,
+                    body=text,
+                    template=params["message"],
                 )
         valid = [
-            (number, idx)
-            for number, idx in zip(numbers, idxs, strict=True)
+            (number, idx, text)
+            for number, idx, text in zip(numbers, idxs, texts, strict=True)
             if number not in invalid_set
         ]
         if not valid or (invalid and self.refuse_batch_on_invalid):
@@ -108,7 +148,7 @@ class SmsapiDouble(BaseDouble):
             answer["invalid_numbers"] = invalid
         return 200, answer, {}
 
-    def _refusal(self, params, numbers, idxs):
+    def _refusal(self, params, numbers, idxs, texts):
         """Error answer for a request refused as a whole, or None."""
         sender = params.get("from")
         message = params.get("message") or ""
@@ -118,23 +158,30 @@ class SmsapiDouble(BaseDouble):
             return {"error": 13, "message": "No correct phone numbers"}
         if idxs and len(idxs) != len(numbers):
             return {"error": 20, "message": "Invalid number of idx"}
+        if texts is None:
+            return {"error": 18, "message": "Invalid number of parameters"}
         if sender and sender in self.bad_senders:
             return {"error": 14, "message": "Invalid sender field"}
         if self.no_credit:
             return {"error": 103, "message": "Insufficient credits"}
-        if sms_parts(message) > int(params.get("max_parts") or 6):
+        max_parts = int(params.get("max_parts") or 6)
+        if any(sms_parts(text) > max_parts for text in set(texts)):
             return {"error": 12, "message": "Too many parts"}
         return None
 
-    def _duplicate_idx(self, params, numbers, idxs):
+    def _duplicate_idx(self, params, numbers, idxs, texts):
         with self.lock:
             clash = {idx for idx in idxs if idx and idx in self.seen_idx}
         if not clash:
             return None
-        for number, idx in zip(numbers, idxs, strict=True):
+        for number, idx, text in zip(numbers, idxs, texts, strict=True):
             if idx in clash:
                 self.record_message(
-                    state="duplicate", number=number, idx=idx, body=params["message"]
+                    state="duplicate",
+                    number=number,
+                    idx=idx,
+                    body=text,
+                    template=params["message"],
                 )
         return {
             "error": 53,
@@ -144,10 +191,10 @@ class SmsapiDouble(BaseDouble):
 
     def _accept(self, params, valid):
         message = params["message"]
-        parts = sms_parts(message)
         test = params.get("test") == "1"
         items = []
-        for number, idx in valid:
+        for number, idx, text in valid:
+            parts = sms_parts(text)
             with self.lock:
                 self._next_id += 1
                 sms_id = f"{self._next_id:08X}{uuid.uuid4().hex[:8].upper()}"
@@ -171,7 +218,8 @@ class SmsapiDouble(BaseDouble):
                     state="accepted",
                     number=number,
                     idx=idx,
-                    body=message,
+                    body=text,
+                    template=message,
                     sender=params.get("from"),
                     provider_ref=sms_id,
                     parts=parts,
@@ -179,5 +227,6 @@ class SmsapiDouble(BaseDouble):
                 )
         answer = {"count": len(items), "list": items}
         if params.get("details") == "1":
+            parts = sms_parts(message)
             answer.update(message=message, length=len(message), parts=parts)
         return answer

@@ -26,8 +26,11 @@ An unknown code raises ValueError; a missing credential raises
 value.
 
 ``provider.send(messages)``: ``messages`` is a list of ``{"uid", "number"
-(E.164), "body", "sender" (None = configured sender)}``; it returns one
-result per message, same order: ``{"uid", "state": "accepted" | "rejected" |
+(E.164), "body", "sender" (None = configured sender), "template"
+(optional: the literal pieces of the text's template, see
+``tools/text_template.py``; SMSAPI sends the messages of one template in one
+request, the others ignore it)}``; it returns one result per message, same
+order: ``{"uid", "state": "accepted" | "rejected" |
 "retry", "provider_ref", "parts", "cost", "error"}``. "rejected" is permanent
 for that message, "retry" temporary for that message.
 

@@ -201,6 +201,17 @@ def first_value(value):
     return value
 
 
+def _template(value):
+    """A message's ``template`` (its text's literal pieces, see
+    ``tools/text_template.py``) as a tuple of texts, or None when it has no
+    gap or is not a list of texts."""
+    if not isinstance(value, list | tuple) or len(value) < 2:
+        return None
+    if not all(isinstance(piece, str) for piece in value):
+        return None
+    return tuple(value)
+
+
 def _causes(error):
     """``error`` and the exceptions it was raised from or during."""
     seen = []
@@ -670,6 +681,7 @@ class BaseProvider:
             "number": str(message.get("number") or "").strip(),
             "body": message.get("body") or "",
             "sender": (str(message.get("sender") or "").strip() or self.sender),
+            "template": _template(message.get("template")),
         }
 
     def _local_error(self, message):
@@ -683,8 +695,13 @@ class BaseProvider:
     def _send(self, messages, results):
         raise NotImplementedError
 
+    def _group_key(self, message):
+        """What the messages of one bulk request share: body and sender."""
+        return (message["body"], message["sender"])
+
     def _groups(self, messages):
-        """Group messages sharing body and sender into bulk requests.
+        """Group messages sharing ``_group_key`` (body and sender) into bulk
+        requests.
 
         A group never holds the same number twice (answers are matched back
         by number) and holds at most ``batch_size`` messages.
@@ -693,7 +710,7 @@ class BaseProvider:
         open_groups = {}
         for message in messages:
             number = digits_key(message["number"])
-            key = (message["body"], message["sender"])
+            key = self._group_key(message)
             candidates = open_groups.setdefault(key, [])
             for group, numbers in candidates:
                 if len(group) < self.batch_size and number not in numbers:

@@ -9,6 +9,36 @@ the pipe-separated list of uids in the same order (the official Python client
 joins ``idx`` with "|"), with ``check_idx=1`` so that SMSAPI refuses an idx
 already used in the last 24 h (error 53): this makes re-sending safe.
 
+Personalised texts: a message may carry a ``template``, the literal pieces
+of its text (``tools/text_template.py``). Messages of one template and
+sender go in one request: ``message`` is the template with ``[%1%]``..
+``[%N%]`` in its gaps and ``param1``..``paramN`` the values of each
+recipient joined by "|" in the order of ``to`` (``personal_values``), so
+1,000 different texts cost one request instead of 1,000. A message whose
+text cannot be rebuilt exactly from its template and values, or whose values
+SMSAPI could read otherwise (see ``personal_values``), goes as before, with
+the messages of the same text.
+
+What this rests on, and what is not confirmed:
+
+- from SMSAPI's clients: ``param1``..``param4`` are parameters of
+  ``sms.do`` (smsapi-php-client ``SendSmssBag``, smsapi-python-client
+  ``sms_parameters``), the client joins a list of values with "|" as it
+  does ``idx`` (python client ``parameters_transformer``), and ``[%1%]`` in
+  the message is where ``param1`` goes (python client example
+  ``send_sms_with_params.py``, "Hello [%1%] [%2%]");
+- from SMSAPI's published error table (smsapi.pl "Statusy i kody
+  błędów"): 18 "invalid number of parameters", 19 "too many messages in
+  one request", 20 "invalid number of idx", 27 "idx too long (255)";
+- not confirmed (we could not read SMSAPI's own page on it): that the
+  number of values must equal the number of recipients (we always send one
+  per recipient), how SMSAPI treats an empty value, spaces at the ends of a
+  value, or "[%" inside a value, whether it counts the parts per recipient,
+  and the maximum number of recipients of one request. We do not rely on
+  any of these: such values are not personalised, error 18, 11 or 12 to a
+  personalised request re-sends its texts one request per text, and error
+  19 splits the request in two.
+
 Answers and decisions:
 
 - ``{"count", "list": [...]}``: each item is matched back by ``idx`` and else
@@ -26,7 +56,10 @@ Answers and decisions:
   (with ``partial_results``) so the run stops and an administrator fixes the
   sender instead of every message failing one by one.
 - errors 11 (message text) and 12 (more parts than max_parts) -> "rejected"
-  for every message of that request.
+  for every message of that request; for a personalised request, and for
+  error 18 (parameters), its texts are re-sent one request per text first.
+- error 19 (too many messages in one request): the request is split in two
+  halves, each sent again (nothing of it was sent).
 - errors 201 and 999 (SMSAPI internal errors) -> ProviderUnavailableError;
   202 and 203 (too many requests) and HTTP 429 -> RateLimitError. These codes
   come from SMSAPI's published error table, not from our facts file.
@@ -35,8 +68,9 @@ Answers and decisions:
   messages (the caller's retry limit ends it).
 
 Limits: idx may hold letters and digits, 255 characters at most (uids with
-"|" or "," are refused locally). ``batch_size`` (default 100) bounds the
-recipients per request; SMSAPI's rate limits are not public.
+"|" or "," are refused locally). ``batch_size`` (default 100; the Odoo
+account passes the dispatch batch, 2,000) bounds the recipients per request,
+personalised or not; SMSAPI's rate limits are not public.
 
 Balance: ``GET /profile`` -> ``points``; ``check()`` uses the same call.
 
@@ -48,6 +82,7 @@ exact list is not public, so ``parse_callback`` accepts ``MsgId`` or ``id``,
 several reports in one call as comma-separated values.
 """
 
+from .. import text_template
 from .base import (
     BaseProvider,
     Credential,
@@ -97,6 +132,13 @@ CREDIT_ERRORS = {103: "the SMSAPI account has no points left"}
 INVALID_NUMBERS_ERROR = 13
 DUPLICATE_IDX_ERROR = 53
 SENDER_ERROR = 14
+PARAMS_ERROR = 18
+TOO_MANY_ERROR = 19
+# Personalisation: ``param1``..``param4``, each the values of the recipients
+# joined by "|" in the order of ``to``, replace ``[%1%]``..``[%4%]``.
+MAX_PARAMS = 4
+PARAM_SEPARATOR = "|"
+PARAM_MARK = "[%"
 MESSAGE_ERRORS = {
     11: "message text refused (empty, too long or invalid characters)",
     12: "message has more parts than max_parts allows",
@@ -155,6 +197,32 @@ def _split(value, count):
     if len(pieces) == count:
         return [piece.strip() or None for piece in pieces]
     return [str(value).strip() or None] * count
+
+
+def personal_values(message):
+    """The values of ``param1``.. that make the message's text from its
+    ``template``, or None when it must go as it is (today's way).
+
+    None when: no template, more than four gaps, the text cannot be rebuilt
+    exactly from the template (``text_template.split``), or a value SMSAPI
+    could read otherwise than we mean: empty, with spaces at either end
+    (unconfirmed whether SMSAPI keeps them), with "|" (the separator of the
+    values), or "[%" anywhere in the text (a literal or a value would read as
+    a parameter mark, or a value could be read again as one).
+    """
+    pieces = message.get("template")
+    if not pieces or len(pieces) - 1 > MAX_PARAMS:
+        return None
+    text = message["body"]
+    if PARAM_MARK in text or any(PARAM_MARK in piece for piece in pieces):
+        return None
+    values = text_template.split(pieces, text)
+    if values is None:
+        return None
+    for value in values:
+        if not value or value != value.strip() or PARAM_SEPARATOR in value:
+            return None
+    return values
 
 
 class SmsapiProvider(BaseProvider):
@@ -242,8 +310,27 @@ class SmsapiProvider(BaseProvider):
     # -- sending --------------------------------------------------------------
 
     def _send(self, messages, results):
+        for message in messages:
+            message["values"] = personal_values(message)
         for group in self._groups(messages):
             self._send_group(group, results, resend=True)
+
+    def _group_key(self, message):
+        """Messages of one template and sender go together (their texts
+        differ by their values); the others by body and sender."""
+        if message.get("values") is not None:
+            return ("template", message["template"], message["sender"])
+        return ("body", message["body"], message["sender"])
+
+    @staticmethod
+    def _personalised(group):
+        """True when ``group`` goes as one template with ``param1``..: it
+        shares a template and holds more than one text."""
+        return (
+            len(group) > 1
+            and group[0].get("values") is not None
+            and len({message["body"] for message in group}) > 1
+        )
 
     def _params(self, group):
         first = group[0]
@@ -256,6 +343,15 @@ class SmsapiProvider(BaseProvider):
             "check_idx": "1",
             "details": "1",
         }
+        if self._personalised(group):
+            pieces = first["template"]
+            params["message"] = text_template.join(
+                pieces, [f"[%{n}%]" for n in range(1, len(pieces))]
+            )
+            for n in range(1, len(pieces)):
+                params[f"param{n}"] = PARAM_SEPARATOR.join(
+                    message["values"][n - 1] for message in group
+                )
         if first["sender"]:
             params["from"] = first["sender"]
         if self.max_parts:
@@ -365,6 +461,17 @@ class SmsapiProvider(BaseProvider):
             self._handle_invalid_numbers(group, data, label, results, resend)
         elif code == DUPLICATE_IDX_ERROR:
             self._handle_duplicate_idx(group, results)
+        elif code == TOO_MANY_ERROR and len(group) > 1:
+            # Nothing of the request was sent: the halves go one by one.
+            half = len(group) // 2
+            for part in (group[:half], group[half:]):
+                self._send_group(part, results, resend)
+        elif self._personalised(group) and (
+            code == PARAMS_ERROR or code in MESSAGE_ERRORS
+        ):
+            # The template or one recipient's text was refused: each text
+            # goes as it is, so that only a refused text is refused.
+            self._send_plain(group, results, resend)
         else:
             state, error = "retry", label
             if code in MESSAGE_ERRORS:
@@ -373,6 +480,12 @@ class SmsapiProvider(BaseProvider):
                 results[message["uid"]] = make_result(
                     message["uid"], state, error=error
                 )
+
+    def _send_plain(self, group, results, resend):
+        """Send ``group`` without personalisation: one request per text."""
+        plain = [dict(message, values=None) for message in group]
+        for part in self._groups(plain):
+            self._send_group(part, results, resend)
 
     def _handle_invalid_numbers(self, group, data, label, results, resend):
         self._reject_invalid(group, data.get("invalid_numbers"), results)
