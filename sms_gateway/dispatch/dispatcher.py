@@ -55,7 +55,8 @@ ACCOUNT_ERRORS = ("auth", "credit", "config", "sender")
 # through the next eligible account when there is one).
 ACCOUNT_HOLD = 900
 DOWN_HOLD = 300
-# Dispatch batch for providers that take one message per request.
+# Dispatch batch for providers that take one message per request, per
+# parallel connection of the account.
 SINGLE_REQUEST_BATCH_SIZE = 50
 # How often a claim is tried again when a concurrent claim got in the way.
 CLAIM_TRIES = 5
@@ -367,23 +368,32 @@ class SmsGatewayDispatcher(models.AbstractModel):
     def _sms_batch_size(self, company, batch_size, seconds_left=None, pace=None):
         """How many messages of ``company`` one batch takes.
 
-        One request per message (Twilio): small batches, so that a crash
-        leaves few messages whose fate is unknown. Within a time budget: as
-        many as the pace of the last batch lets send in half the time left;
-        before any batch, for one request per message, as many as can wait
-        for the request timeout each.
+        One request per message (Twilio, Vonage): small batches, so that a
+        crash leaves few messages whose fate is unknown:
+        ``SINGLE_REQUEST_BATCH_SIZE`` per parallel connection of the account
+        (each connection sends as many one after the other). Within a time
+        budget: as many as the pace of the last batch lets send in half the
+        time left; before any batch, for one request per message, as many as
+        can wait for the request timeout each on every connection, and never
+        more than the account's requests per second let send in half the
+        time left.
         """
         account = company.sudo()._sms_gateway_first_account()
         provider_class = providers.PROVIDERS.get(account.provider)
         single = not (provider_class and provider_class.supports_bulk)
+        connections = max(account.connections or 1, 1)
         if single:
-            batch_size = min(batch_size, SINGLE_REQUEST_BATCH_SIZE)
+            batch_size = min(batch_size, SINGLE_REQUEST_BATCH_SIZE * connections)
         if seconds_left is not None:
             if pace:
                 batch_size = min(batch_size, int(seconds_left / 2 / pace))
             elif single:
                 timeout = max(account.timeout or 0, 1)
-                batch_size = min(batch_size, int(seconds_left / timeout))
+                batch_size = min(batch_size, int(seconds_left / timeout) * connections)
+            if single and account.requests_per_second:
+                batch_size = min(
+                    batch_size, int(seconds_left / 2 * account.requests_per_second)
+                )
         return max(batch_size, 1)
 
     # ------------------------------------------------------------------
