@@ -47,6 +47,9 @@ DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_BATCH_SIZE = 2000
 # classid of the advisory locks held by dispatch runs (pg_advisory_lock(int, int)).
 ADVISORY_LOCK_CLASS = 0x5347  # "SG"
+# classid of the shared advisory locks (key: the account id) each run holds
+# while it sends through an account with a rate: the runs share the rate.
+RATE_LOCK_CLASS = 0x5352  # "SR"
 # Account-level errors: the account is put on hold, its messages go through
 # the next eligible account or wait, never failed.
 ACCOUNT_ERRORS = ("auth", "credit", "config", "sender")
@@ -412,9 +415,15 @@ class SmsGatewayDispatcher(models.AbstractModel):
         Account = self.env["sms.gateway.account"].sudo()
         for account_id, account_rows in by_account.items():
             account = Account.browse(account_id)
+            share = self._sms_rate_lock(account)
             try:
                 with self.env.cr.savepoint():
-                    self._sms_send_rows(account, account_rows, max_attempts, held)
+                    self._sms_send_rows(
+                        account.with_context(sms_gateway_rate_share=share),
+                        account_rows,
+                        max_attempts,
+                        held,
+                    )
             except Exception as error:
                 _logger.exception(
                     "SMS dispatch for company %s, account %s: unexpected error "
@@ -424,6 +433,46 @@ class SmsGatewayDispatcher(models.AbstractModel):
                     len(account_rows),
                 )
                 self._sms_unexpected_error(account_rows, error, max_attempts)
+            finally:
+                self._sms_rate_unlock(account, share)
+
+    @api.model
+    def _sms_rate_lock(self, account):
+        """How many dispatch runs (cron workers, servers) send through
+        ``account`` now, this one included, each taking its part of the
+        account's requests per second; 0 when the account has no rate. The
+        run holds a shared advisory lock on the account until
+        ``_sms_rate_unlock``; a run that dies releases it with its
+        connection."""
+        if not account.requests_per_second:
+            return 0
+        cr = self.env.cr
+        cr.execute(
+            "SELECT pg_advisory_lock_shared(%s, %s)", (RATE_LOCK_CLASS, account.id)
+        )
+        cr.execute(
+            """
+            SELECT count(*) FROM pg_locks
+             WHERE locktype = 'advisory' AND granted AND objsubid = 2
+               AND classid = %s AND objid = %s
+            """,
+            (RATE_LOCK_CLASS, account.id),
+        )
+        return max(cr.fetchone()[0], 1)
+
+    @api.model
+    def _sms_rate_unlock(self, account, share):
+        if not share:
+            return
+        try:
+            self.env.cr.execute(
+                "SELECT pg_advisory_unlock_shared(%s, %s)",
+                (RATE_LOCK_CLASS, account.id),
+            )
+        except psycopg2.Error:
+            _logger.exception(
+                "Could not release the rate lock of SMS account %s", account.id
+            )
 
     @api.model
     def _sms_send_rows(self, account, rows, max_attempts, held):

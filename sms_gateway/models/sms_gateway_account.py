@@ -443,10 +443,16 @@ class SmsGatewayAccount(models.Model):
             "batch_size": batch_size,
             "max_parts": account.company_id.sms_gateway_max_parts,
             "connections": account.connections or 1,
-            "requests_per_second": account.requests_per_second,
-            # One pacing clock per account and process, across the adapters
-            # the dispatch builds one batch after the other.
-            "rate_key": f"{self.env.cr.dbname}:sms.gateway.account:{account.id}",
+            # The dispatch runs sending through the account at once share
+            # its rate (``sms_gateway_rate_share``, see the dispatcher).
+            "requests_per_second": account.requests_per_second
+            / max(self.env.context.get("sms_gateway_rate_share") or 1, 1),
+            # One pacing clock per account and database connection (one run
+            # at a time), across the adapters a run builds batch after batch.
+            "rate_key": (
+                f"{self.env.cr.dbname}:{account.id}:"
+                f"{self.env.cr.connection.get_backend_pid()}"
+            ),
         }
         for credential in providers.PROVIDERS[account.provider].credentials:
             value = account[f"{account.provider}_{credential.key}"]

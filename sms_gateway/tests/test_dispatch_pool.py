@@ -4,9 +4,11 @@
 account's rate settings, and who may change them."""
 
 from odoo.exceptions import AccessError, ValidationError
+from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from ..dispatch.dispatcher import RATE_LOCK_CLASS
 from .common import JsonRpcMixin, SmsGatewaySecurityCase
 from .test_dispatch import DispatchCase
 
@@ -133,6 +135,36 @@ class TestDispatchPool(DispatchCase):
             {"provider": "vonage", "vonage_api_key": "k", "vonage_api_secret": "s"}
         )
         self.assertEqual(twilio.requests_per_second, 30)
+
+    def test_dispatch_runs_sending_through_one_account_share_its_rate(self):
+        account = self.set_sms_account(
+            provider="vonage",
+            vonage_api_key="key",
+            vonage_api_secret="secret",
+            sender="Shop",
+        )
+        lock = "SELECT pg_advisory_lock_shared(%s, %s)"
+        unlock = "SELECT pg_advisory_unlock_shared(%s, %s)"
+        key = (RATE_LOCK_CLASS, account.id)
+        # Another worker (its own database connection) sends through it.
+        with db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute(lock, key)
+            share = self.Dispatcher._sms_rate_lock(account)
+            self.assertEqual(share, 2)
+            shared = account.with_context(sms_gateway_rate_share=share)
+            with shared._sms_get_provider() as adapter:
+                self.assertEqual(adapter.max_requests_per_second, 15)
+            self.Dispatcher._sms_rate_unlock(account, share)
+            other.execute(unlock, key)
+        share = self.Dispatcher._sms_rate_lock(account)
+        self.assertEqual(share, 1)
+        self.Dispatcher._sms_rate_unlock(account, share)
+        self.env.cr.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND classid = %s AND objid = %s",
+            key,
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
 
     def test_the_settings_are_bounded(self):
         for values, words in (

@@ -181,11 +181,17 @@ _CLOCKS = {}
 _CLOCKS_LOCK = threading.Lock()
 
 
+# Named clocks kept at most (the oldest are forgotten).
+MAX_CLOCKS = 1000
+
+
 def rate_clock(key=None):
     """The shared clock named ``key`` (a new one for None)."""
     if key is None:
         return RateClock()
     with _CLOCKS_LOCK:
+        if key not in _CLOCKS and len(_CLOCKS) >= MAX_CLOCKS:
+            del _CLOCKS[next(iter(_CLOCKS))]
         return _CLOCKS.setdefault(key, RateClock())
 
 
