@@ -394,9 +394,9 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 timeout = max(account.timeout or 0, 1)
                 batch_size = min(batch_size, int(seconds_left / timeout) * connections)
             if single and account.requests_per_second:
-                batch_size = min(
-                    batch_size, int(seconds_left / 2 * account.requests_per_second)
-                )
+                # Its part of the rate: the other runs sending through it share it.
+                rate = account.requests_per_second / (self._sms_rate_runs(account) + 1)
+                batch_size = min(batch_size, int(seconds_left / 2 * rate))
         return max(batch_size, 1)
 
     # ------------------------------------------------------------------
@@ -450,7 +450,12 @@ class SmsGatewayDispatcher(models.AbstractModel):
         cr.execute(
             "SELECT pg_advisory_lock_shared(%s, %s)", (RATE_LOCK_CLASS, account.id)
         )
-        cr.execute(
+        return max(self._sms_rate_runs(account), 1)
+
+    @api.model
+    def _sms_rate_runs(self, account):
+        """How many runs hold the rate lock of ``account`` now."""
+        self.env.cr.execute(
             """
             SELECT count(*) FROM pg_locks
              WHERE locktype = 'advisory' AND granted AND objsubid = 2
@@ -458,7 +463,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
             """,
             (RATE_LOCK_CLASS, account.id),
         )
-        return max(cr.fetchone()[0], 1)
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _sms_rate_unlock(self, account, share):

@@ -146,9 +146,14 @@ class TestDispatchPool(DispatchCase):
         lock = "SELECT pg_advisory_lock_shared(%s, %s)"
         unlock = "SELECT pg_advisory_unlock_shared(%s, %s)"
         key = (RATE_LOCK_CLASS, account.id)
+        size = self.Dispatcher._sms_batch_size
+        company = self.env.company
+        # Alone: a batch takes half the time left at 30 requests per second.
+        self.assertEqual(size(company, 2000, seconds_left=10, pace=0.001), 150)
         # Another worker (its own database connection) sends through it.
         with db_connect(self.env.cr.dbname).cursor() as other:
             other.execute(lock, key)
+            self.assertEqual(size(company, 2000, seconds_left=10, pace=0.001), 75)
             share = self.Dispatcher._sms_rate_lock(account)
             self.assertEqual(share, 2)
             shared = account.with_context(sms_gateway_rate_share=share)

@@ -35,9 +35,8 @@ request starts are at least ``(1 + PACE_MARGIN) / rate`` seconds apart, so
 the provider never counts more than ``rate`` requests in a second even when
 the network delays some requests more than others. Config
 ``requests_per_second`` replaces the class's ``max_requests_per_second``
-(0: no pacing); ``rate_key`` names the clock, so that the adapters of one
-account built one after the other in a process (one per dispatch batch)
-share it.
+(0: no pacing); ``rate_key`` names the clock, so that the adapters built
+one after the other for one account (one per dispatch batch) share it.
 
 When a request fails (rate limit, timeout, refused credentials, ...), no new
 request starts (a thread waiting for its slot gives up); the requests under
@@ -903,7 +902,11 @@ class BaseProvider:
                 except ProviderError as exc:
                     self._halt.set()
                     state.fail(exc)
-                except Exception as exc:  # noqa: BLE001 - kept for the caller
+                except BaseException as exc:  # pylint: disable=broad-exception-caught
+                    if index is None and not isinstance(exc, Exception):
+                        raise  # the caller's own thread is stopped: let it stop
+                    # A thread's crash becomes an error of the send, whose
+                    # other results are kept.
                     self._halt.set()
                     state.fail(self._unexpected_error(exc, unit))
                 finally:
