@@ -48,6 +48,9 @@ DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_BATCH_SIZE = 2000
 # classid of the advisory locks held by dispatch runs (pg_advisory_lock(int, int)).
 ADVISORY_LOCK_CLASS = 0x5347  # "SG"
+# classid of the shared advisory locks (key: the account id) each run holds
+# while it sends through an account with a rate: the runs share the rate.
+RATE_LOCK_CLASS = 0x5352  # "SR"
 # Account-level errors: the account is put on hold, its messages go through
 # the next eligible account or wait, never failed.
 ACCOUNT_ERRORS = ("auth", "credit", "config", "sender")
@@ -56,7 +59,8 @@ ACCOUNT_ERRORS = ("auth", "credit", "config", "sender")
 # through the next eligible account when there is one).
 ACCOUNT_HOLD = 900
 DOWN_HOLD = 300
-# Dispatch batch for providers that take one message per request.
+# Dispatch batch for providers that take one message per request, per
+# parallel connection of the account.
 SINGLE_REQUEST_BATCH_SIZE = 50
 # How often a claim is tried again when a concurrent claim got in the way.
 CLAIM_TRIES = 5
@@ -411,23 +415,32 @@ class SmsGatewayDispatcher(models.AbstractModel):
     def _sms_batch_size(self, company, batch_size, seconds_left=None, pace=None):
         """How many messages of ``company`` one batch takes.
 
-        One request per message (Twilio): small batches, so that a crash
-        leaves few messages whose fate is unknown. Within a time budget: as
-        many as the pace of the last batch lets send in half the time left;
-        before any batch, for one request per message, as many as can wait
-        for the request timeout each.
+        One request per message (Twilio, Vonage): small batches, so that a
+        crash leaves few messages whose fate is unknown:
+        ``SINGLE_REQUEST_BATCH_SIZE`` per parallel connection of the account
+        (each connection sends as many one after the other). Within a time
+        budget: as many as the pace of the last batch lets send in half the
+        time left; before any batch, for one request per message, as many as
+        can wait for the request timeout each on every connection, and never
+        more than the account's requests per second let send in half the
+        time left.
         """
         account = company.sudo()._sms_gateway_first_account()
         provider_class = providers.PROVIDERS.get(account.provider)
         single = not (provider_class and provider_class.supports_bulk)
+        connections = max(account.connections or 1, 1)
         if single:
-            batch_size = min(batch_size, SINGLE_REQUEST_BATCH_SIZE)
+            batch_size = min(batch_size, SINGLE_REQUEST_BATCH_SIZE * connections)
         if seconds_left is not None:
             if pace:
                 batch_size = min(batch_size, int(seconds_left / 2 / pace))
             elif single:
                 timeout = max(account.timeout or 0, 1)
-                batch_size = min(batch_size, int(seconds_left / timeout))
+                batch_size = min(batch_size, int(seconds_left / timeout) * connections)
+            if single and account.requests_per_second:
+                # Its part of the rate: the other runs sending through it share it.
+                rate = account.requests_per_second / (self._sms_rate_runs(account) + 1)
+                batch_size = min(batch_size, int(seconds_left / 2 * rate))
         return max(batch_size, 1)
 
     # ------------------------------------------------------------------
@@ -446,9 +459,15 @@ class SmsGatewayDispatcher(models.AbstractModel):
         Account = self.env["sms.gateway.account"].sudo()
         for account_id, account_rows in by_account.items():
             account = Account.browse(account_id)
+            share = self._sms_rate_lock(account)
             try:
                 with self.env.cr.savepoint():
-                    self._sms_send_rows(account, account_rows, max_attempts, held)
+                    self._sms_send_rows(
+                        account.with_context(sms_gateway_rate_share=share),
+                        account_rows,
+                        max_attempts,
+                        held,
+                    )
             except Exception as error:
                 _logger.exception(
                     "SMS dispatch for company %s, account %s: unexpected error "
@@ -458,6 +477,51 @@ class SmsGatewayDispatcher(models.AbstractModel):
                     len(account_rows),
                 )
                 self._sms_unexpected_error(account_rows, error, max_attempts)
+            finally:
+                self._sms_rate_unlock(account, share)
+
+    @api.model
+    def _sms_rate_lock(self, account):
+        """How many dispatch runs (cron workers, servers) send through
+        ``account`` now, this one included, each taking its part of the
+        account's requests per second; 0 when the account has no rate. The
+        run holds a shared advisory lock on the account until
+        ``_sms_rate_unlock``; a run that dies releases it with its
+        connection."""
+        if not account.requests_per_second:
+            return 0
+        cr = self.env.cr
+        cr.execute(
+            "SELECT pg_advisory_lock_shared(%s, %s)", (RATE_LOCK_CLASS, account.id)
+        )
+        return max(self._sms_rate_runs(account), 1)
+
+    @api.model
+    def _sms_rate_runs(self, account):
+        """How many runs hold the rate lock of ``account`` now."""
+        self.env.cr.execute(
+            """
+            SELECT count(*) FROM pg_locks
+             WHERE locktype = 'advisory' AND granted AND objsubid = 2
+               AND classid = %s AND objid = %s
+            """,
+            (RATE_LOCK_CLASS, account.id),
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _sms_rate_unlock(self, account, share):
+        if not share:
+            return
+        try:
+            self.env.cr.execute(
+                "SELECT pg_advisory_unlock_shared(%s, %s)",
+                (RATE_LOCK_CLASS, account.id),
+            )
+        except psycopg2.Error:
+            _logger.exception(
+                "Could not release the rate lock of SMS account %s", account.id
+            )
 
     @api.model
     def _sms_send_rows(self, account, rows, max_attempts, held):

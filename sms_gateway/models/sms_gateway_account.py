@@ -19,6 +19,12 @@ checks (connection, balance, test SMS) are ``sms_gateway_account_checks.py``.
 
 Each account has its own delivery report secret (``secrets.token_urlsafe``,
 43 characters, unique), part of the report addresses given to the provider.
+
+How fast an account sends: ``requests_per_second`` (the provider's documented
+limit by default, 0: none) and ``connections`` (requests under way at once
+for the providers that take one message per request, 1 to 16, 4 by
+default) go to the adapter with the rest of its configuration; like every
+account field, only system administrators change them.
 """
 
 import logging
@@ -30,6 +36,7 @@ from odoo.tools import SQL
 
 from ..tools import providers
 from ..tools import sender as sender_rules
+from ..tools.providers.base import MAX_CONNECTIONS
 
 _logger = logging.getLogger(__name__)
 
@@ -45,6 +52,12 @@ ALERT_SUMMARIES = {
     "config": "SMS account is not configured",
     "down": "SMS account: the provider does not answer",
 }
+
+
+# Parallel connections of a new account, and the most requests per second
+# an account may be set to.
+DEFAULT_CONNECTIONS = 4
+MAX_REQUESTS_PER_SECOND = 10000
 
 
 def new_callback_secret():
@@ -111,6 +124,30 @@ class SmsGatewayAccount(models.Model):
         help="Countries whose numbers this account sends to; empty: all countries.",
     )
     timeout = fields.Integer(string="Request Timeout (s)", default=10)
+    requests_per_second = fields.Integer(
+        string="Requests per Second",
+        compute="_compute_requests_per_second",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="The most requests sent through this account in a second, all "
+        "parallel connections together; 0: no limit of ours. It starts at "
+        "the limit the provider documents (Vonage: 30 per API key; Twilio "
+        "documents none and queues what a sender number cannot send at once). "
+        "Raise it only when the provider agreed to more; lower it to the "
+        "rate of your sender number. A provider asking to send more slowly "
+        "is always obeyed.",
+    )
+    connections = fields.Integer(
+        string="Parallel Connections",
+        default=DEFAULT_CONNECTIONS,
+        tracking=True,
+        help="Requests under way at once for providers that take one message "
+        "per request (Twilio, Vonage, and Quriiri with personalised texts), "
+        f"1 to {MAX_CONNECTIONS}. More connections send "
+        "faster while the provider answers slowly, never faster than the "
+        "requests per second allow.",
+    )
     price_per_part = fields.Float(
         digits=(16, 4),
         help="Used for cost estimates when the provider does not tell the cost, "
@@ -179,6 +216,14 @@ class SmsGatewayAccount(models.Model):
                 else False
             )
 
+    @api.depends("provider")
+    def _compute_requests_per_second(self):
+        """The provider's documented limit (0 when it documents none)."""
+        for account in self:
+            provider_class = providers.PROVIDERS.get(account.provider)
+            rate = provider_class.max_requests_per_second if provider_class else None
+            account.requests_per_second = int(rate or 0)
+
     @api.depends("provider", "location")
     def _compute_locked(self):
         current = self._sms_current_location()
@@ -216,6 +261,37 @@ class SmsGatewayAccount(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The SMS request timeout must be between 1 and 120 seconds."
+                    )
+                )
+
+    @api.constrains("connections")
+    def _check_connections(self):
+        for account in self:
+            if not 1 <= account.connections <= MAX_CONNECTIONS:
+                raise ValidationError(
+                    self.env._(
+                        "The parallel connections of the SMS account %(account)s "
+                        "must be between 1 and %(top)s (now %(value)s): more "
+                        "connections are not faster once the provider's requests "
+                        "per second are reached.",
+                        account=account.name,
+                        top=MAX_CONNECTIONS,
+                        value=account.connections,
+                    )
+                )
+
+    @api.constrains("requests_per_second")
+    def _check_requests_per_second(self):
+        for account in self:
+            if not 0 <= account.requests_per_second <= MAX_REQUESTS_PER_SECOND:
+                raise ValidationError(
+                    self.env._(
+                        "The requests per second of the SMS account %(account)s "
+                        "must be between 0 (no limit) and %(top)s (now "
+                        "%(value)s).",
+                        account=account.name,
+                        top=MAX_REQUESTS_PER_SECOND,
+                        value=account.requests_per_second,
                     )
                 )
 
@@ -366,6 +442,17 @@ class SmsGatewayAccount(models.Model):
             # As many recipients of one text per request as dispatch takes.
             "batch_size": batch_size,
             "max_parts": account.company_id.sms_gateway_max_parts,
+            "connections": account.connections or 1,
+            # The dispatch runs sending through the account at once share
+            # its rate (``sms_gateway_rate_share``, see the dispatcher).
+            "requests_per_second": account.requests_per_second
+            / max(self.env.context.get("sms_gateway_rate_share") or 1, 1),
+            # One pacing clock per account and database connection (one run
+            # at a time), across the adapters a run builds batch after batch.
+            "rate_key": (
+                f"{self.env.cr.dbname}:{account.id}:"
+                f"{self.env.cr.connection.get_backend_pid()}"
+            ),
         }
         for credential in providers.PROVIDERS[account.provider].credentials:
             value = account[f"{account.provider}_{credential.key}"]

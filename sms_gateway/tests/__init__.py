@@ -44,3 +44,4 @@ if __name__.startswith("odoo.addons."):
     from . import test_account_address
     from . import test_group_import_tour
     from . import test_dispatch_personal
+    from . import test_dispatch_pool

@@ -472,7 +472,11 @@ class TestDispatchBudgetAndErrors(DispatchCase):
         Dispatcher = self.Dispatcher
         company = self.env.company
         self.set_sms_account(
-            company, "twilio", timeout=10, **twilio_account_values("http://127.0.0.1:9")
+            company,
+            "twilio",
+            timeout=10,
+            connections=1,  # test_dispatch_pool: the batch grows with them
+            **twilio_account_values("http://127.0.0.1:9"),
         )
         self.assertEqual(Dispatcher._sms_batch_size(company, 2000), 50)
         self.assertEqual(Dispatcher._sms_batch_size(company, 2000, seconds_left=60), 6)

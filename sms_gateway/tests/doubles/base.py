@@ -17,7 +17,12 @@ the real API, errors included. Knobs (attributes, changeable at any time):
   ``fail_status`` (e.g. 500, 503, 429) to ``fail_count`` requests (None =
   all) after letting ``fail_skip`` requests through;
 - ``rate_limit``: answer HTTP 429 to the next N requests;
-- ``delay``: seconds to wait before answering (client timeouts);
+- ``per_second_limit``: a provider's rate limit: a request arriving when
+  the double already took that many in the last second is answered as the
+  provider answers too many requests (HTTP 429 with ``Retry-After``; Vonage:
+  status 1, throttled), and not processed; 0 or None: no limit;
+- ``delay``: seconds to wait before answering (a provider's latency, or
+  client timeouts);
 - ``garbage``: answer the next N requests with HTTP 200 and an HTML body;
 - ``bad_senders``: sender names the account may not use;
 - SMSAPI only: ``refuse_batch_on_invalid`` (error 13 for the whole request
@@ -33,8 +38,14 @@ serves one double until SIGINT/SIGTERM and appends one JSON line per
 received message (``state`` "accepted", "rejected" or "duplicate") to the
 log file, flushed at once. Control endpoints, on every double:
 ``GET /__double__/messages``, ``GET /__double__/requests``,
-``POST /__double__/config`` (JSON object of knobs), ``POST
-/__double__/reset``.
+``GET /__double__/stats`` (``stats()``), ``POST /__double__/config`` (JSON
+object of knobs), ``POST /__double__/reset``.
+
+It serves requests concurrently (a thread per connection, HTTP/1.1 keep-alive)
+and counts what a rate limit is about (``stats()``): ``peak_concurrent``, the
+most requests it was answering at once; ``peak_per_second``, the most requests
+that arrived within one second (a sliding window); ``throttled``, the
+requests ``per_second_limit`` refused.
 """
 
 import json
@@ -42,6 +53,7 @@ import logging
 import re
 import threading
 import time
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -57,6 +69,7 @@ KNOBS = (
     "fail_count",
     "fail_skip",
     "rate_limit",
+    "per_second_limit",
     "delay",
     "garbage",
     "bad_senders",
@@ -116,6 +129,7 @@ class BaseDouble:
         self._server = None
         self._thread = None
         self._api_requests = 0
+        self.reset_stats()
         self.reset_knobs()
         self.configure(**knobs)
 
@@ -129,11 +143,29 @@ class BaseDouble:
         self.fail_count = None
         self.fail_skip = 0
         self.rate_limit = 0
+        self.per_second_limit = 0
         self.delay = 0.0
         self.garbage = 0
         self.bad_senders = set()
         self.refuse_batch_on_invalid = False
         self.balance = 100.0
+
+    def reset_stats(self):
+        self._active = 0
+        self._arrivals = deque()  # monotonic arrival times, last second
+        self._taken = deque()  # the same, of requests the limit let through
+        self.peak_concurrent = 0
+        self.peak_per_second = 0
+        self.throttled = 0
+
+    def stats(self):
+        with self.lock:
+            return {
+                "requests": self._api_requests,
+                "peak_concurrent": self.peak_concurrent,
+                "peak_per_second": self.peak_per_second,
+                "throttled": self.throttled,
+            }
 
     def configure(self, **knobs):
         for name, value in knobs.items():
@@ -208,12 +240,35 @@ class BaseDouble:
             self.requests.append(request)
             self._api_requests += 1
             number = self._api_requests
-        if self.delay:
-            time.sleep(self.delay)
-        injected = self._injected(number)
-        answer = injected or self.route(request)
-        request["answered"] = answer[0]
-        self._reply(handler, *answer)
+            throttled = self._count_arrival()
+        try:
+            if self.delay:
+                time.sleep(self.delay)
+            answer = (
+                self.rate_limit_answer() if throttled else self._injected(number)
+            ) or self.route(request)
+            request["answered"] = answer[0]
+            self._reply(handler, *answer)
+        finally:
+            with self.lock:
+                self._active -= 1
+
+    def _count_arrival(self):
+        """Count a request (under the lock); True when ``per_second_limit``
+        refuses it."""
+        now = time.monotonic()
+        self._active += 1
+        self.peak_concurrent = max(self.peak_concurrent, self._active)
+        for times in (self._arrivals, self._taken):
+            while times and times[0] <= now - 1.0:
+                times.popleft()
+        self._arrivals.append(now)
+        self.peak_per_second = max(self.peak_per_second, len(self._arrivals))
+        if self.per_second_limit and len(self._taken) >= self.per_second_limit:
+            self.throttled += 1
+            return True
+        self._taken.append(now)
+        return False
 
     def _injected(self, number):
         with self.lock:
@@ -299,6 +354,8 @@ class BaseDouble:
         if action == "requests":
             with self.lock:
                 return 200, [dict(item) for item in self.requests], {}
+        if action == "stats":
+            return 200, self.stats(), {}
         if action == "config" and request["method"] == "POST":
             knobs = dict(request["json"] or {})
             try:
@@ -310,6 +367,7 @@ class BaseDouble:
             with self.lock:
                 self.requests.clear()
                 self.messages.clear()
+                self.reset_stats()
             self.reset_knobs()
             return 200, {"ok": True}, {}
         return 404, {"error": "unknown control action"}, {}

@@ -33,6 +33,12 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--log", help="append each received message (JSONL)")
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument(
+        "--per-second-limit",
+        type=int,
+        default=0,
+        help="requests per second taken; more are answered as throttled",
+    )
     parser.add_argument("--invalid", default="", help="comma-separated numbers")
     parser.add_argument("--fail-status", type=int)
     parser.add_argument("--fail-count", type=int)
@@ -53,6 +59,7 @@ def main(argv=None):
         port=args.port,
         log_path=args.log,
         delay=args.delay,
+        per_second_limit=args.per_second_limit,
         invalid_numbers={item for item in args.invalid.split(",") if item},
         fail_status=args.fail_status,
         fail_count=args.fail_count,

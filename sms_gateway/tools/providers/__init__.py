@@ -16,9 +16,13 @@ sender rules, ``supports_bulk``, ``supports_idempotency``,
 
 Config keys: the provider's credential keys (``token`` and ``base_url`` for
 SMSAPI, ``account_sid``, ``auth_token``, ``base_url`` for Twilio, ...), plus
-``sender``, ``timeout`` (10 s), ``batch_size`` and ``callback_url`` (the
+``sender``, ``timeout`` (10 s), ``batch_size``, ``callback_url`` (the
 delivery report address; ``{uid}`` in it is replaced by the message uid by
-the providers sending one request per message). SMSAPI also reads
+the providers sending one request per message), ``connections`` (concurrent
+requests of one send, 1 to 16, default 1), ``requests_per_second`` (replaces
+the class's ``max_requests_per_second``; 0: no pacing) and ``rate_key`` (a
+name shared by the adapters of one account, so that they share one pacing
+clock; see ``base.py``). SMSAPI also reads
 ``max_parts``, ``normalize``, ``test``; Twilio ``messaging_service_sid``.
 
 An unknown code raises ValueError; a missing credential raises

@@ -22,6 +22,31 @@ takes the bare keys), the sender rules, the ``supports_*`` flags,
 ``max_requests_per_second``. Every adapter takes ``callback_url`` (the
 delivery report address; ``{uid}`` in it is replaced by the message uid by
 the adapters sending one message per request).
+
+Concurrent requests (``_send_each``): adapters that need one HTTP request per
+message (Twilio, Vonage) or per text (Quriiri, personalised texts) send over
+``connections`` threads (config ``connections``, 1 to ``MAX_CONNECTIONS``;
+1, one after the other, when not configured). Each thread has its own
+``requests.Session`` (its own keep-alive connection): ``requests`` does not
+promise that a Session may be shared between threads (psf/requests#2766), and
+a thread's connection stays open for all the messages it sends. Pacing is
+one clock shared by the threads (``RateClock``, a locked next-slot clock):
+request starts are at least ``(1 + PACE_MARGIN) / rate`` seconds apart, so
+the provider never counts more than ``rate`` requests in a second even when
+the network delays some requests more than others. Config
+``requests_per_second`` replaces the class's ``max_requests_per_second``
+(0: no pacing); ``rate_key`` names the clock, so that the adapters built
+one after the other for one account (one per dispatch batch) share it.
+
+When a request fails (rate limit, timeout, refused credentials, ...), no new
+request starts (a thread waiting for its slot gives up); the requests under
+way finish and keep their results; ``send()`` raises the first error (an
+error that stops the account before a temporary one), with ``in_flight`` the
+uids of every failed request whose outcome is unknown. The messages never
+started are in neither: they are simply retried. An unexpected exception in
+a thread is such an error too (``code="unexpected"``, its request's uids in
+flight): the results of the other requests are never lost. No thread
+outlives ``send()``.
 """
 
 import json
@@ -30,6 +55,7 @@ import math
 import re
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -49,6 +75,14 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_BATCH_SIZE = 100
+# Concurrent requests of one ``send()`` (``connections``): the bounds, and
+# the value when the configuration names none (one after the other).
+MAX_CONNECTIONS = 16
+DEFAULT_CONNECTIONS = 1
+# Pacing leaves this fraction of a second free per second of requests: a
+# request the network delays by up to ``PACE_MARGIN`` seconds more than the
+# one ``rate`` requests later still arrives in another second.
+PACE_MARGIN = 0.03
 E164_RE = re.compile(r"^\+[1-9]\d{1,14}$")
 RESULT_STATES = ("accepted", "rejected", "retry")
 REDACTED = "***"
@@ -114,6 +148,89 @@ class HttpAnswer:
     @property
     def ok(self):
         return 200 <= self.status < 300
+
+
+class RateClock:
+    """When the next request of one account may start, shared by the
+    threads of a ``send()`` (and by the adapters given the same
+    ``rate_key`` in one process). A request takes the clock when it
+    actually starts, so starts are ``interval`` apart even when a thread
+    wakes up late (no catching up in a burst)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._next_at = 0.0
+
+    def acquire(self, rate, halt):
+        """Wait for a start time of ``rate`` per second; False when ``halt``
+        (a ``threading.Event``) is set meanwhile."""
+        interval = (1.0 + PACE_MARGIN) / rate
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                if now >= self._next_at:
+                    self._next_at = now + interval
+                    return True
+                wait = self._next_at - now
+            if halt.wait(wait):
+                return False
+
+
+_CLOCKS = {}
+_CLOCKS_LOCK = threading.Lock()
+
+
+# Named clocks kept at most (the oldest are forgotten).
+MAX_CLOCKS = 1000
+
+
+def rate_clock(key=None):
+    """The shared clock named ``key`` (a new one for None)."""
+    if key is None:
+        return RateClock()
+    with _CLOCKS_LOCK:
+        if key not in _CLOCKS and len(_CLOCKS) >= MAX_CLOCKS:
+            del _CLOCKS[next(iter(_CLOCKS))]
+        return _CLOCKS.setdefault(key, RateClock())
+
+
+class _NotStarted(Exception):
+    """A request gave up waiting for its slot: the send is stopping."""
+
+
+class _PoolState:
+    """What the threads of one ``_send_each`` share: the units left and the
+    errors met."""
+
+    def __init__(self, units):
+        self.lock = threading.Lock()
+        self._units = list(reversed(units))
+        self._errors = []
+
+    def next_unit(self):
+        with self.lock:
+            return self._units.pop() if self._units else None
+
+    def fail(self, error):
+        with self.lock:
+            self._errors.append(error)
+
+    def error(self):
+        """The error ``send()`` raises: the first one that stops the account
+        (not temporary), else the first one; it carries the uids of every
+        failed request whose outcome is unknown."""
+        if not self._errors:
+            return None
+        lasting = [error for error in self._errors if not error.temporary]
+        chosen = (lasting or self._errors)[0]
+        in_flight = list(chosen.in_flight)
+        for error in self._errors:
+            in_flight.extend(uid for uid in error.in_flight if uid not in in_flight)
+        chosen.in_flight = in_flight
+        retry_after = [e.retry_after for e in self._errors if e.retry_after]
+        if retry_after and not chosen.retry_after:
+            chosen.retry_after = max(retry_after)
+        return chosen
 
 
 def make_result(uid, state, provider_ref=None, parts=None, cost=None, error=None):
@@ -384,8 +501,27 @@ class BaseProvider:
         self.sender = str(config.get("sender") or "").strip() or None
         self.batch_size = to_int(config.get("batch_size")) or DEFAULT_BATCH_SIZE
         self.callback_url = str(config.get("callback_url") or "").strip() or None
+        rate = config.get("requests_per_second")
+        if rate is not None and rate != "":
+            self.max_requests_per_second = (
+                self._read_number(rate, "requests per second", minimum=0) or None
+            )
+        connections = config.get("connections")
+        if connections is None or connections == "":
+            connections = DEFAULT_CONNECTIONS
+        self.connections = int(
+            self._read_number(
+                connections,
+                "parallel connections",
+                minimum=1,
+                maximum=MAX_CONNECTIONS,
+            )
+        )
+        self._clock = rate_clock(config.get("rate_key") or None)
         self._session = None
-        self._next_request_at = 0.0
+        self._sessions = []  # one per extra thread of ``_send_each``
+        self._local = threading.local()
+        self._halt = threading.Event()
 
     def _config_value(self, config, key):
         """A credential's value from ``config``, stripped (its default when
@@ -401,6 +537,23 @@ class BaseProvider:
         if not self.callback_url or uid is None:
             return self.callback_url
         return self.callback_url.replace("{uid}", quote(str(uid), safe=""))
+
+    def _read_number(self, value, what, minimum=0, maximum=None):
+        number = to_float(value)
+        if (
+            number is None
+            or number < minimum
+            or (maximum is not None and number > maximum)
+        ):
+            bounds = f"at least {minimum:g}"
+            if maximum is not None:
+                bounds = f"between {minimum:g} and {maximum:g}"
+            raise ProviderError(
+                f"{self.label}: {what} must be a number {bounds}",
+                code="config",
+                temporary=False,
+            )
+        return number
 
     def _read_timeout(self, value):
         if value is None or value == "":
@@ -419,14 +572,25 @@ class BaseProvider:
     @property
     def session(self):
         if self._session is None:
-            self._session = requests.Session()
-            self._session.headers["User-Agent"] = "sms_gateway (Odoo addon)"
+            self._session = self._new_session()
         return self._session
+
+    def _new_session(self):
+        session = requests.Session()
+        session.headers["User-Agent"] = "sms_gateway (Odoo addon)"
+        return session
+
+    def _thread_session(self):
+        """The session of the calling thread of ``_send_each`` (else the
+        adapter's own)."""
+        return getattr(self._local, "session", None) or self.session
 
     def close(self):
         if self._session is not None:
             self._session.close()
             self._session = None
+        while self._sessions:
+            self._sessions.pop().close()
 
     def __enter__(self):
         return self
@@ -487,7 +651,7 @@ class BaseProvider:
         self._pace()
         started = time.monotonic()
         try:
-            response = self.session.request(
+            response = self._thread_session().request(
                 method,
                 url,
                 params=params,
@@ -536,16 +700,13 @@ class BaseProvider:
         return answer
 
     def _pace(self):
-        """Wait so that this instance stays within ``max_requests_per_second``."""
+        """Wait for this request's slot (``max_requests_per_second``, shared
+        by the threads); raise ``_NotStarted`` when the send stops meanwhile."""
         rate = self.max_requests_per_second
-        if not rate:
-            return
-        now = time.monotonic()
-        wait = self._next_request_at - now
-        if wait > 0:
-            time.sleep(wait)
-            now += wait
-        self._next_request_at = now + 1.0 / rate
+        if rate and not self._clock.acquire(rate, self._halt):
+            raise _NotStarted()
+        if self._halt.is_set():
+            raise _NotStarted()
 
     def _host(self, path=""):
         """``host[:port]`` the adapter talks to (never a credential)."""
@@ -698,6 +859,93 @@ class BaseProvider:
     def _group_key(self, message):
         """What the messages of one bulk request share: body and sender."""
         return (message["body"], message["sender"])
+
+    # -- concurrent requests ----------------------------------------------------
+
+    def _send_each(self, units, send_unit, results):
+        """Send ``units`` (lists of messages, one request each) with
+        ``send_unit(unit, unit_results)``, over ``connections`` threads
+        (see the module docstring); fill ``results``, raise the first error
+        with the results of the units that got an answer."""
+        units = [unit for unit in units if unit]
+        count = min(self.connections, len(units))
+        state = _PoolState(units)
+        self._halt.clear()
+        try:
+            self._run_pool(state, send_unit, results, count)
+        finally:
+            self._halt.clear()  # the adapter's other calls go on
+        error = state.error()
+        if error is not None:
+            raise error
+
+    def _run_pool(self, state, send_unit, results, count):
+        if count <= 1:
+            self._run_units(state, send_unit, results, None)
+        else:
+            while len(self._sessions) < count - 1:
+                self._sessions.append(self._new_session())
+            threads = [
+                threading.Thread(
+                    target=self._run_units,
+                    args=(state, send_unit, results, index),
+                    name=f"sms-{self.code}-{index}",
+                    daemon=True,
+                )
+                for index in range(count)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+    def _run_units(self, state, send_unit, results, index):
+        """One thread of ``_send_each``: take the next unit until none is
+        left or the send stops; each unit's results go to ``results`` only
+        when complete."""
+        if index:  # the first thread uses the adapter's own session
+            self._local.session = self._sessions[index - 1]
+        try:
+            while not self._halt.is_set():
+                unit = state.next_unit()
+                if unit is None:
+                    return
+                unit_results = {}
+                try:
+                    send_unit(unit, unit_results)
+                except _NotStarted:
+                    return
+                except ProviderError as exc:
+                    self._halt.set()
+                    state.fail(exc)
+                except BaseException as exc:  # pylint: disable=broad-exception-caught
+                    if index is None and not isinstance(exc, Exception):
+                        raise  # the caller's own thread is stopped: let it stop
+                    # A thread's crash becomes an error of the send, whose
+                    # other results are kept.
+                    self._halt.set()
+                    state.fail(self._unexpected_error(exc, unit))
+                finally:
+                    with state.lock:  # dict updates from several threads
+                        results.update(unit_results)
+        finally:
+            self._local.session = None
+
+    def _unexpected_error(self, exc, unit):
+        """A bug or an unforeseen answer while sending ``unit``: whether its
+        request went is unknown; the other results are kept."""
+        _logger.exception(
+            "%s: unexpected error while sending %s messages",
+            self.label,
+            len(unit),
+        )
+        return ProviderError(
+            f"{self.label}: unexpected error ({type(exc).__name__}) while "
+            "sending, see the server log",
+            code="unexpected",
+            temporary=True,
+            in_flight=[message["uid"] for message in unit],
+        )
 
     def _groups(self, messages):
         """Group messages sharing ``_group_key`` (body and sender) into bulk

@@ -172,8 +172,9 @@ class QuriiriProvider(BaseProvider):
     # -- sending --------------------------------------------------------------
 
     def _send(self, messages, results):
-        for group in self._groups(messages):
-            self._send_group(group, results)
+        """One request per text (a group of numbers), over ``connections``
+        threads (personalised texts are one request each)."""
+        self._send_each(self._groups(messages), self._send_group, results)
 
     def _reference(self, group):
         if len(group) == 1:

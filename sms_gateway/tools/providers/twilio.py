@@ -27,8 +27,19 @@ signed with ``X-Twilio-Signature`` (see ``compute_signature``): the report
 route carries no secret (``callback_signed``) and ``verify_callback`` checks
 each report with the account's auth token.
 
-Rate: Twilio queues what a sender cannot send at once and publishes no fixed
-request rate per account, so ``max_requests_per_second`` is None.
+Rate: Twilio publishes no request rate per account for the REST API, so
+``max_requests_per_second`` is None (no pacing unless the account sets
+one). What Twilio documents: error 20429 (HTTP 429) when an account sends
+too many *concurrent* REST API requests ("never processed and always safe
+to retry", twilio.com/docs/api/errors/20429 and support article
+360044308153); error 63017 when an account and its subaccounts together
+send more than 2000 messages per second (twilio.com/docs/api/errors/63017);
+and it queues what a sender number cannot send at once (its own messages
+per second) instead of refusing it. Not confirmed from Twilio's pages: the
+number of concurrent requests allowed (third-party pages say 100 by
+default; ours stay at ``MAX_CONNECTIONS`` = 16 per send), and whether a 429
+carries ``Retry-After`` (honoured when it does). The adapter sends over
+``connections`` threads (``base._send_each``); a 429 or 20429 stops the send.
 """
 
 import base64
@@ -251,8 +262,12 @@ class TwilioProvider(BaseProvider):
     # -- sending --------------------------------------------------------------
 
     def _send(self, messages, results):
-        for message in messages:
-            results[message["uid"]] = self._send_one(message)
+        """One request per message, over ``connections`` threads."""
+        self._send_each([[message] for message in messages], self._send_unit, results)
+
+    def _send_unit(self, unit, results):
+        (message,) = unit
+        results[message["uid"]] = self._send_one(message)
 
     def _send_one(self, message):
         uid = message["uid"]

@@ -30,7 +30,15 @@ is "accepted" (the accepted parts were sent and billed) with the refusal in
 Vonage has no idempotency key (``supports_idempotency`` False): a message
 whose request timed out is listed in ``ProviderError.in_flight`` and may
 have been sent; re-sending it may duplicate. Vonage documents a default of
-30 API requests per second per account (``max_requests_per_second``).
+30 API requests per second per API key ("What is the Throughput Limit for
+Outbound SMS?", api.support.vonage.com article 203993598: more is rejected
+with status 1, throttled; a higher limit is agreed with Vonage), counted in
+requests, not SMS parts (article 115001344948): ``max_requests_per_second``.
+US long numbers and 10DLC campaigns have lower limits of their own, per
+sender, not applied here (set the account's rate). Not confirmed: how
+Vonage counts a second (a sliding window or fixed seconds; pacing leaves a
+margin for either), and whether status 1 comes with a time to wait. The
+adapter sends over ``connections`` threads (``base._send_each``).
 
 Balance: ``GET {base_url}/account/get-balance`` with HTTP Basic (api key,
 secret), answer ``{"value": 12.34, "autoReload": false}``; ``check()`` uses it.
@@ -200,8 +208,12 @@ class VonageProvider(BaseProvider):
     # -- sending --------------------------------------------------------------
 
     def _send(self, messages, results):
-        for message in messages:
-            results[message["uid"]] = self._send_one(message)
+        """One request per message, over ``connections`` threads."""
+        self._send_each([[message] for message in messages], self._send_unit, results)
+
+    def _send_unit(self, unit, results):
+        (message,) = unit
+        results[message["uid"]] = self._send_one(message)
 
     def _send_one(self, message):
         uid = message["uid"]
