@@ -10,8 +10,9 @@ saved (not field by field, as related fields would).
 """
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
+from ..dispatch.dispatcher import MAX_LANES
 from ..tools import phone as phone_tools
 
 # Company fields mirrored by the settings, under the same names.
@@ -50,6 +51,21 @@ class ResConfigSettings(models.TransientModel):
     sms_gateway_monthly_cap = fields.Integer(string="Monthly SMS Cap")
     sms_gateway_user_cap = fields.Integer(string="SMS Cap per User")
     sms_gateway_user_cap_days = fields.Integer(string="SMS Cap Window (days)")
+    # Global, not per company: how the background work is shared.
+    sms_gateway_cron_lanes = fields.Integer(
+        string="SMS Background Workers",
+        help="How many cron workers (and servers) may send SMS and prepare large "
+        "mailings at the same time: each is a lane of the scheduled actions "
+        "'SMS Gateway: send queued SMS' and 'SMS Gateway: prepare large "
+        "mailings'. Odoo runs as many scheduled actions at once as it has cron "
+        "workers (--max-cron-threads, 2 by default).",
+    )
+    sms_gateway_prepare_threshold = fields.Integer(
+        string="Prepare in the Background Above",
+        config_parameter="sms_gateway.prepare_threshold",
+        help="A send to more recipients than this returns at once and is "
+        "prepared in the background, with its progress on the mailing.",
+    )
     sms_gateway_account_count = fields.Integer(
         string="SMS Accounts", compute="_compute_sms_gateway_accounts"
     )
@@ -63,6 +79,13 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def get_values(self):
         values = super().get_values()
+        values["sms_gateway_cron_lanes"] = len(
+            self.env["sms.gateway.dispatcher"]._sms_cron_lanes("dispatch")
+        )
+        if not values.get("sms_gateway_prepare_threshold"):
+            values["sms_gateway_prepare_threshold"] = self.env[
+                "sms.gateway.mailing"
+            ]._sms_prepare_threshold()
         company = self.env.company
         for fname in SMS_SETTINGS:
             values[fname] = company._fields[fname].convert_to_write(
@@ -87,7 +110,45 @@ class ResConfigSettings(models.TransientModel):
     def set_values(self):
         result = super().set_values()
         self._sms_gateway_apply()
+        self._sms_gateway_apply_lanes()
         return result
+
+    @api.constrains("sms_gateway_cron_lanes", "sms_gateway_prepare_threshold")
+    def _check_sms_gateway_background(self):
+        for settings in self:
+            if not 1 <= settings.sms_gateway_cron_lanes <= MAX_LANES:
+                raise ValidationError(
+                    self.env._(
+                        "SMS background workers: from 1 to %(max)s.", max=MAX_LANES
+                    )
+                )
+            if settings.sms_gateway_prepare_threshold < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Prepare in the background above: a number of recipients, "
+                        "0 or more."
+                    )
+                )
+
+    def _sms_gateway_apply_lanes(self):
+        """Activate the first ``sms_gateway_cron_lanes`` lanes of the dispatch
+        and prepare crons, archive the others."""
+        self.ensure_one()
+        lanes = self.sms_gateway_cron_lanes
+        if not lanes or lanes == self.get_values()["sms_gateway_cron_lanes"]:
+            return
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._("Only a system administrator can change SMS settings.")
+            )
+        for job in ("dispatch", "prepare"):
+            for lane in range(2, MAX_LANES + 1):
+                cron = self.env.ref(
+                    f"sms_gateway.ir_cron_sms_gateway_{job}_{lane}",
+                    raise_if_not_found=False,
+                )
+                if cron and cron.sudo().active != (lane <= lanes):
+                    cron.sudo().active = lane <= lanes
 
     def _sms_gateway_apply(self):
         """Write the SMS settings that changed to the company, in one write."""
