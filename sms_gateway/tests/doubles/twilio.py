@@ -1,8 +1,15 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Twilio double: ``/2010-04-01/Accounts/{sid}/Messages.json`` and friends."""
+"""Twilio double: ``/2010-04-01/Accounts/{sid}/Messages.json`` and friends.
+
+Knob of its own: ``requests_per_second`` (0 = none): API requests beyond
+that many within one second are answered HTTP 429, error 20429, as Twilio
+answers an account over its rate (``__double__/requests`` shows them as
+``answered`` 429).
+"""
 
 import base64
+import collections
 import re
 import time
 import uuid
@@ -17,6 +24,7 @@ class TwilioDouble(BaseDouble):
     """Twilio: ``/2010-04-01/Accounts/{sid}/Messages.json`` and friends."""
 
     name = "twilio"
+    knobs = (*BaseDouble.knobs, "requests_per_second")
     # command line option -> constructor keyword (``cli.py``)
     cli_credentials = {"account_sid": "account_sid", "auth_token": "auth_token"}
     PATH_RE = re.compile(
@@ -32,6 +40,25 @@ class TwilioDouble(BaseDouble):
         # The currency of the account, as Balance.json tells it.
         self.currency = "USD"
         super().__init__(**kwargs)
+
+    def reset_knobs(self):
+        super().reset_knobs()
+        self.requests_per_second = 0
+        # When the requests of the last second were let through.
+        self._passed = collections.deque()
+
+    def _injected(self, number):
+        answer = super()._injected(number)
+        if answer is not None or not self.requests_per_second:
+            return answer
+        with self.lock:
+            now = time.monotonic()
+            while self._passed and now - self._passed[0] >= 1.0:
+                self._passed.popleft()
+            if len(self._passed) >= self.requests_per_second:
+                return self.rate_limit_answer()
+            self._passed.append(now)
+        return None
 
     def error(self, status, code, message):
         return (
