@@ -32,11 +32,13 @@ Standalone use (crash tests, benches)::
 serves one double until SIGINT/SIGTERM and appends one JSON line per
 received message (``state`` "accepted", "rejected" or "duplicate") to the
 log file, flushed at once. Control endpoints, on every double:
-``GET /__double__/messages``, ``GET /__double__/requests``,
+``GET /__double__/messages``, ``GET /__double__/requests``, ``GET
+/__double__/counts`` (totals: requests, by answer status, messages by state),
 ``POST /__double__/config`` (JSON object of knobs), ``POST
 /__double__/reset``.
 """
 
+import collections
 import json
 import logging
 import re
@@ -299,6 +301,22 @@ class BaseDouble:
         if action == "requests":
             with self.lock:
                 return 200, [dict(item) for item in self.requests], {}
+        if action == "counts":
+            # Totals only: cheaper than the lists after 100,000 requests.
+            with self.lock:
+                answered = collections.Counter(
+                    str(item.get("answered")) for item in self.requests
+                )
+                states = collections.Counter(item["state"] for item in self.messages)
+                return (
+                    200,
+                    {
+                        "requests": len(self.requests),
+                        "answered": dict(answered),
+                        "messages": dict(states),
+                    },
+                    {},
+                )
         if action == "config" and request["method"] == "POST":
             knobs = dict(request["json"] or {})
             try:

@@ -1,6 +1,7 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The Twilio double's ``requests_per_second``: what the benches rely on."""
+"""What the benches rely on in the doubles: the Twilio double's
+``requests_per_second`` and the ``__double__/counts`` totals."""
 
 import json
 import time
@@ -60,3 +61,15 @@ def test_rate_is_a_knob_of_the_control_endpoint_and_reset_clears_it():
         free = [post(double, s, f"+1415555030{i}").status_code for i in range(3)]
     assert limited == [201, 429]
     assert free == [201, 201, 201]
+
+
+def test_counts_total_the_requests_by_answer_and_the_messages_by_state():
+    with TwilioDouble(requests_per_second=2) as double, requests.Session() as s:
+        for to in ("+14155550401", "+14155550402", "+14155550403", "+1"):
+            post(double, s, to)
+        counts = s.get(f"{double.url}/__double__/counts", timeout=5).json()
+    assert counts == {
+        "requests": 4,
+        "answered": {"201": 2, "429": 2},
+        "messages": {"accepted": 2},
+    }
