@@ -123,6 +123,11 @@ def parse_args(argv=None):
     parser.add_argument("--delay", type=float, default=0.02)
     parser.add_argument("--twilio-rate", type=float, default=100)
     parser.add_argument("--account-rate-field", help="'none' to set no field")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        help="sms_gateway.dispatch_batch_size (default: the addon's setting)",
+    )
     parser.add_argument("--skip-odoo", action="store_true")
     parser.add_argument("--max-seconds", type=float, default=7200)
     parser.add_argument("--addons-path")
@@ -131,6 +136,7 @@ def parse_args(argv=None):
     parser.add_argument("--iap-port", type=int, default=8153)
     parser.add_argument("--install", action="store_true")
     parser.add_argument("--drop", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the logs")
     parser.add_argument("--serve-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--go", help=argparse.SUPPRESS)
     parser.add_argument("--mailing", type=int, help=argparse.SUPPRESS)
@@ -257,6 +263,10 @@ class Bench:
                 bench_lib.delete_partners(cr, MARKER)
                 bench_lib.sql_partners(cr, needed, MARKER)
             env = self.env(cr)
+            if self.args.batch_size:
+                env["ir.config_parameter"].sudo().set_param(
+                    "sms_gateway.dispatch_batch_size", str(self.args.batch_size)
+                )
             # Only the dispatch matters here.
             for xmlid in (
                 "sms_gateway.ir_cron_sms_gateway_poll_delivery",
@@ -493,8 +503,9 @@ class Bench:
     def verify_ours(self, provider, mailing_id, log, errors):
         with self.registry.cursor() as cr:
             cr.execute(
-                "SELECT uid, number, body, state, needs_review"
-                " FROM sms_gateway_message WHERE mailing_id = %s",
+                "SELECT uid, number, body,"
+                " CASE WHEN needs_review THEN state || ' (review)' ELSE state END,"
+                " needs_review FROM sms_gateway_message WHERE mailing_id = %s",
                 [mailing_id],
             )
             rows = cr.fetchall()
@@ -526,6 +537,8 @@ class Bench:
         )
         if not ok:
             self.failed = True
+            for error in errors[:1]:
+                print(f"   a worker failed:\n{error}", flush=True)
         return {
             "accepted": sum(accepted.values()),
             "ok": ok,
@@ -675,6 +688,9 @@ class Bench:
         return 1 if self.failed else 0
 
     def cleanup(self):
+        if self.failed or self.args.keep:
+            print(f"kept the doubles' logs and the workers' logs in {self.work}")
+            return
         for path in self.work.iterdir():
             path.unlink()
         self.work.rmdir()

@@ -42,10 +42,11 @@ class TwilioDouble(BaseDouble):
         super().__init__(**kwargs)
 
     def reset_knobs(self):
-        super().reset_knobs()
+        result = super().reset_knobs()
         self.requests_per_second = 0
         # When the requests of the last second were let through.
         self._passed = collections.deque()
+        return result
 
     def _injected(self, number):
         answer = super()._injected(number)
