@@ -13,7 +13,8 @@ set, as the send wizard leaves them) and as many ``sms.sms`` rows in state
 them). The company sends with an SMSAPI account, ``smsapi_base_url``
 pointing at ``sms_gateway/tests/doubles smsapi`` run in its own
 process; Odoo's ``sms.endpoint`` parameter points at the IAP double of this
-file (``--serve-iap``), also in its own process: it answers
+file (``--serve-iap``, ``--delay`` seconds before each answer), also in its
+own process: it answers
 ``POST /api/sms/3/send`` (JSON-RPC 2.0, params ``messages`` = [{content,
 numbers: [{uuid, number}]}], ``account_token``, ``webhook_url``, ``dbuuid``)
 with ``result`` = [{uuid, state: "success", credit}] as sms.sms._send reads
@@ -84,6 +85,7 @@ def parse_args():
     parser.add_argument("--serve-iap", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-smsapi", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--delay", type=float, default=0.0, help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -93,7 +95,9 @@ def parse_args():
 
 
 class IapDouble:
-    def __init__(self):
+    def __init__(self, delay=0.0):
+        # Seconds to wait before each answer (network and service latency).
+        self.delay = delay
         self.lock = threading.Lock()
         self.accepted = 0
         self.requests = 0
@@ -128,6 +132,10 @@ class IapHandler(BaseHTTPRequestHandler):
                     },
                 )
             return
+        if self.path == "/__double__/uuids":
+            with double.lock:
+                self._answer(200, sorted(double.uuids))
+            return
         self._answer(404, {"error": "not found"})
 
     def do_POST(self):
@@ -138,6 +146,8 @@ class IapHandler(BaseHTTPRequestHandler):
             self._answer(404, {"error": "not found"})
             return
         params = payload.get("params") or {}
+        if double.delay:
+            time.sleep(double.delay)
         if params.get("account_token") != IAP_TOKEN:
             self._answer(
                 200,
@@ -168,11 +178,11 @@ class IapHandler(BaseHTTPRequestHandler):
         self._answer(200, {"jsonrpc": "2.0", "id": payload.get("id"), "result": result})
 
 
-def serve_iap(port, nagle):
+def serve_iap(port, nagle, delay=0.0):
     IapHandler.disable_nagle_algorithm = not nagle
     server = ThreadingHTTPServer(("127.0.0.1", port), IapHandler)
     server.daemon_threads = True
-    server.double = IapDouble()
+    server.double = IapDouble(delay)
     signal.signal(
         signal.SIGTERM, lambda *_a: threading.Thread(target=server.shutdown).start()
     )
@@ -341,7 +351,7 @@ def run_odoo(registry):
 def main():
     args = parse_args()
     if args.serve_iap:
-        serve_iap(args.port, args.nagle)
+        serve_iap(args.port, args.nagle, args.delay)
         return
     if args.serve_smsapi:
         serve_smsapi(args.port, args.nagle)

@@ -286,3 +286,80 @@ def use_only_account(env, company, provider, **values):
             **values,
         }
     )
+
+
+# ----------------------------------------------------------------------
+# Personalised texts (``{{ object.name }}``), as a mailing renders them
+# ----------------------------------------------------------------------
+
+PERSONAL_BEFORE = "Hei "
+PERSONAL_AFTER = ", kevään kampanja alkaa huomenna! Vastaa STOP, jos et halua viestejä."
+# The mailing's body: what the send wizard stores and the dispatcher may use.
+PERSONAL_TEMPLATE = PERSONAL_BEFORE + "{{ object.name }}" + PERSONAL_AFTER
+
+
+def sql_queue_personal(cr, mailing_id, company_id, marker, count, user_id=2):
+    """``count`` queued sms.gateway.message rows, each with its own text
+    ``PERSONAL_TEMPLATE`` rendered for its partner (``name`` in SQL, as
+    ``_sms_insert_rendered`` writes it: body, hash, chars, parts), one per
+    sendable partner marked ``marker``, due now; returns how many.
+    Check the texts with ``check_personal_texts``."""
+    cr.execute(
+        """
+        INSERT INTO sms_gateway_message
+            (uid, mailing_id, partner_id, number, channel, body, body_hash,
+             encoding, chars, parts, state, scheduled_at, attempt_count, user_id,
+             company_id, cost, create_uid, create_date, write_uid, write_date)
+        SELECT md5(random()::text || clock_timestamp()::text || p.id),
+               %(mailing)s, p.id, p.sms_number, 'sms', p.body, md5(p.body),
+               'GSM-7', length(p.body),
+               CASE WHEN length(p.body) <= 160 THEN 1
+                    ELSE (length(p.body) + 152) / 153 END,
+               'queued', now() AT TIME ZONE 'UTC' - interval '1 minute', 0,
+               %(user)s, %(company)s, 0, %(user)s, now() AT TIME ZONE 'UTC',
+               %(user)s, now() AT TIME ZONE 'UTC'
+          FROM (SELECT id, sms_number, %(before)s || name || %(after)s AS body
+                  FROM res_partner
+                 WHERE ref = %(marker)s AND sms_number_state = 'mobile'
+                   AND sms_consent = 'granted'
+                 ORDER BY id LIMIT %(count)s) p
+        """,
+        {
+            "mailing": mailing_id,
+            "company": company_id,
+            "marker": marker,
+            "count": count,
+            "before": PERSONAL_BEFORE,
+            "after": PERSONAL_AFTER,
+            "user": user_id,
+        },
+    )
+    inserted = cr.rowcount
+    cr.execute("ANALYZE sms_gateway_message")
+    return inserted
+
+
+def check_personal_texts(env, mailing, sample=50):
+    """The first ``sample`` queued texts are what the mailing itself renders
+    for their partners (``_sms_render_for``): raise when one differs."""
+    env.cr.execute(
+        "SELECT partner_id, body FROM sms_gateway_message WHERE mailing_id = %s"
+        " ORDER BY id LIMIT %s",
+        [mailing.id, sample],
+    )
+    rows = env.cr.fetchall()
+    for partner_id, body in rows:
+        rendered = mailing._sms_render_for(partner_id)
+        if rendered != body:
+            raise AssertionError(
+                f"queued text {body!r} is not what the mailing renders: {rendered!r}"
+            )
+    env.cr.execute(
+        "SELECT count(DISTINCT body), count(*) FROM sms_gateway_message"
+        " WHERE mailing_id = %s",
+        [mailing.id],
+    )
+    distinct, total = env.cr.fetchone()
+    if distinct != total:
+        raise AssertionError(f"{total - distinct} queued texts are not unique")
+    return len(rows)

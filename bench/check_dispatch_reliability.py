@@ -2,10 +2,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """End-to-end reliability checks of SMS dispatch on a real database (not CI).
 
-A fresh database with sms_gateway; the company sends with SMSAPI to the
-standalone SMSAPI double (``sms_gateway/tests/doubles smsapi
---log FILE.jsonl``, its own process, a new one and a new log per check). Each
-check queues ``--messages`` (10,000) SMS with SQL, then:
+A fresh database with sms_gateway; the company sends with SMSAPI (or
+Twilio: ``--provider twilio``) to the standalone double
+(``sms_gateway/tests/doubles smsapi|twilio --log FILE.jsonl``, its own
+process, a new one and a new log per check). Each check queues
+``--messages`` (10,000) SMS with SQL, one constant text, or with
+``--personal`` each message its own text (``Hei <name>, ...``, the mailing's
+body being the template ``Hei {{ object.name }}, ...``, as a mailing with a
+placeholder queues them: ``bench_lib.sql_queue_personal``), in dispatch
+batches of ``--batch-size`` (default: the addon's 2,000, fewer for small
+runs so that a kill lands between batches: messages / 5, at least 50), then:
 
 a. SIGKILL: ``odoo`` (threaded server, ``--max-cron-threads=1``) runs the
    dispatch cron (triggered as the send wizard does); when the double's log
@@ -17,23 +23,42 @@ c. HTTP 500 for two minutes: the double answers 500 to every request for
    120 s while ``odoo`` (cron thread, real RETRY_PATTERN, cron every minute
    and woken at ``next_attempt_at``) dispatches; then it answers normally.
 
-d. Delivery reports racing the dispatch: while ``odoo`` dispatches, the
+d. (SMSAPI only) Delivery reports racing the dispatch: while ``odoo`` dispatches, the
    checker posts an SMSAPI delivery report to Odoo's real report route for
    each message the moment the double has logged it (before its answer
    reaches Odoo, as Twilio can), 100 per request from 4 threads. Passes when
    every route answer is 200, every message ends delivered, no report is
    left waiting and the server logged no error.
 
-Each of a-c passes when the database shows every message sent (none queued,
-sending or failed) and the double's log shows every message uid (idx)
-ACCEPTED exactly once and nothing else accepted. The double refuses a
+SMSAPI: each of a-c passes when the database shows every message sent (none
+queued, sending or failed) and the double's log shows every message uid
+(idx) ACCEPTED exactly once and nothing else accepted. The double refuses a
 repeated idx with error 53 and logs it as "duplicate": that is the
-idempotency key doing its job, counted but not a failure. PASS/FAIL is
-printed per check with counts; databases and processes are removed at the
-end (``--keep`` keeps the database and the work folder).
+idempotency key doing its job, counted but not a failure.
+
+Twilio has no idempotency key: a message whose request was in flight when
+the worker died (SIGKILL) may or may not have reached Twilio, so the
+dispatcher flags it for review (``needs_review``, left ``sending``) and never
+resends it. The double's log names a message by its ``To`` number (unique
+in these checks). Twilio passes when every message is either ACCEPTED
+exactly once and sent in the database, or flagged for review (accepted once
+or not at all), none is accepted twice, none is lost (neither accepted nor
+flagged), nothing else is accepted; the counts printed say how many were
+flagged and how many of those the double had taken.
+
+PASS/FAIL is printed per check with counts; databases and processes are
+removed at the end (``--keep`` keeps the database and the work folder).
 
     python3 bench/check_dispatch_reliability.py [--db bench5_rel] \\
-        [--messages 10000] [--checks abcd] [--keep]
+        [--messages 10000] [--checks abcd] [--keep] \\
+        [--provider smsapi|twilio] [--personal] [--batch-size N]
+
+The acceptance runs (a-c, each provider, constant and personalised)::
+
+    for provider in smsapi twilio; do for personal in "" --personal; do
+        python3 bench/check_dispatch_reliability.py --db bench5_rel \\
+            --messages 2000 --checks abc --provider $provider $personal
+    done; done
 
 Ports: ``--double-port`` (8145) and ``--http-port`` (8146) for Odoo.
 """
@@ -60,6 +85,10 @@ import bench_lib
 MARKER = "BENCHR"
 BODY = "Muistutus: huoltokatko lauantaina klo 8-12. Vastaa STOP, jos et halua viestejä."
 TOKEN = "bench-reliability-token"
+TWILIO_SID = "AC" + "0123456789abcdef" * 2
+TWILIO_SENDER = "+15005550006"
+# Names the checker may drop (it drops its database at the end).
+DB_PREFIXES = ("bench5_", "bdisp_")
 DOUBLES = bench_lib.REPO_ROOT / "sms_gateway/tests/doubles"
 
 
@@ -70,10 +99,24 @@ def parse_args():
     parser.add_argument("--addons-path")
     parser.add_argument("--double-port", type=int, default=8145)
     parser.add_argument("--http-port", type=int, default=8146)
-    parser.add_argument("--checks", default="abcd")
+    parser.add_argument("--checks", help="default abcd (SMSAPI), abc (Twilio)")
     parser.add_argument("--fail-seconds", type=float, default=120)
     parser.add_argument("--keep", action="store_true")
-    return parser.parse_args()
+    parser.add_argument("--provider", choices=("smsapi", "twilio"), default="smsapi")
+    parser.add_argument(
+        "--personal",
+        action="store_true",
+        help="each message its own text (mailing body Hei {{ object.name }}, ...)",
+    )
+    parser.add_argument("--batch-size", type=int)
+    args = parser.parse_args()
+    if args.checks is None:
+        args.checks = "abcd" if args.provider == "smsapi" else "abc"
+    if args.provider != "smsapi" and "d" in args.checks:
+        parser.error("check d posts SMSAPI delivery reports: --provider smsapi")
+    if args.batch_size is None:
+        args.batch_size = min(2000, max(50, args.messages // 5))
+    return args
 
 
 class Checker:
@@ -123,15 +166,19 @@ class Checker:
         if self.double:
             self.stop(self.double)
         self.log_path = self.work / f"{name}.jsonl"
+        credentials = (
+            ["--token", TOKEN]
+            if self.args.provider == "smsapi"
+            else ["--account-sid", TWILIO_SID, "--auth-token", TOKEN]
+        )
         self.double = self.spawn(
             [
                 sys.executable,
                 str(DOUBLES),
-                "smsapi",
+                self.args.provider,
                 "--port",
                 str(self.args.double_port),
-                "--token",
-                TOKEN,
+                *credentials,
                 "--log",
                 str(self.log_path),
             ],
@@ -225,10 +272,13 @@ class Checker:
         return rows
 
     def counts(self):
+        """Messages by state; "review" for the ones flagged for review (left
+        ``sending``, never resent)."""
         return dict(
             self.sql(
-                "SELECT state, count(*) FROM sms_gateway_message WHERE mailing_id = %s"
-                " GROUP BY state",
+                "SELECT CASE WHEN needs_review AND state = 'sending' THEN 'review'"
+                " ELSE state END, count(*)"
+                " FROM sms_gateway_message WHERE mailing_id = %s GROUP BY 1",
                 [self.mailing_id],
             )
         )
@@ -245,7 +295,7 @@ class Checker:
         from odoo import SUPERUSER_ID, api
 
         args = self.args
-        if args.db.startswith("bench5_") and bench_lib.db_exists(args.db):
+        if args.db.startswith(DB_PREFIXES) and bench_lib.db_exists(args.db):
             bench_lib.drop_db(args.db)
         seconds = bench_lib.install_db(args.db, self.addons_path)
         print(f"created {args.db} with sms_gateway in {seconds:.0f} s")
@@ -253,12 +303,23 @@ class Checker:
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             bench_lib.sql_partners(cr, bench_lib.partners_needed(args.messages), MARKER)
+            if args.provider == "smsapi":
+                credentials = {
+                    "smsapi_token": TOKEN,
+                    "smsapi_base_url": self.double_url,
+                }
+            else:
+                credentials = {
+                    "twilio_account_sid": TWILIO_SID,
+                    "twilio_auth_token": TOKEN,
+                    "twilio_base_url": self.double_url,
+                    "sender": TWILIO_SENDER,
+                }
             bench_lib.use_only_account(
-                env,
-                env.ref("base.main_company"),
-                "smsapi",
-                smsapi_token=TOKEN,
-                smsapi_base_url=self.double_url,
+                env, env.ref("base.main_company"), args.provider, **credentials
+            )
+            env["ir.config_parameter"].sudo().set_param(
+                "sms_gateway.dispatch_batch_size", str(args.batch_size)
             )
             # Only the dispatch cron matters here.
             env.ref("sms_gateway.ir_cron_sms_gateway_poll_delivery").active = False
@@ -272,18 +333,25 @@ class Checker:
             env = api.Environment(cr, SUPERUSER_ID, {})
             cr.execute("DELETE FROM sms_gateway_message")
             company = env.ref("base.main_company")
+            personal = self.args.personal
             mailing = env["sms.gateway.mailing"].create(
                 {
                     "name": f"Reliability {name}",
-                    "body": BODY,
+                    "body": bench_lib.PERSONAL_TEMPLATE if personal else BODY,
                     "state": "sending",
                     "company_id": company.id,
                 }
             )
             env.flush_all()
-            queued = bench_lib.sql_queue_messages(
-                cr, mailing.id, company.id, MARKER, self.args.messages, BODY
-            )
+            if personal:
+                queued = bench_lib.sql_queue_personal(
+                    cr, mailing.id, company.id, MARKER, self.args.messages
+                )
+                bench_lib.check_personal_texts(env, mailing)
+            else:
+                queued = bench_lib.sql_queue_messages(
+                    cr, mailing.id, company.id, MARKER, self.args.messages, BODY
+                )
             cr.commit()
             self.mailing_id = mailing.id
         assert queued == self.args.messages, queued
@@ -307,20 +375,41 @@ class Checker:
         with open(self.log_path, "rb") as log:
             return sum(1 for line in log if b'"state": "accepted"' in line)
 
-    def verify(self, name, extra=""):
-        """PASS when every message is sent once and nothing else was sent."""
-        uids = {
-            row[0]
-            for row in self.sql(
-                "SELECT uid FROM sms_gateway_message WHERE mailing_id = %s",
+    def accepted_by_uid(self, entries):
+        """How many times the double accepted each message, by uid (SMSAPI's
+        idx; for Twilio the uid of the message with that ``To`` number)."""
+        if self.args.provider == "smsapi":
+            return collections.Counter(
+                e["idx"] for e in entries if e["state"] == "accepted"
+            )
+        by_number = dict(
+            self.sql(
+                "SELECT number, uid FROM sms_gateway_message WHERE mailing_id = %s",
                 [self.mailing_id],
             )
-        }
+        )
+        return collections.Counter(
+            by_number.get(e["number"], f"? {e['number']}")
+            for e in entries
+            if e["state"] == "accepted"
+        )
+
+    def verify(self, name, extra=""):
+        """PASS when every message is sent once and nothing else was sent;
+        with Twilio, a message may instead be flagged for review (see the
+        module docstring)."""
+        messages = self.sql(
+            "SELECT uid, state, needs_review IS TRUE, body"
+            " FROM sms_gateway_message WHERE mailing_id = %s",
+            [self.mailing_id],
+        )
+        uids = {row[0] for row in messages}
+        sent_uids = {row[0] for row in messages if row[1] == "sent"}
+        flagged = {row[0] for row in messages if row[2]}
+        bodies = {row[0]: row[3] for row in messages}
         states = self.counts()
         entries = self.log_entries()
-        accepted = collections.Counter(
-            e["idx"] for e in entries if e["state"] == "accepted"
-        )
+        accepted = self.accepted_by_uid(entries)
         refused_dup = sum(1 for e in entries if e["state"] == "duplicate")
         rejected = sum(1 for e in entries if e["state"] == "rejected")
         once = sum(1 for uid in uids if accepted.get(uid) == 1)
@@ -328,19 +417,56 @@ class Checker:
         twice = sum(1 for count in accepted.values() if count > 1)
         unknown = sum(1 for idx in accepted if idx not in uids)
         sent = states.get("sent", 0)
-        ok = (
-            once == len(uids) == self.args.messages
-            and twice == 0
-            and unknown == 0
-            and sent == len(uids)
-        )
-        detail = (
-            f"DB: {sent:,} sent, {states.get('queued', 0):,} queued, "
-            f"{states.get('sending', 0):,} sending, {states.get('failed', 0):,} "
-            f"failed; double: {once:,} uids accepted exactly once, {twice} accepted "
-            f"twice or more, {never} never, {unknown} unknown idx, {refused_dup} "
-            f"repeats refused with error 53 (logged 'duplicate'), {rejected} rejected"
-        )
+        distinct = len(set(bodies.values()))
+        texts = f"{distinct:,} distinct texts"
+        if self.args.provider == "smsapi":
+            ok = (
+                once == len(uids) == self.args.messages
+                and twice == 0
+                and unknown == 0
+                and sent == len(uids)
+            )
+            detail = (
+                f"DB: {sent:,} sent, {states.get('queued', 0):,} queued, "
+                f"{states.get('sending', 0):,} sending, "
+                f"{states.get('review', 0):,} flagged for review, "
+                f"{states.get('failed', 0):,} failed; double: {once:,} uids "
+                f"accepted exactly once, {twice} accepted twice or more, {never} "
+                f"never, {unknown} unknown idx, {refused_dup} repeats refused with "
+                f"error 53 (logged 'duplicate'), {rejected} rejected; {texts}"
+            )
+        else:
+            sent_once = sum(1 for uid in sent_uids if accepted.get(uid) == 1)
+            flagged_taken = sum(1 for uid in flagged if accepted.get(uid) == 1)
+            lost = sum(1 for uid in uids if uid not in accepted and uid not in flagged)
+            # accepted by the double but neither sent nor flagged in the DB
+            unrecorded = sum(
+                1
+                for uid in uids
+                if accepted.get(uid) and uid not in sent_uids and uid not in flagged
+            )
+            ok = (
+                len(uids) == self.args.messages
+                and sent_once + len(flagged) == len(uids)
+                and not sent_uids & flagged
+                and twice == 0
+                and unknown == 0
+                and lost == 0
+                and unrecorded == 0
+            )
+            detail = (
+                f"DB: {sent:,} sent, {len(flagged):,} flagged for review, "
+                f"{states.get('queued', 0):,} queued, "
+                f"{states.get('sending', 0):,} sending (not flagged), "
+                f"{states.get('failed', 0):,} failed; double: {sent_once:,} sent "
+                f"and accepted exactly once, {len(flagged):,} flagged of which "
+                f"{flagged_taken} accepted once and {len(flagged) - flagged_taken} "
+                f"never (none resent), {twice} accepted twice or more, {lost} lost "
+                f"(neither accepted nor flagged), {unrecorded} accepted but not "
+                f"recorded, {unknown} unknown numbers, {rejected} rejected; {texts}"
+            )
+        if self.args.personal and distinct != len(uids):
+            ok = False
         self.results.append((name, ok, detail + (f"; {extra}" if extra else "")))
         print(
             f"{'PASS' if ok else 'FAIL'}  {name}\n      {self.results[-1][2]}",
@@ -402,7 +528,8 @@ class Checker:
         log_text = (self.work / "odoo_kill_2.log").read_text(encoding="utf-8")
         recovered = log_text.count("was interrupted")
         self.verify(
-            "a. SIGKILL mid-dispatch, restart: each message sent exactly once",
+            "a. SIGKILL mid-dispatch, restart: each message sent exactly once"
+            + (" or flagged for review" if self.args.provider == "twilio" else ""),
             f"killed with {at_kill:,}/{total:,} in the log "
             f"({'mid-run' if partial else 'NOT mid-run'}); after restart the queue "
             f"{'emptied' if finished else 'did NOT empty'} in {seconds:.0f} s; "
@@ -718,7 +845,9 @@ class Checker:
             self.cleanup()
         print(
             f"\nSummary ({time.monotonic() - self.started:.0f} s, "
-            f"{args.messages:,} messages per check):"
+            f"{args.messages:,} messages per check, {args.provider}, "
+            f"{'personalised texts' if args.personal else 'one text'}, "
+            f"batches of {args.batch_size}):"
         )
         for name, ok, _detail in self.results:
             print(f"  {'PASS' if ok else 'FAIL'}  {name}")
@@ -727,8 +856,11 @@ class Checker:
 
 def main():
     args = parse_args()
-    if not args.db.startswith("bench5_"):
-        sys.exit("use a database name starting with bench5_ (it is dropped)")
+    if not args.db.startswith(DB_PREFIXES):
+        sys.exit(
+            f"use a database name starting with {' or '.join(DB_PREFIXES)} "
+            "(it is dropped)"
+        )
     sys.exit(Checker(args).run())
 
 

@@ -73,12 +73,14 @@ def timed_send(double, connections, batch):
 
 
 def test_four_connections_are_about_four_times_faster_than_one():
+    # A latency well above the client's own work per request, so that a
+    # busy machine does not hide the gain.
     batch = messages(80)
-    with TwilioDouble(delay=LATENCY) as double:
+    with TwilioDouble(delay=0.05) as double:
         one, results = timed_send(double, 1, batch)
         assert double.stats()["peak_concurrent"] == 1
         assert [r["state"] for r in results] == ["accepted"] * 80
-    with TwilioDouble(delay=LATENCY) as double:
+    with TwilioDouble(delay=0.05) as double:
         four, results = timed_send(double, 4, batch)
         assert double.stats()["peak_concurrent"] == 4
         assert [r["uid"] for r in results] == [m["uid"] for m in batch]

@@ -1,6 +1,10 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Twilio double: ``/2010-04-01/Accounts/{sid}/Messages.json`` and friends."""
+"""Twilio double: ``/2010-04-01/Accounts/{sid}/Messages.json`` and friends.
+
+Beyond the base knob ``per_second_limit`` it answers HTTP 429, error 20429,
+``Retry-After: 1``, as Twilio answers an account over its rate.
+"""
 
 import base64
 import re
