@@ -21,6 +21,7 @@ Odoo's mail queue. Delivery reports are ``dispatch/delivery.py``.
 """
 
 import logging
+import random
 import threading
 import time
 from datetime import timedelta
@@ -63,7 +64,7 @@ DOWN_HOLD = 300
 # parallel connection of the account.
 SINGLE_REQUEST_BATCH_SIZE = 50
 # How often a claim is tried again when a concurrent claim got in the way.
-CLAIM_TRIES = 5
+CLAIM_TRIES = 10
 # Odoo's cron time limit when none is configured (limit_time_real's default),
 # and the part of it one dispatch run spends claiming batches: the batch under
 # way, the other cron jobs of the same cron call and the commits need the rest.
@@ -295,10 +296,15 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 )
             except psycopg2.errors.SerializationFailure:
                 # Rows of our snapshot were claimed and committed meanwhile,
-                # as Odoo's cron acquisition meets it: start a new snapshot.
-                if in_test_mode() or attempt == CLAIM_TRIES - 1:
+                # as Odoo's cron acquisition meets it: start a new snapshot,
+                # after a pause that lets the other workers go ahead.
+                if in_test_mode():
                     raise
                 self.env.cr.rollback()
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        # So many workers at once that this one never got rows: it stops, the
+        # others go on (and the next run is woken when messages are due).
+        _logger.info("SMS dispatch run %s: no claim after %s tries", run, CLAIM_TRIES)
         return None, []
 
     @api.model

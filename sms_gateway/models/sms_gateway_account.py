@@ -30,6 +30,8 @@ account field, only system administrators change them.
 import logging
 import secrets
 
+import psycopg2.errors
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
@@ -498,7 +500,7 @@ class SmsGatewayAccount(models.Model):
         """Put these accounts on hold: the next eligible account sends.
         ``kind``: the code of the error (see ``hold_kind``)."""
         until = fields.Datetime.add(fields.Datetime.now(), seconds=seconds)
-        self.env.cr.execute(
+        self._sms_write_hold(
             SQL(
                 "UPDATE sms_gateway_account SET hold_until = %s, hold_reason = %s, "
                 "hold_kind = %s WHERE id IN %s",
@@ -508,18 +510,36 @@ class SmsGatewayAccount(models.Model):
                 tuple(self.ids),
             )
         )
-        self.invalidate_recordset(["hold_until", "hold_reason", "hold_kind"])
 
     def _sms_release(self):
         """The account sent again: its hold is over."""
         held = self.filtered("hold_until")
         if held:
-            self.env.cr.execute(
-                "UPDATE sms_gateway_account SET hold_until = NULL, hold_reason = NULL, "
-                "hold_kind = NULL WHERE id IN %s",
-                (tuple(held.ids),),
+            held._sms_write_hold(
+                SQL(
+                    "UPDATE sms_gateway_account SET hold_until = NULL, "
+                    "hold_reason = NULL, hold_kind = NULL WHERE id IN %s",
+                    tuple(held.ids),
+                )
             )
-            held.invalidate_recordset(["hold_until", "hold_reason", "hold_kind"])
+
+    def _sms_write_hold(self, update):
+        """Write a hold (or its end): when another worker sending through the
+        same account changed it at the same moment (Odoo's transactions are
+        REPEATABLE READ), that worker's word stands; the results of the
+        batch around it are never lost for it."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(update)
+        except (
+            psycopg2.errors.SerializationFailure,
+            psycopg2.errors.LockNotAvailable,
+        ):
+            _logger.info(
+                "SMS accounts %s: hold changed by another worker at the same time",
+                self.ids,
+            )
+        self.invalidate_recordset(["hold_until", "hold_reason", "hold_kind"])
 
     # ------------------------------------------------------------------
     # Alerts
