@@ -164,7 +164,7 @@ class SmsGatewayMailing(models.Model):
             mailing.progress_label = self.env._("Sent")
 
     def init(self):
-        super().init()
+        result = super().init()
         # The recipients of a mailing being prepared, numbered, and the chunks
         # of them still to write: work tables of the prepare cron, never read
         # through the ORM. No foreign key (a million checks, one per row):
@@ -190,6 +190,7 @@ class SmsGatewayMailing(models.Model):
             )
             """
         )
+        return result
 
     # ------------------------------------------------------------------
     # Send: at once or in the background
