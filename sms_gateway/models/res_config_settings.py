@@ -62,7 +62,8 @@ class ResConfigSettings(models.TransientModel):
     )
     sms_gateway_prepare_threshold = fields.Integer(
         string="Prepare in the Background Above",
-        config_parameter="sms_gateway.prepare_threshold",
+        # Not config_parameter=: Odoo removes an integer parameter set to 0,
+        # and 0 is a threshold here (every bulk send in the background).
         help="A send to more recipients than this returns at once and is "
         "prepared in the background, with its progress on the mailing.",
     )
@@ -82,10 +83,9 @@ class ResConfigSettings(models.TransientModel):
         values["sms_gateway_cron_lanes"] = len(
             self.env["sms.gateway.dispatcher"]._sms_cron_lanes("dispatch")
         )
-        if not values.get("sms_gateway_prepare_threshold"):
-            values["sms_gateway_prepare_threshold"] = self.env[
-                "sms.gateway.mailing"
-            ]._sms_prepare_threshold()
+        values["sms_gateway_prepare_threshold"] = self.env[
+            "sms.gateway.mailing"
+        ]._sms_prepare_threshold()
         company = self.env.company
         for fname in SMS_SETTINGS:
             values[fname] = company._fields[fname].convert_to_write(
@@ -111,6 +111,7 @@ class ResConfigSettings(models.TransientModel):
         result = super().set_values()
         self._sms_gateway_apply()
         self._sms_gateway_apply_lanes()
+        self._sms_gateway_apply_threshold()
         return result
 
     @api.constrains("sms_gateway_cron_lanes", "sms_gateway_prepare_threshold")
@@ -149,6 +150,20 @@ class ResConfigSettings(models.TransientModel):
                 )
                 if cron and cron.sudo().active != (lane <= lanes):
                     cron.sudo().active = lane <= lanes
+
+    def _sms_gateway_apply_threshold(self):
+        """Write the threshold of background preparation when it changed."""
+        self.ensure_one()
+        threshold = self.sms_gateway_prepare_threshold
+        if threshold == self.env["sms.gateway.mailing"]._sms_prepare_threshold():
+            return
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._("Only a system administrator can change SMS settings.")
+            )
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sms_gateway.prepare_threshold", str(threshold)
+        )
 
     def _sms_gateway_apply(self):
         """Write the SMS settings that changed to the company, in one write."""
