@@ -12,7 +12,6 @@ saved (not field by field, as related fields would).
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..dispatch.dispatcher import MAX_LANES
 from ..tools import phone as phone_tools
 
 # Company fields mirrored by the settings, under the same names.
@@ -116,6 +115,8 @@ class ResConfigSettings(models.TransientModel):
 
     @api.constrains("sms_gateway_cron_lanes", "sms_gateway_prepare_threshold")
     def _check_sms_gateway_background(self):
+        from ..dispatch.dispatcher import MAX_LANES  # a cycle at load time
+
         for settings in self:
             if not 1 <= settings.sms_gateway_cron_lanes <= MAX_LANES:
                 raise ValidationError(
@@ -142,6 +143,8 @@ class ResConfigSettings(models.TransientModel):
             raise AccessError(
                 self.env._("Only a system administrator can change SMS settings.")
             )
+        from ..dispatch.dispatcher import MAX_LANES  # a cycle at load time
+
         for job in ("dispatch", "prepare"):
             for lane in range(2, MAX_LANES + 1):
                 cron = self.env.ref(

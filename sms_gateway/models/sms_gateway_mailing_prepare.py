@@ -444,31 +444,26 @@ class SmsGatewayMailing(models.Model):
         # Sorts of a million rows in memory, not on disk; no JIT compilation
         # (seconds for one statement).
         cr.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+        # Numbered and counted in one pass.
         cr.execute(
             SQL(
                 """
-                INSERT INTO sms_gateway_mailing_recipient
-                    (mailing_id, seq, partner_id, number, email, channel, reason,
-                     group_id)
-                SELECT %s, row_number() OVER (ORDER BY s.partner_id), s.*
-                  FROM (%s) s
+                WITH staged AS (
+                    INSERT INTO sms_gateway_mailing_recipient
+                        (mailing_id, seq, partner_id, number, email, channel, reason,
+                         group_id)
+                    SELECT %s, row_number() OVER (ORDER BY s.partner_id), s.*
+                      FROM (%s) s
+                    RETURNING reason, channel
+                )
+                SELECT COALESCE(reason, channel), count(*) FROM staged GROUP BY 1
                 """,
                 self.id,
                 sender._sms_stage_sql(query.subselect(), True, self.group_ids.ids),
             )
         )
-        total = cr.rowcount
-        cr.execute(
-            SQL(
-                """
-                SELECT COALESCE(reason, channel), count(*)
-                  FROM sms_gateway_mailing_recipient
-                 WHERE mailing_id = %s GROUP BY 1
-                """,
-                self.id,
-            )
-        )
         counts = dict(cr.fetchall())
+        total = sum(counts.values())
         if not counts.get("sms") and not counts.get("email"):
             raise UserError(
                 self.env._(

@@ -301,17 +301,38 @@ class SmsGatewaySendWizard(models.TransientModel):
             return None, 1.0
         if self.is_single:
             return query.subselect(), 1.0
-        total = self.env.execute_query(
-            SQL("SELECT count(*) FROM (%s) q", query.subselect())
-        )[0][0]
-        if total <= EXACT_COUNT_LIMIT:
-            return query.subselect(), 1.0
-        step = math.ceil(total / COUNT_SAMPLE)
-        sample = SQL(
-            "(SELECT q.id FROM (%s) q WHERE mod(q.id, %s) = 0)", query.subselect(), step
+        # The counts and the limits of one request ask for the same sample.
+        subselect = query.subselect()
+        key = (
+            "sms_gateway_sample",
+            self.env.uid,
+            subselect.code,
+            repr(subselect.params),
+            EXACT_COUNT_LIMIT,
+            COUNT_SAMPLE,
         )
-        size = self.env.execute_query(SQL("SELECT count(*) FROM (%s) s", sample))[0][0]
-        return sample, total / max(size, 1)
+        cache = self.env.cr.cache
+        if key not in cache:
+            self.env["res.partner"]._sms_flush_recipients()
+            total = self.env.execute_query(
+                SQL("SELECT count(*) FROM (%s) q", query.subselect())
+            )[0][0]
+            if total <= EXACT_COUNT_LIMIT:
+                cache[key] = (query.subselect(), 1.0)
+            else:
+                # Spread by a hash of the id, not by the id: data written in
+                # series has its patterns along the ids.
+                step = math.ceil(total / COUNT_SAMPLE)
+                sample = SQL(
+                    "(SELECT q.id FROM (%s) q WHERE mod(abs(hashint4(q.id)), %s) = 0)",
+                    query.subselect(),
+                    step,
+                )
+                size = self.env.execute_query(
+                    SQL("SELECT count(*) FROM (%s) s", sample)
+                )[0][0]
+                cache[key] = (sample, total / max(size, 1))
+        return cache[key]
 
     @api.depends(
         "partner_ids", "partner_domain", "group_ids", "email_fallback", "is_single"
