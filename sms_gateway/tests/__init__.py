@@ -45,3 +45,4 @@ if __name__.startswith("odoo.addons."):
     from . import test_group_import_tour
     from . import test_dispatch_personal
     from . import test_dispatch_pool
+    from . import test_security_prepare
