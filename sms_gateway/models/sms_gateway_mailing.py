@@ -359,13 +359,16 @@ class SmsGatewayMailing(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # ``default_<field>`` keys of the context are values too.
+        defaults = {
+            key.removeprefix("default_"): value
+            for key, value in self.env.context.items()
+            if key.startswith("default_")
+        }
+        self.env["sms.gateway.group"]._sms_check_send_commands(
+            defaults.get("group_ids")
+        )
         if not self.env.su:
-            # ``default_<field>`` keys of the context are values too.
-            defaults = {
-                key.removeprefix("default_"): value
-                for key, value in self.env.context.items()
-                if key.startswith("default_")
-            }
             self._sms_check_preparation_fields(defaults)
             self._sms_check_sent_by(defaults)
         for vals in vals_list:
