@@ -252,6 +252,34 @@ class TestSecurityPrepare(PrepareAttackMixin, SmsGatewaySecurityCase):
         self.prepare()
         self.assertFalse(self.sent_to())
 
+    def test_context_default_groups_are_checked_as_given_ones(self):
+        """``default_group_ids`` is a value of the create: a private group
+        of a colleague or another company's group is refused, its name
+        never shown (the mailing's group names are read as superuser)."""
+        Group = self.env["sms.gateway.group"]
+        private = Group.create(
+            {"name": "Olli's private list", "user_id": self.user_sms_other.id}
+        )
+        other_company = Group.create(
+            {
+                "name": "B's private list",
+                "user_id": self.user_sms_b.id,
+                "company_id": self.company_b.id,
+            }
+        )
+        Mailing = self.Mailing.with_user(self.user_sms)
+        for group in (private, other_company):
+            for value in (group.ids, [(6, 0, group.ids)], [(4, group.id)]):
+                with (
+                    self.subTest(group=group.name, value=value),
+                    self.assertRaises(AccessError),
+                ):
+                    mailing = Mailing.with_context(default_group_ids=value).create(
+                        {"name": "Peek", "body": "Hi"}
+                    )
+                    self.assertNotIn("private", mailing.group_names or "")
+        self.assertFalse(self.Mailing.search([("name", "=", "Peek")]))
+
     def test_group_unshared_before_the_cron_sends_nothing(self):
         """A shared group taken back after the click: the cron refuses the
         mailing (the sender may no longer send to it), and goes on with the
