@@ -79,8 +79,10 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def get_values(self):
         values = super().get_values()
-        values["sms_gateway_cron_lanes"] = len(
-            self.env["sms.gateway.dispatcher"]._sms_cron_lanes("dispatch")
+        # At least one: with the scheduled action archived (or deleted) the
+        # settings still save; saving leaves the lanes as they are.
+        values["sms_gateway_cron_lanes"] = max(
+            len(self.env["sms.gateway.dispatcher"]._sms_cron_lanes("dispatch")), 1
         )
         values["sms_gateway_prepare_threshold"] = self.env[
             "sms.gateway.mailing"

@@ -132,6 +132,16 @@ class SmsGatewayGroup(models.Model):
                         "%(path)s may not be used: %(reason)s", path=path, reason=reason
                     )
                 )
+            if not field._description_searchable:
+                # Odoo would drop the condition (match everybody) with an error
+                # in the log: a filter meant to narrow a send would widen it.
+                raise UserError(
+                    self.env._(
+                        "%(path)s: the field %(field)s cannot be searched",
+                        path=path,
+                        field=field.name,
+                    )
+                )
             if field.relational:
                 current = self.env[field.comodel_name]
         return current if field.relational else None

@@ -14,7 +14,7 @@ import psycopg2.errors
 from markupsafe import escape
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_datetime
 
 _logger = logging.getLogger(__name__)
@@ -359,13 +359,38 @@ class SmsGatewayMailing(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # ``default_<field>`` keys of the context are values too.
+        defaults = {
+            key.removeprefix("default_"): value
+            for key, value in self.env.context.items()
+            if key.startswith("default_")
+        }
+        self.env["sms.gateway.group"]._sms_check_send_commands(
+            defaults.get("group_ids")
+        )
+        if not self.env.su:
+            self._sms_check_preparation_fields(defaults)
+            self._sms_check_sent_by(defaults)
         for vals in vals_list:
             self.env["sms.gateway.group"]._sms_check_send_commands(
                 vals.get("group_ids")
             )
             if not self.env.su:
                 self._sms_check_preparation_fields(vals)
+                self._sms_check_sent_by(vals)
         return super().create(vals_list)
+
+    def _sms_check_sent_by(self, vals):
+        """A mailing is sent by whoever creates it: its texts render, and a
+        large one is prepared, with the rights of its sender, so nobody
+        names another sender (the superuser, a colleague with more rights)."""
+        if vals.get("user_id") and vals["user_id"] != self.env.uid:
+            raise AccessError(
+                self.env._(
+                    "A mailing is sent in your own name: you cannot send it as "
+                    "another user."
+                )
+            )
 
     def _sms_check_preparation_fields(self, vals):
         written = [name for name in PREPARATION_FIELDS if name in vals]

@@ -102,10 +102,13 @@ class SmsGatewayMailing(models.Model):
     prepare_done = fields.Integer(
         string="Prepared", compute="_compute_prepare_done", compute_sudo=True
     )
+    # The reason may quote the text (a placeholder, a value it rendered with
+    # the sender's rights): for SMS users, as the text is.
     prepare_error = fields.Text(
         string="Not Sent",
         readonly=True,
         copy=False,
+        groups="sms_gateway.group_sms_gateway_user",
         help="Why the mailing was refused while it was prepared.",
     )
     progress_value = fields.Integer(string="Done", compute="_compute_progress")
@@ -229,9 +232,32 @@ class SmsGatewayMailing(models.Model):
         """Hand the mailing to the prepare cron (its recipients were given
         as ``prepare_partner_ids``, ``prepare_domain`` and ``group_ids``)."""
         self.ensure_one()
+        if not self._sms_prepare_cron_exists():
+            # Nothing would ever prepare it: refuse now rather than wait.
+            raise UserError(
+                self.env._(
+                    'Large sends are prepared by the scheduled action "SMS '
+                    'Gateway: prepare large mailings", which was deleted: ask a '
+                    "system administrator to update the SMS Gateway module."
+                )
+            )
         self.sudo().write({"prepare_step": "stage"})
         self._sms_trigger_prepare(
             self.scheduled_at - PREPARE_AHEAD if self.state == "scheduled" else None
+        )
+
+    @api.model
+    def _sms_prepare_cron_exists(self):
+        """Whether a lane of the prepare cron exists, active or archived (an
+        archived one pauses the preparation until it is active again)."""
+        from ..dispatch.dispatcher import MAX_LANES  # a cycle at load time
+
+        return any(
+            self.env.ref(
+                f"sms_gateway.ir_cron_sms_gateway_prepare{suffix}",
+                raise_if_not_found=False,
+            )
+            for suffix in ["", *(f"_{lane}" for lane in range(2, MAX_LANES + 1))]
         )
 
     @api.model
