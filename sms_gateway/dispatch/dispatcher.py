@@ -610,14 +610,17 @@ class SmsGatewayDispatcher(models.AbstractModel):
             self._sms_account_failed(account, rest, error.code, str(error), held)
             return
         waiting = waiting_reason(self.env, error.code)
-        self._sms_retry_rows(
-            rest,
-            str(error),
-            max_attempts,
-            error.retry_after,
-            unpin=True,
-            waiting=waiting,
-        )
+        if error.code == "rate_limit":
+            self._sms_slow_down(rest, error.retry_after, waiting)
+        else:
+            self._sms_retry_rows(
+                rest,
+                str(error),
+                max_attempts,
+                error.retry_after,
+                unpin=True,
+                waiting=waiting,
+            )
         if error.code != "rate_limit":  # slowing down is no news for a sender
             self.env["sms.gateway.router"]._sms_tell_senders(
                 [r["id"] for r in rest], waiting
@@ -632,6 +635,33 @@ class SmsGatewayDispatcher(models.AbstractModel):
             # eligible account if this one is still on hold then.
             account._sms_hold(DOWN_HOLD, str(error), error.code)
             held.add(account.id)
+
+    @api.model
+    def _sms_slow_down(self, rows, retry_after, waiting):
+        """The provider asked to send more slowly (HTTP 429): the rows go
+        again after its ``Retry-After`` (1 s when it says none), the attempt
+        not counted (the provider refused nothing), instead of after the
+        retry delays of a failure."""
+        if not rows:
+            return
+        now = fields.Datetime.now()
+        at = now + timedelta(seconds=max(float(retry_after or 0), 1.0))
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message
+                   SET state = 'queued', attempt_count = GREATEST(attempt_count - 1, 0),
+                       next_attempt_at = %s, failure_reason = %s, write_date = %s
+                 WHERE id IN %s AND state = 'sending'
+                """,
+                at,
+                waiting,
+                now,
+                tuple(r["id"] for r in rows),
+            )
+        )
+        self._sms_unpin(rows)
+        self._sms_trigger_dispatch(at)
 
     @api.model
     def _sms_account_failed(self, account, rows, kind, reason, held):

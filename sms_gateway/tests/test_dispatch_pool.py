@@ -3,6 +3,9 @@
 """Dispatch over an account's parallel connections (Twilio double), the
 account's rate settings, and who may change them."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, tagged
@@ -79,6 +82,12 @@ class TestDispatchPool(DispatchCase):
         self.assertEqual(set(waiting.mapped("state")), {"queued"})
         self.assertFalse(any(messages.mapped("needs_review")))
         self.assertTrue(all(m.next_attempt_at for m in waiting))
+        # Slowing down is not a failure: they go again after the provider's
+        # Retry-After (1 s), not after the minute of a failed attempt, and
+        # the attempt is not counted.
+        latest = fields.Datetime.now() + timedelta(seconds=5)
+        self.assertTrue(all(m.next_attempt_at <= latest for m in waiting))
+        self.assertEqual(set(waiting.mapped("attempt_count")), {0})
         self.assertTrue(double.account.hold_until)
         self.assertEqual(double.account.hold_kind, "rate_limit")
 
