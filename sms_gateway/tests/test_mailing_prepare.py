@@ -12,6 +12,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..models import sms_gateway_mailing_prepare as prepare
 from ..wizards import sms_gateway_send_wizard as send_wizard
@@ -339,6 +340,7 @@ class TestMailingPrepare(SendCase):
 class TestMailingPrepareRpc(HttpCase):
     """The preparation over JSON-RPC, as a User would try it."""
 
+    @mute_logger("odoo.http")
     def test_a_user_cannot_start_a_preparation_over_rpc(self):
         user = new_test_user(
             self.env,
