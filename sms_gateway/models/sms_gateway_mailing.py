@@ -443,7 +443,8 @@ class SmsGatewayMailing(models.Model):
         Nothing more goes out from the moment the mailing is canceled: the
         dispatcher leaves the messages of a canceled large mailing, whose
         queued messages the prepare cron then cancels in chunks, so that
-        this click never waits for a million rows."""
+        this click never waits for a million rows, nor for many mailings
+        selected together."""
         self.check_access("write")
         for mailing in self:
             if mailing.state not in ("draft", "scheduled", "preparing", "sending"):
@@ -456,16 +457,22 @@ class SmsGatewayMailing(models.Model):
                 )
         Message = self.env["sms.gateway.message"]
         threshold = self._sms_prepare_threshold()
+        # The click cancels at most ``threshold`` messages itself, whatever
+        # the number of mailings selected; the prepare cron does the rest.
         later = self.browse()
+        budget = threshold
         for mailing in self:
-            if mailing.prepare_step in ("stage", "write") or (
-                Message.search_count(
-                    [("mailing_id", "=", mailing.id), ("state", "=", "queued")],
-                    limit=threshold + 1,
-                )
-                > threshold
-            ):
+            if mailing.prepare_step in ("stage", "write"):
                 later |= mailing
+                continue
+            count = Message.search_count(
+                [("mailing_id", "=", mailing.id), ("state", "=", "queued")],
+                limit=budget + 1,
+            )
+            if count > budget:
+                later |= mailing
+            else:
+                budget -= count
         queued = Message.search(
             [("mailing_id", "in", (self - later).ids), ("state", "=", "queued")]
         )

@@ -444,6 +444,23 @@ class SmsGatewayMailing(models.Model):
             """
         )
 
+    def _sms_prepare_drop_work(self, chunks=True):
+        """Remove the mailing's numbered recipients and, unless ``chunks`` is
+        false, its chunks still to write."""
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s",
+                self.id,
+            )
+        )
+        if chunks:
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM sms_gateway_mailing_chunk WHERE mailing_id = %s",
+                    self.id,
+                )
+            )
+
     def _sms_prepare_stage(self):
         """Step 1: number the recipients, check the limits on them, cut them
         into chunks."""
@@ -459,14 +476,7 @@ class SmsGatewayMailing(models.Model):
             )
         self._sms_check_placeholders()
         cr = self.env.cr
-        cr.execute(
-            SQL(
-                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s;"
-                "DELETE FROM sms_gateway_mailing_chunk WHERE mailing_id = %s",
-                self.id,
-                self.id,
-            )
-        )
+        self._sms_prepare_drop_work()
         # Sorts of a million rows in memory, not on disk; no JIT compilation
         # (seconds for one statement).
         cr.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
@@ -544,12 +554,7 @@ class SmsGatewayMailing(models.Model):
     def _sms_prepare_finish(self):
         """Step 3: every recipient written; the mailing goes (or waits for
         its time). Returns the values to write on the mailing."""
-        self.env.cr.execute(
-            SQL(
-                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s",
-                self.id,
-            )
-        )
+        self._sms_prepare_drop_work(chunks=False)
 
         result = self._sms_queue_result()
         if not result.get("queued") and not result.get("email"):
@@ -588,15 +593,9 @@ class SmsGatewayMailing(models.Model):
             )
         )
         cr.execute(
-            SQL(
-                "DELETE FROM sms_gateway_message WHERE mailing_id = %s;"
-                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s;"
-                "DELETE FROM sms_gateway_mailing_chunk WHERE mailing_id = %s",
-                self.id,
-                self.id,
-                self.id,
-            )
+            SQL("DELETE FROM sms_gateway_message WHERE mailing_id = %s", self.id)
         )
+        self._sms_prepare_drop_work()
         self.env["sms.gateway.message"].invalidate_model()
         self.env["res.partner"].invalidate_model(["message_ids"])
         self.write(
@@ -613,14 +612,7 @@ class SmsGatewayMailing(models.Model):
         """A canceled large mailing: drop its staged recipients, cancel its
         queued messages a chunk at a time."""
         cr = self.env.cr
-        cr.execute(
-            SQL(
-                "DELETE FROM sms_gateway_mailing_recipient WHERE mailing_id = %s;"
-                "DELETE FROM sms_gateway_mailing_chunk WHERE mailing_id = %s",
-                self.id,
-                self.id,
-            )
-        )
+        self._sms_prepare_drop_work()
         self.env["sms.gateway.message"].flush_model()
         cr.execute(
             SQL(

@@ -247,6 +247,26 @@ class TestMailingPrepare(SendCase):
         self.assertEqual(len(canceled), 12)
         self.assertEqual(set(canceled.mapped("parts")), {0})
 
+    def test_cancel_of_many_small_mailings_leaves_the_rest_to_the_cron(self):
+        # Each is small (2 <= the threshold of 3, queued in the click), but
+        # together they are more than the click may cancel itself.
+        first = self.send(self.crowd[:2], body="First")
+        second = self.send(self.crowd[2:4], body="Second")
+        self.assertEqual(len(self.messages(first, state="queued")), 2)
+        self.assertEqual(len(self.messages(second, state="queued")), 2)
+        both = first | second
+        both.with_user(self.user_sms).action_cancel()
+        self.assertEqual(set(both.mapped("state")), {"canceled"})
+        self.assertFalse(self.messages(first, state="queued"), "canceled in the click")
+        self.assertEqual(len(self.messages(second, state="queued")), 2)
+        self.assertEqual(second.prepare_step, "cancel")
+        self.assertEqual(self.Dispatcher._cron_dispatch(), 0, "nothing more goes")
+        self.prepare()
+        self.assertFalse(self.messages(second, state="queued"))
+        self.assertEqual(len(self.messages(second, state="canceled")), 2)
+        second.invalidate_recordset()
+        self.assertEqual(second.prepare_step, "done")
+
     def test_a_scheduled_large_send_is_prepared_shortly_before_its_time(self):
         at = fields.Datetime.now() + timedelta(hours=3)
         mailing = self.send(send_mode="later", scheduled_at=at)
