@@ -21,6 +21,7 @@ Odoo's mail queue. Delivery reports are ``dispatch/delivery.py``.
 """
 
 import logging
+import math
 import random
 import threading
 import time
@@ -74,6 +75,14 @@ DISPATCH_TIME_FRACTION = 0.5
 MAX_LANES = 4
 
 
+def _held_pause(held):
+    """Seconds until the first account this run left for a while (a
+    provider's 'send more slowly') may be used again; 0 when none."""
+    now = time.monotonic()
+    ends = [until for until in held.values() if now < until < math.inf]
+    return min(ends) - now if ends else 0
+
+
 def in_test_mode():
     return getattr(threading.current_thread(), "testing", False)
 
@@ -107,7 +116,10 @@ class SmsGatewayDispatcher(models.AbstractModel):
             self._sms_recover_interrupted(max_attempts)
             self._sms_send_emails()
             self._commit()
-            held = set()  # accounts that failed in this run
+            # Accounts that failed in this run: id -> time.monotonic() until
+            # which the run leaves them (inf: to its end, after a failure; a
+            # provider's 'send more slowly' only for its Retry-After).
+            held = {}
             done = batches = 0
             mailings = set()
             pace = None  # seconds per message of the last batch
@@ -124,7 +136,13 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 if company_id is None:
                     break
                 if not rows:
-                    continue  # every claimed message waits for an account
+                    # Every claimed message waits for an account: wait with
+                    # them for the first one this run may use again rather
+                    # than claiming the next ones only to put them back.
+                    pause = _held_pause(held)
+                    if pause:
+                        time.sleep(min(pause, max(seconds_left, 0)))
+                    continue
                 batch_started = time.monotonic()
                 batches += 1
                 done += len(rows)
@@ -285,7 +303,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _sms_claim(self, run, batch_size, seconds_left=None, pace=None, held=()):
+    def _sms_claim(self, run, batch_size, seconds_left=None, pace=None, held=None):
         """``_sms_claim_once``, again when another worker's claim got in the way."""
         # The claim runs in a transaction of its own (the loop commits before
         # it, and it commits itself): rolling back on a conflict loses nothing.
@@ -308,7 +326,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
         return None, []
 
     @api.model
-    def _sms_claim_once(self, run, batch_size, seconds_left=None, pace=None, held=()):
+    def _sms_claim_once(self, run, batch_size, seconds_left=None, pace=None, held=None):
         """Take up to ``batch_size`` due messages of one company for this run.
 
         The rows are locked with SKIP LOCKED, given the account (and
@@ -375,7 +393,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
         )
         for row in rows:
             row["pinned"] = bool(row["account"])
-        rows = self.env["sms.gateway.router"]._sms_route(company, rows, held)
+        rows = self.env["sms.gateway.router"]._sms_route(company, rows, held or {})
         # The text of each mailing once (its template is made from it when
         # sending): personalised messages of one mailing go together.
         mailing_ids = tuple({row["mailing"] for row in rows if row["mailing"]})
@@ -626,15 +644,14 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 [r["id"] for r in rest], waiting
             )
         if error.code == "rate_limit":
-            account._sms_hold(
-                max(int(error.retry_after or 0), 1), str(error), error.code
-            )
-            held.add(account.id)
+            pause = max(float(error.retry_after or 0), 1.0)
+            account._sms_hold(max(int(pause), 1), str(error), error.code)
+            held[account.id] = time.monotonic() + pause
         elif error.code == "unavailable":
             # Its messages retry after the usual delay, through the next
             # eligible account if this one is still on hold then.
             account._sms_hold(DOWN_HOLD, str(error), error.code)
-            held.add(account.id)
+            held[account.id] = math.inf
 
     @api.model
     def _sms_slow_down(self, rows, retry_after, waiting):
@@ -670,7 +687,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
         put on hold (a lock is a hold of its own) and administrators are told;
         its messages go back to the queue uncounted, free to go through the
         next eligible account unless the provider may already have them."""
-        held.add(account.id)
+        held[account.id] = math.inf
         if kind != "lock":
             account._sms_hold(ACCOUNT_HOLD, reason, kind)
         account._sms_alert(kind, reason)

@@ -21,6 +21,7 @@ administrators are told by the account (``_sms_alert``). When the message is
 sent, the reason goes.
 """
 
+import time
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -68,7 +69,8 @@ class SmsGatewayRouter(models.AbstractModel):
         """Give each claimed row (dicts with ``number`` and ``account``, the
         pinned account id or None) the account it goes through.
 
-        ``held``: ids of accounts that failed in this run. The rows are locked,
+        ``held``: accounts that failed in this run (id -> the
+        ``time.monotonic()`` until which the run leaves them). The rows are locked,
         still queued: the ones no account can take now get their next attempt
         time and the reason (their attempt is not counted); the routed ones are
         returned, each with ``account`` and ``provider`` set, for the caller to
@@ -83,7 +85,8 @@ class SmsGatewayRouter(models.AbstractModel):
         now = fields.Datetime.now()
         # Accounts on hold still send when no other eligible account can: a
         # company with one account retries it as it always did.
-        usable = accounts._sms_usable().filtered(lambda a: a.id not in held)
+        clock = time.monotonic()
+        usable = accounts._sms_usable().filtered(lambda a: held.get(a.id, 0) <= clock)
         free = usable.filtered(lambda a: not (a.hold_until and a.hold_until > now))
         routed, waiting = [], {}
         for row in rows:

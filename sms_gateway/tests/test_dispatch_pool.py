@@ -91,6 +91,24 @@ class TestDispatchPool(DispatchCase):
         self.assertTrue(double.account.hold_until)
         self.assertEqual(double.account.hold_kind, "rate_limit")
 
+    @mute_logger("odoo.addons.sms_gateway.dispatch.dispatcher")
+    def test_after_a_rate_limit_the_same_run_sends_again_after_retry_after(self):
+        # A run that met a 429 waits the provider's Retry-After and goes on
+        # with the messages still due; it does not leave the account for
+        # the rest of the run (several workers then only put each other's
+        # messages back in the queue, sending nothing).
+        partners = self.customers(60)
+        with self.mock_sms_gateway("twilio", connections=4) as double:
+            double.configure(delay=0.02, per_second_limit=10)
+            double.account.write({"requests_per_second": 0, "timeout": 1})
+            mailing = self.send(partners, body="Hello {{ object.name }}")
+            self.Dispatcher._cron_dispatch(batch_size=20)
+            taken = len(double.accepted())
+        sent = self.sms(mailing).filtered(lambda m: m.state == "sent")
+        self.assertEqual(len(sent), taken)
+        self.assertGreaterEqual(taken, 20, "sent again after the Retry-After")
+        self.assertEqual(len({m.partner_id for m in sent}), len(sent), "none twice")
+
     def test_the_batch_grows_with_the_connections_within_the_time_budget(self):
         account = self.set_sms_account(
             provider="twilio",
