@@ -10,8 +10,9 @@ Texts: ``Hei <name>, kevään kampanja alkaa huomenna! ...``, each different,
 as a mailing whose body is ``Hei {{ object.name }}, ...`` writes them: the
 mailing's ``body`` is that template (so that a dispatcher may use the
 provider's personalisation API) and the queued ``sms.gateway.message`` rows
-carry the rendered texts, written with SQL (``bench_lib.sql_queue_personal``;
-the first 50 are checked against the mailing's own ``_sms_render_for``).
+carry the rendered texts, written with SQL (``bench_lib.sql_queue_messages``
+with ``personal``; the first 50 are checked against the mailing's own
+``_sms_render_for``).
 Odoo's side gets the same texts as ``sms.sms`` rows in state ``outgoing``.
 
 Each run starts from a full queue and ends when every message is taken by
@@ -331,8 +332,8 @@ class Bench:
                 }
             )
             env.flush_all()
-            queued = bench_lib.sql_queue_personal(
-                cr, mailing.id, company.id, MARKER, count
+            queued = bench_lib.sql_queue_messages(
+                cr, mailing.id, company.id, MARKER, count, personal=True
             )
             bench_lib.check_personal_texts(env, mailing)
             cr.commit()

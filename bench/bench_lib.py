@@ -235,22 +235,39 @@ def delete_partners(cr, marker):
     cr.execute("DELETE FROM res_partner WHERE ref = %s", [marker])
 
 
-def sql_queue_messages(cr, mailing_id, company_id, marker, count, body, user_id=2):
-    """``count`` queued sms.gateway.message rows (constant ``body``), one per
-    sendable partner marked ``marker``, due now; returns how many."""
+def sql_queue_messages(
+    cr, mailing_id, company_id, marker, count, body=None, user_id=2, personal=False
+):
+    """``count`` queued sms.gateway.message rows, one per sendable partner
+    marked ``marker``, due now; returns how many. Their text is ``body``, the
+    same for all (one part), or with ``personal`` each its own:
+    ``PERSONAL_TEMPLATE`` rendered for its partner (``name`` in SQL, as
+    ``_sms_insert_rendered`` writes it: body, hash, chars, parts); check those
+    with ``check_personal_texts``."""
+    if personal == (body is not None):
+        raise ValueError("queue either one body or personal texts")
+    if personal:
+        text = "p.body"
+        rendered = ", %(before)s || name || %(after)s AS body"
+        parts = (
+            "CASE WHEN length(p.body) <= 160 THEN 1"
+            " ELSE (length(p.body) + 152) / 153 END"
+        )
+    else:
+        text, rendered, parts = "%(body)s", "", "1"
     cr.execute(
-        """
+        f"""
         INSERT INTO sms_gateway_message
             (uid, mailing_id, partner_id, number, channel, body, body_hash,
              encoding, chars, parts, state, scheduled_at, attempt_count, user_id,
              company_id, cost, create_uid, create_date, write_uid, write_date)
         SELECT md5(random()::text || clock_timestamp()::text || p.id),
-               %(mailing)s, p.id, p.sms_number, 'sms', %(body)s, md5(%(body)s),
-               'GSM-7', length(%(body)s), 1, 'queued',
+               %(mailing)s, p.id, p.sms_number, 'sms', {text}, md5({text}),
+               'GSM-7', length({text}), {parts}, 'queued',
                now() AT TIME ZONE 'UTC' - interval '1 minute', 0, %(user)s,
                %(company)s, 0, %(user)s, now() AT TIME ZONE 'UTC', %(user)s,
                now() AT TIME ZONE 'UTC'
-          FROM (SELECT id, sms_number FROM res_partner
+          FROM (SELECT id, sms_number{rendered} FROM res_partner
                  WHERE ref = %(marker)s AND sms_number_state = 'mobile'
                    AND sms_consent = 'granted'
                  ORDER BY id LIMIT %(count)s) p
@@ -261,6 +278,8 @@ def sql_queue_messages(cr, mailing_id, company_id, marker, count, body, user_id=
             "marker": marker,
             "count": count,
             "body": body,
+            "before": PERSONAL_BEFORE,
+            "after": PERSONAL_AFTER,
             "user": user_id,
         },
     )
@@ -296,47 +315,6 @@ PERSONAL_BEFORE = "Hei "
 PERSONAL_AFTER = ", kevään kampanja alkaa huomenna! Vastaa STOP, jos et halua viestejä."
 # The mailing's body: what the send wizard stores and the dispatcher may use.
 PERSONAL_TEMPLATE = PERSONAL_BEFORE + "{{ object.name }}" + PERSONAL_AFTER
-
-
-def sql_queue_personal(cr, mailing_id, company_id, marker, count, user_id=2):
-    """``count`` queued sms.gateway.message rows, each with its own text
-    ``PERSONAL_TEMPLATE`` rendered for its partner (``name`` in SQL, as
-    ``_sms_insert_rendered`` writes it: body, hash, chars, parts), one per
-    sendable partner marked ``marker``, due now; returns how many.
-    Check the texts with ``check_personal_texts``."""
-    cr.execute(
-        """
-        INSERT INTO sms_gateway_message
-            (uid, mailing_id, partner_id, number, channel, body, body_hash,
-             encoding, chars, parts, state, scheduled_at, attempt_count, user_id,
-             company_id, cost, create_uid, create_date, write_uid, write_date)
-        SELECT md5(random()::text || clock_timestamp()::text || p.id),
-               %(mailing)s, p.id, p.sms_number, 'sms', p.body, md5(p.body),
-               'GSM-7', length(p.body),
-               CASE WHEN length(p.body) <= 160 THEN 1
-                    ELSE (length(p.body) + 152) / 153 END,
-               'queued', now() AT TIME ZONE 'UTC' - interval '1 minute', 0,
-               %(user)s, %(company)s, 0, %(user)s, now() AT TIME ZONE 'UTC',
-               %(user)s, now() AT TIME ZONE 'UTC'
-          FROM (SELECT id, sms_number, %(before)s || name || %(after)s AS body
-                  FROM res_partner
-                 WHERE ref = %(marker)s AND sms_number_state = 'mobile'
-                   AND sms_consent = 'granted'
-                 ORDER BY id LIMIT %(count)s) p
-        """,
-        {
-            "mailing": mailing_id,
-            "company": company_id,
-            "marker": marker,
-            "count": count,
-            "before": PERSONAL_BEFORE,
-            "after": PERSONAL_AFTER,
-            "user": user_id,
-        },
-    )
-    inserted = cr.rowcount
-    cr.execute("ANALYZE sms_gateway_message")
-    return inserted
 
 
 def check_personal_texts(env, mailing, sample=50):

@@ -9,9 +9,10 @@ process, a new one and a new log per check). Each check queues
 ``--messages`` (10,000) SMS with SQL, one constant text, or with
 ``--personal`` each message its own text (``Hei <name>, ...``, the mailing's
 body being the template ``Hei {{ object.name }}, ...``, as a mailing with a
-placeholder queues them: ``bench_lib.sql_queue_personal``), in dispatch
-batches of ``--batch-size`` (default: the addon's 2,000, fewer for small
-runs so that a kill lands between batches: messages / 5, at least 50), then:
+placeholder queues them: ``bench_lib.sql_queue_messages`` with ``personal``),
+in dispatch batches of ``--batch-size`` (default: the addon's 2,000, fewer
+for small runs so that a kill lands between batches: messages / 5, at least
+50), then:
 
 a. SIGKILL: ``odoo`` (threaded server, ``--max-cron-threads=1``) runs the
    dispatch cron (triggered as the send wizard does); when the double's log
@@ -344,8 +345,13 @@ class Checker:
             )
             env.flush_all()
             if personal:
-                queued = bench_lib.sql_queue_personal(
-                    cr, mailing.id, company.id, MARKER, self.args.messages
+                queued = bench_lib.sql_queue_messages(
+                    cr,
+                    mailing.id,
+                    company.id,
+                    MARKER,
+                    self.args.messages,
+                    personal=True,
                 )
                 bench_lib.check_personal_texts(env, mailing)
             else:

@@ -32,8 +32,6 @@ step "2. Companies, credentials and messages with the previous version"
 oshell 2 "$DB" "$OLD_ADDONS" <<'PYEOF'
 import json, os
 from datetime import datetime, timedelta
-def check(name, ok, detail=""):
-    print(f"CHECK|{os.environ['STEP']}: {name}|{'PASS' if ok else 'FAIL'}|{detail}", flush=True)
 Company = env["res.company"]
 a = env.ref("base.main_company")
 b = Company.create({"name": "Upgrade B", "country_id": env.ref("base.se").id})
@@ -129,8 +127,6 @@ log_problems "3: no ERROR/WARNING in the upgrade log" "$UPGRADE_LOG"
 step "4. Accounts, messages and usage after the upgrade"
 oshell 4 "$NEW_DB" "$ADDONS" <<'PYEOF'
 import json, os
-def check(name, ok, detail=""):
-    print(f"CHECK|{os.environ['STEP']}: {name}|{'PASS' if ok else 'FAIL'}|{detail}", flush=True)
 with open(os.path.join(os.environ["WORK"], "before.json")) as f:
     before = json.load(f)
 Account = env["sms.gateway.account"].with_context(active_test=False)

@@ -38,60 +38,31 @@ install_old_version
 
 step "2. Users, a group, mailings and an SMSAPI account with the previous version"
 oshell 2 "$DB" "$OLD_ADDONS" <<'PYEOF'
-import json, os, time
+import json, os
 from datetime import timedelta
 from odoo import fields
 from odoo.addons.sms_gateway.tools import providers
-def check(name, ok, detail=""):
-    print(f"CHECK|{os.environ['STEP']}: {name}|{'PASS' if ok else 'FAIL'}|{detail}", flush=True)
-G = "sms_gateway.group_sms_gateway_"
-employee = env.ref("base.group_user")
-users = {}
-for login, name, kinds in (("upg_user", "Ulla User", ["user"]),
-                           ("upg_accountant", "Aku Accountant", ["accountant"]),
-                           ("upg_manager", "Maija Manager", ["manager"]),
-                           ("upg_user_accountant", "Urho User and Accountant",
-                            ["user", "accountant"])):
-    users[login] = env["res.users"].create({
-        "name": name, "login": login, "password": login,
-        "email": f"{login}@example.com",
-        "groups_id": [(6, 0, (employee | env["res.groups"].browse(
-            [env.ref(G + kind).id for kind in kinds])).ids)],
-    })
+users = make_users((("upg_user", "Ulla User", ["user"]),
+                    ("upg_accountant", "Aku Accountant", ["accountant"]),
+                    ("upg_manager", "Maija Manager", ["manager"]),
+                    ("upg_user_accountant", "Urho User and Accountant",
+                     ["user", "accountant"])))
 sms_user = users["upg_user"]
-fi = env.ref("base.fi")
-Partner = env["res.partner"]
 # Sandbox numbers: ...0002 is accepted and reported undelivered, others delivered.
-members = Partner.create([
-    {"name": f"Upgrade member {n}", "country_id": fi.id, "mobile": f"+35840555{n:04d}",
-     "sms_consent": "granted"} for n in (11, 12, 13, 2)])
-others = Partner.create([
-    {"name": f"Upgrade other {n}", "country_id": fi.id, "mobile": f"+35840666{n:04d}",
-     "sms_consent": "granted"} for n in (21, 22, 23, 24)])
-group = env["sms.gateway.group"].with_user(sms_user).create({
-    "name": "Upgrade regulars",
-    "member_ids": [(0, 0, {"partner_id": p.id}) for p in members],
-})
-Wizard = env["sms.gateway.send.wizard"].with_user(sms_user)
+members = make_partners("Upgrade member", "+35840555", (11, 12, 13, 2))
+others = make_partners("Upgrade other", "+35840666", (21, 22, 23, 24))
+group = make_group(sms_user, "Upgrade regulars", members)
 text = ("Upgrade day: the shop opens at nine tomorrow and the first hundred customers "
         "get a coffee. Bring this message to the counter, valid until Sunday evening. "
         "Welcome!")  # 2 parts
 # A: to the group, now: sent through the sandbox, delivered (one undelivered).
-wizard = Wizard.with_context(active_model="sms.gateway.group", active_ids=group.ids) \
-    .create({"body": text})
-mailing_a = env["sms.gateway.mailing"].browse(wizard.action_send()["res_id"])
-env.cr.commit()
-sent = env["sms.gateway.dispatcher"]._cron_dispatch()
-env.cr.commit()
-time.sleep(6)  # the sandbox is polled for messages sent 5 s ago
-env["sms.gateway.delivery"]._cron_poll_delivery()
-env.cr.commit()
+mailing_a = send(sms_user, "sms.gateway.group", group.ids, body=text)
+sent = dispatch_and_poll()
 # B: the same text, to the group and four others, tomorrow: the group's
 # members are skipped by the 24-hour guard, the others queued.
-wizard = Wizard.with_context(active_model="res.partner", active_ids=others.ids).create({
-    "body": text, "group_ids": [(6, 0, group.ids)], "send_mode": "later",
-    "scheduled_at": fields.Datetime.now() + timedelta(days=1)})
-mailing_b = env["sms.gateway.mailing"].browse(wizard.action_send()["res_id"])
+mailing_b = send(sms_user, "res.partner", others.ids, body=text,
+                 group_ids=[(6, 0, group.ids)], send_mode="later",
+                 scheduled_at=fields.Datetime.now() + timedelta(days=1))
 env.cr.commit()
 # Two of B's queued messages canceled by their sender.
 queued_b = mailing_b.message_ids.filtered(lambda m: m.state == "queued")
@@ -189,8 +160,6 @@ import json, os
 from lxml import etree
 from odoo.exceptions import AccessError
 from odoo.addons.sms_gateway.tools import providers
-def check(name, ok, detail=""):
-    print(f"CHECK|{os.environ['STEP']}: {name}|{'PASS' if ok else 'FAIL'}|{detail}", flush=True)
 with open(os.path.join(os.environ["WORK"], "before.json")) as f:
     before = json.load(f)
 rows = lambda: [list(r) for r in env.cr.fetchall()]
@@ -330,8 +299,6 @@ fi
 log_problems "5: no ERROR/WARNING/CRITICAL in the -u sms log" "$SMS_LOG"
 oshell 5 "$NEW_DB" "$ADDONS" <<'PYEOF'
 import json, os
-def check(name, ok, detail=""):
-    print(f"CHECK|{os.environ['STEP']}: {name}|{'PASS' if ok else 'FAIL'}|{detail}", flush=True)
 with open(os.path.join(os.environ["WORK"], "before.json")) as f:
     before = json.load(f)
 sms_user = env["res.users"].browse(before["users"]["upg_user"]["id"])

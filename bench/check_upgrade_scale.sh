@@ -43,35 +43,19 @@ install_old_version
 
 step "2. Users, a group, mailings in every state and accounts with the previous version"
 oshell 2 "$DB" "$OLD_ADDONS" <<'PYEOF'
-import json, os, time
+import json, os
 from datetime import timedelta
 from odoo import fields
-def check(name, ok, detail=""):
-    print(f"CHECK|{os.environ['STEP']}: {name}|{'PASS' if ok else 'FAIL'}|{detail}", flush=True)
-G = "sms_gateway.group_sms_gateway_"
-employee = env.ref("base.group_user")
-users = {}
-for login, name, kind in (("upg_user", "Ulla User", "user"),
-                          ("upg_accountant", "Aku Accountant", "accountant"),
-                          ("upg_manager", "Maija Manager", "manager")):
-    users[login] = env["res.users"].create({
-        "name": name, "login": login, "password": login,
-        "email": f"{login}@example.com",
-        "groups_id": [(6, 0, (employee | env.ref(G + kind)).ids)],
-    })
+users = make_users((("upg_user", "Ulla User", ["user"]),
+                    ("upg_accountant", "Aku Accountant", ["accountant"]),
+                    ("upg_manager", "Maija Manager", ["manager"])))
 sms_user = users["upg_user"]
 fi = env.ref("base.fi")
 Partner = env["res.partner"]
 # Sandbox numbers: ...0002 is accepted and reported undelivered, others delivered.
-members = Partner.create([
-    {"name": f"Scale member {n}", "country_id": fi.id, "mobile": f"+35840555{n:04d}",
-     "sms_consent": "granted"} for n in (31, 32, 33, 2)])
-others = Partner.create([
-    {"name": f"Scale other {n}", "country_id": fi.id, "mobile": f"+35840666{n:04d}",
-     "sms_consent": "granted"} for n in (41, 42, 43, 44)])
-later_ones = Partner.create([
-    {"name": f"Scale later {n}", "country_id": fi.id, "mobile": f"+35840667{n:04d}",
-     "sms_consent": "granted"} for n in (51, 52, 53)])
+members = make_partners("Scale member", "+35840555", (31, 32, 33, 2))
+others = make_partners("Scale other", "+35840666", (41, 42, 43, 44))
+later_ones = make_partners("Scale later", "+35840667", (51, 52, 53))
 mixed = Partner.create([
     {"name": "Scale granted", "country_id": fi.id, "mobile": "+358406680061",
      "sms_consent": "granted"},
@@ -82,37 +66,25 @@ mixed = Partner.create([
     {"name": "Scale no mobile", "country_id": fi.id, "sms_consent": "granted"},
 ])
 env["phone.blacklist"].sudo().add("+358406680063")
-group = env["sms.gateway.group"].with_user(sms_user).create({
-    "name": "Scale regulars",
-    "member_ids": [(0, 0, {"partner_id": p.id}) for p in members],
-})
-Wizard = env["sms.gateway.send.wizard"].with_user(sms_user)
-Mailing = env["sms.gateway.mailing"]
-def send(model, ids, **values):
-    wizard = Wizard.with_context(active_model=model, active_ids=ids).create(values)
-    return Mailing.browse(wizard.action_send()["res_id"])
+group = make_group(sms_user, "Scale regulars", members)
 text = ("Scale day: the shop opens at nine tomorrow and the first hundred customers "
         "get a coffee. Bring this message to the counter, valid until Sunday evening. "
         "Welcome!")  # 2 parts
 # delivered: to the group, now (one undelivered); excluded: to the mixed four.
-delivered = send("sms.gateway.group", group.ids, body=text)
-excluded = send("res.partner", mixed.ids, body="Scale: a short one for {{ object.name }}")
-env.cr.commit()
-sent = env["sms.gateway.dispatcher"]._cron_dispatch()
-env.cr.commit()
-time.sleep(6)  # the sandbox is polled for messages sent 5 s ago
-env["sms.gateway.delivery"]._cron_poll_delivery()
-env.cr.commit()
+delivered = send(sms_user, "sms.gateway.group", group.ids, body=text)
+excluded = send(sms_user, "res.partner", mixed.ids,
+                body="Scale: a short one for {{ object.name }}")
+sent = dispatch_and_poll()
 # queued for tomorrow: the same text to the group (skipped by the 24-hour
 # guard) and four others, two of which canceled by their sender.
 tomorrow = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
-scheduled = send("res.partner", others.ids, body=text, group_ids=[(6, 0, group.ids)],
-                 send_mode="later", scheduled_at=tomorrow)
+scheduled = send(sms_user, "res.partner", others.ids, body=text,
+                 group_ids=[(6, 0, group.ids)], send_mode="later", scheduled_at=tomorrow)
 env.cr.commit()
 scheduled.message_ids.filtered(lambda m: m.state == "queued")[:2] \
     .with_user(sms_user).action_cancel()
 # canceled: queued for the day after, then the whole mailing canceled.
-canceled = send("res.partner", later_ones.ids, body="Scale: see you on Friday",
+canceled = send(sms_user, "res.partner", later_ones.ids, body="Scale: see you on Friday",
                 send_mode="later", scheduled_at=tomorrow + timedelta(days=1))
 canceled.with_user(sms_user).action_cancel()
 env.cr.commit()
@@ -202,8 +174,6 @@ log_problems "3: no ERROR/WARNING/CRITICAL in the upgrade log" "$UPGRADE_LOG"
 step "4. Mailings, messages, crons, work tables and accounts after the upgrade"
 oshell 4 "$NEW_DB" "$ADDONS" <<'PYEOF'
 import json, os
-def check(name, ok, detail=""):
-    print(f"CHECK|{os.environ['STEP']}: {name}|{'PASS' if ok else 'FAIL'}|{detail}", flush=True)
 with open(os.path.join(os.environ["WORK"], "before.json")) as f:
     before = json.load(f)
 rows = lambda: json.loads(json.dumps(env.cr.fetchall(), default=str))
@@ -324,8 +294,6 @@ import json, os
 from datetime import timedelta
 from unittest.mock import patch
 from odoo import fields
-def check(name, ok, detail=""):
-    print(f"CHECK|{os.environ['STEP']}: {name}|{'PASS' if ok else 'FAIL'}|{detail}", flush=True)
 with open(os.path.join(os.environ["WORK"], "before.json")) as f:
     before = json.load(f)
 sms_user = env["res.users"].browse(before["users"]["upg_user"])

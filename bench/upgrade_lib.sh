@@ -9,6 +9,8 @@
 #   install_old_version   1. a database with sms_gateway of OLD_COMMIT (demo data)
 #   upgrade_copy          3. pg_dump -Fc, restored into a new database, -u sms_gateway
 #   summary NAME          the PASS/FAIL lines; exit 1 with the logs kept when one failed
+# Every odoo shell step (oshell) starts with oshell_prelude: check() for its
+# PASS/FAIL lines and the helpers that fill the old database.
 # shellcheck shell=bash
 PY=${PYTHON:-python3}  # scripts/odoo-lib.sh runs Python with it
 # shellcheck source=scripts/odoo-lib.sh
@@ -60,11 +62,50 @@ OLD_VERSION=$(manifest_version "$OLD_COMMIT") NEW_VERSION=$(manifest_version "")
 databases would not run the $NEW_VERSION migration (pass the commit before the version bump)"
 echo "Upgrade from $OLD_COMMIT ($OLD_VERSION) to this checkout ($NEW_VERSION)"
 
-oshell() {  # $1 label, $2 database, $3 addons path; Python on stdin
+oshell_prelude() {  # the Python that every oshell step starts with
+    cat <<'PYEOF'
+import os, time
+def check(name, ok, detail=""):
+    print(f"CHECK|{os.environ['STEP']}: {name}|{'PASS' if ok else 'FAIL'}|{detail}", flush=True)
+def make_users(specs):  # (login, name, [SMS group kinds]): employees, by login
+    G = "sms_gateway.group_sms_gateway_"
+    employee = env.ref("base.group_user")
+    return {login: env["res.users"].create({
+        "name": name, "login": login, "password": login,
+        "email": f"{login}@example.com",
+        "groups_id": [(6, 0, (employee | env["res.groups"].browse(
+            [env.ref(G + kind).id for kind in kinds])).ids)],
+    }) for login, name, kinds in specs}
+def make_partners(name, mobile, numbers):  # "NAME N", MOBILE and N on 4 digits, consent
+    fi = env.ref("base.fi")
+    return env["res.partner"].create([
+        {"name": f"{name} {n}", "country_id": fi.id, "mobile": f"{mobile}{n:04d}",
+         "sms_consent": "granted"} for n in numbers])
+def make_group(user, name, partners):
+    return env["sms.gateway.group"].with_user(user).create({
+        "name": name,
+        "member_ids": [(0, 0, {"partner_id": p.id}) for p in partners],
+    })
+def send(user, model, ids, **values):  # the send wizard's mailing, as user
+    wizard = env["sms.gateway.send.wizard"].with_user(user).with_context(
+        active_model=model, active_ids=ids).create(values)
+    return env["sms.gateway.mailing"].browse(wizard.action_send()["res_id"])
+def dispatch_and_poll():  # committed, dispatched, the sandbox's reports polled: how many sent
+    env.cr.commit()
+    sent = env["sms.gateway.dispatcher"]._cron_dispatch()
+    env.cr.commit()
+    time.sleep(6)  # the sandbox is polled for messages sent 5 s ago
+    env["sms.gateway.delivery"]._cron_poll_delivery()
+    env.cr.commit()
+    return sent
+PYEOF
+}
+oshell() {  # $1 label, $2 database, $3 addons path; Python on stdin, after oshell_prelude
     local label=$1 db=$2 addons=$3 out=$WORK/out rc
-    STEP=$label WORK=$WORK "$ODOO" shell -d "$db" --no-http --addons-path="$addons" \
-        --log-level=warn >"$out" 2>>"$LOG"
-    rc=$?
+    { oshell_prelude; cat; } \
+        | STEP=$label WORK=$WORK "$ODOO" shell -d "$db" --no-http --addons-path="$addons" \
+            --log-level=warn >"$out" 2>>"$LOG"
+    rc=${PIPESTATUS[1]}  # the odoo shell's
     grep -v '^CHECK|' "$out"; grep '^CHECK|' "$out" | tee -a "$RESULTS" | cut -d'|' -f2-3
     [ "$rc" -eq 0 ] || { record "$label: odoo shell" FAIL "exit $rc"; tail -n 20 "$LOG"; }
 }

@@ -5,6 +5,7 @@
 import socket
 
 import pytest
+from smsapi_common import make
 
 from sms_gateway.tests.doubles import SMSAPI_TOKEN, SmsapiDouble
 from sms_gateway.tools.providers import (
@@ -19,29 +20,6 @@ from sms_gateway.tools.providers import (
 
 def msg(uid, number, body="Hello from the shop", sender=None):
     return {"uid": uid, "number": number, "body": body, "sender": sender}
-
-
-@pytest.fixture
-def double():
-    with SmsapiDouble() as server:
-        yield server
-
-
-def make(double, **config):
-    values = {
-        "token": SMSAPI_TOKEN,
-        "sender": "Shop",
-        "base_url": double.url,
-        "timeout": 2,
-    }
-    values.update(config)
-    return build("smsapi", values)
-
-
-@pytest.fixture
-def provider(double):
-    with make(double) as adapter:
-        yield adapter
 
 
 def free_port():

@@ -6,14 +6,14 @@ text, and every error path of a bulk request."""
 
 import pytest
 import requests
+from smsapi_common import make
 
-from sms_gateway.tests.doubles import SMSAPI_TOKEN, SmsapiDouble
+from sms_gateway.tests.doubles import SMSAPI_TOKEN
 from sms_gateway.tests.doubles.smsapi import personal_texts
 from sms_gateway.tools.providers import (
     AuthenticationError,
     NoCreditError,
     RateLimitError,
-    build,
 )
 from sms_gateway.tools.providers.smsapi import personal_values
 from sms_gateway.tools.text_template import join
@@ -30,29 +30,6 @@ def msg(uid, number, name, template=TEMPLATE, sender=None):
         "sender": sender,
         "template": template,
     }
-
-
-@pytest.fixture
-def double():
-    with SmsapiDouble() as server:
-        yield server
-
-
-def make(double, **config):
-    values = {
-        "token": SMSAPI_TOKEN,
-        "sender": "Shop",
-        "base_url": double.url,
-        "timeout": 2,
-    }
-    values.update(config)
-    return build("smsapi", values)
-
-
-@pytest.fixture
-def provider(double):
-    with make(double) as adapter:
-        yield adapter
 
 
 def sends(double):
