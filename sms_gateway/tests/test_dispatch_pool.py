@@ -3,6 +3,7 @@
 """Dispatch over an account's parallel connections (Twilio double), the
 account's rate settings, and who may change them."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import fields
@@ -33,6 +34,17 @@ class TestDispatchPool(DispatchCase):
                 for i in range(count)
             ]
         )
+
+    @contextmanager
+    def rate_limited_send(self, count):
+        """A personalised mailing to ``count`` customers through the Twilio
+        double, which takes 10 requests a second (the account sets no rate
+        of its own; 1 s timeout): yields the double and the mailing."""
+        partners = self.customers(count)
+        with self.mock_sms_gateway("twilio", connections=4) as double:
+            double.configure(delay=0.02, per_second_limit=10)
+            double.account.write({"requests_per_second": 0, "timeout": 1})
+            yield double, self.send(partners, body="Hello {{ object.name }}")
 
     def test_200_personalised_messages_go_once_each_over_four_connections(self):
         partners = self.customers(200)
@@ -66,12 +78,8 @@ class TestDispatchPool(DispatchCase):
 
     @mute_logger("odoo.addons.sms_gateway.dispatch.dispatcher")
     def test_a_rate_limit_mid_batch_keeps_what_was_sent_and_retries_the_rest(self):
-        partners = self.customers(30)
-        with self.mock_sms_gateway("twilio", connections=4) as double:
-            double.configure(delay=0.02, per_second_limit=10)
-            # The double limits; one batch takes all 30 (1 s timeout each).
-            double.account.write({"requests_per_second": 0, "timeout": 1})
-            mailing = self.send(partners, body="Hello {{ object.name }}")
+        # One batch takes all 30.
+        with self.rate_limited_send(30) as (double, mailing):
             self.Dispatcher._cron_dispatch(max_batches=1)
             taken = len(double.accepted())
         messages = self.sms(mailing)
@@ -97,11 +105,7 @@ class TestDispatchPool(DispatchCase):
         # with the messages still due; it does not leave the account for
         # the rest of the run (several workers then only put each other's
         # messages back in the queue, sending nothing).
-        partners = self.customers(60)
-        with self.mock_sms_gateway("twilio", connections=4) as double:
-            double.configure(delay=0.02, per_second_limit=10)
-            double.account.write({"requests_per_second": 0, "timeout": 1})
-            mailing = self.send(partners, body="Hello {{ object.name }}")
+        with self.rate_limited_send(60) as (double, mailing):
             self.Dispatcher._cron_dispatch(batch_size=20)
             taken = len(double.accepted())
         sent = self.sms(mailing).filtered(lambda m: m.state == "sent")
