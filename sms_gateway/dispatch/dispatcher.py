@@ -112,6 +112,9 @@ class SmsGatewayDispatcher(models.AbstractModel):
         cr.execute("SELECT nextval('sms_gateway_dispatch_run_seq')")
         run = cr.fetchone()[0]
         cr.execute("SELECT pg_advisory_lock(%s, %s)", (ADVISORY_LOCK_CLASS, run))
+        # Accounts with a rate whose shared lock the run holds until its end
+        # (see ``_sms_rate_lock``).
+        rate_locks = set()
         try:
             self._sms_recover_interrupted(max_attempts)
             self._sms_send_emails()
@@ -131,7 +134,12 @@ class SmsGatewayDispatcher(models.AbstractModel):
                     out_of_time = True
                     break
                 company_id, rows = self._sms_claim(
-                    run, batch_size, seconds_left=seconds_left, pace=pace, held=held
+                    run,
+                    batch_size,
+                    seconds_left=seconds_left,
+                    pace=pace,
+                    held=held,
+                    rate_locks=rate_locks,
                 )
                 if company_id is None:
                     break
@@ -148,7 +156,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 done += len(rows)
                 mailings.update(r["mailing"] for r in rows if r["mailing"])
                 company = self.env["res.company"].browse(company_id)
-                self._sms_send_batch(company, rows, max_attempts, held)
+                self._sms_send_batch(company, rows, max_attempts, held, rate_locks)
                 self._commit()
                 # Reports that came before the references were stored.
                 self._sms_apply_waiting_events(company, rows)
@@ -182,6 +190,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 cr.rollback()
             raise
         finally:
+            self._sms_rate_unlock(rate_locks)
             self._sms_unlock(run)
             # Rows changed in SQL: forget what the cache believes.
             self.env["sms.gateway.message"].invalidate_model()
@@ -303,14 +312,27 @@ class SmsGatewayDispatcher(models.AbstractModel):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _sms_claim(self, run, batch_size, seconds_left=None, pace=None, held=None):
+    def _sms_claim(
+        self,
+        run,
+        batch_size,
+        seconds_left=None,
+        pace=None,
+        held=None,
+        rate_locks=None,
+    ):
         """``_sms_claim_once``, again when another worker's claim got in the way."""
         # The claim runs in a transaction of its own (the loop commits before
         # it, and it commits itself): rolling back on a conflict loses nothing.
         for attempt in range(CLAIM_TRIES):
             try:
                 return self._sms_claim_once(
-                    run, batch_size, seconds_left=seconds_left, pace=pace, held=held
+                    run,
+                    batch_size,
+                    seconds_left=seconds_left,
+                    pace=pace,
+                    held=held,
+                    rate_locks=rate_locks,
                 )
             except psycopg2.errors.SerializationFailure:
                 # Rows of our snapshot were claimed and committed meanwhile,
@@ -326,7 +348,15 @@ class SmsGatewayDispatcher(models.AbstractModel):
         return None, []
 
     @api.model
-    def _sms_claim_once(self, run, batch_size, seconds_left=None, pace=None, held=None):
+    def _sms_claim_once(
+        self,
+        run,
+        batch_size,
+        seconds_left=None,
+        pace=None,
+        held=None,
+        rate_locks=None,
+    ):
         """Take up to ``batch_size`` due messages of one company for this run.
 
         The rows are locked with SKIP LOCKED, given the account (and
@@ -348,7 +378,10 @@ class SmsGatewayDispatcher(models.AbstractModel):
                    FOR UPDATE SKIP LOCKED
                 """,
                 self._sms_due_condition(),
-            )
+            ),
+            # Another worker's claim committed meanwhile: ``_sms_claim``
+            # tries again (as Odoo's cron acquisition does, no error logged).
+            log_exceptions=False,
         )
         row = cr.fetchone()
         if not row:
@@ -373,8 +406,11 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 """,
                 due=self._sms_due_condition(),
                 company=company_id,
-                limit=self._sms_batch_size(company, batch_size, seconds_left, pace),
-            )
+                limit=self._sms_batch_size(
+                    company, batch_size, seconds_left, pace, rate_locks
+                ),
+            ),
+            log_exceptions=False,
         )
         keys = (
             "id",
@@ -436,7 +472,9 @@ class SmsGatewayDispatcher(models.AbstractModel):
         return company_id, rows
 
     @api.model
-    def _sms_batch_size(self, company, batch_size, seconds_left=None, pace=None):
+    def _sms_batch_size(
+        self, company, batch_size, seconds_left=None, pace=None, rate_locks=()
+    ):
         """How many messages of ``company`` one batch takes.
 
         One request per message (Twilio, Vonage): small batches, so that a
@@ -463,7 +501,10 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 batch_size = min(batch_size, int(seconds_left / timeout) * connections)
             if single and account.requests_per_second:
                 # Its part of the rate: the other runs sending through it share it.
-                rate = account.requests_per_second / (self._sms_rate_runs(account) + 1)
+                runs = self._sms_rate_runs(account)
+                if account.id not in (rate_locks or ()):
+                    runs += 1  # this run, about to take the lock
+                rate = account.requests_per_second / max(runs, 1)
                 batch_size = min(batch_size, int(seconds_left / 2 * rate))
         return max(batch_size, 1)
 
@@ -472,52 +513,63 @@ class SmsGatewayDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sms_send_batch(self, company, rows, max_attempts, held):
+    def _sms_send_batch(self, company, rows, max_attempts, held, rate_locks=None):
         """``_sms_send_rows`` for the rows of each account; an unexpected
         error (a bug, an adapter raising something unforeseen) counts as an
         attempt of each message of that account's rows instead of stopping
-        the dispatch, so that no message can stop it forever."""
+        the dispatch, so that no message can stop it forever. The rate locks
+        taken are kept in ``rate_locks`` (the run's, released at its end);
+        without it, released after the batch."""
         by_account = {}
         for row in rows:
             by_account.setdefault(row["account"], []).append(row)
         Account = self.env["sms.gateway.account"].sudo()
-        for account_id, account_rows in by_account.items():
-            account = Account.browse(account_id)
-            share = self._sms_rate_lock(account)
-            try:
-                with self.env.cr.savepoint():
-                    self._sms_send_rows(
-                        account.with_context(sms_gateway_rate_share=share),
-                        account_rows,
-                        max_attempts,
-                        held,
+        locks = set() if rate_locks is None else rate_locks
+        try:
+            for account_id, account_rows in by_account.items():
+                account = Account.browse(account_id)
+                share = self._sms_rate_lock(account, locks)
+                try:
+                    with self.env.cr.savepoint():
+                        self._sms_send_rows(
+                            account.with_context(sms_gateway_rate_share=share),
+                            account_rows,
+                            max_attempts,
+                            held,
+                        )
+                except Exception as error:
+                    _logger.exception(
+                        "SMS dispatch for company %s, account %s: unexpected "
+                        "error sending %s messages",
+                        company.id,
+                        account_id,
+                        len(account_rows),
                     )
-            except Exception as error:
-                _logger.exception(
-                    "SMS dispatch for company %s, account %s: unexpected error "
-                    "sending %s messages",
-                    company.id,
-                    account_id,
-                    len(account_rows),
-                )
-                self._sms_unexpected_error(account_rows, error, max_attempts)
-            finally:
-                self._sms_rate_unlock(account, share)
+                    self._sms_unexpected_error(account_rows, error, max_attempts)
+        finally:
+            if rate_locks is None:
+                self._sms_rate_unlock(locks)
 
     @api.model
-    def _sms_rate_lock(self, account):
+    def _sms_rate_lock(self, account, rate_locks):
         """How many dispatch runs (cron workers, servers) send through
         ``account`` now, this one included, each taking its part of the
-        account's requests per second; 0 when the account has no rate. The
-        run holds a shared advisory lock on the account until
-        ``_sms_rate_unlock``; a run that dies releases it with its
+        account's requests per second; 0 when the account has no rate.
+
+        The run takes a shared advisory lock on the account (once: its id
+        goes into ``rate_locks``) and holds it until ``_sms_rate_unlock``, at
+        the end of the run, so that a run between two batches still counts:
+        the share is counted again at every batch, the runs that came or went
+        meanwhile included. A run that dies releases it with its
         connection."""
         if not account.requests_per_second:
             return 0
-        cr = self.env.cr
-        cr.execute(
-            "SELECT pg_advisory_lock_shared(%s, %s)", (RATE_LOCK_CLASS, account.id)
-        )
+        if account.id not in rate_locks:
+            self.env.cr.execute(
+                "SELECT pg_advisory_lock_shared(%s, %s)",
+                (RATE_LOCK_CLASS, account.id),
+            )
+            rate_locks.add(account.id)
         return max(self._sms_rate_runs(account), 1)
 
     @api.model
@@ -534,18 +586,19 @@ class SmsGatewayDispatcher(models.AbstractModel):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _sms_rate_unlock(self, account, share):
-        if not share:
-            return
-        try:
-            self.env.cr.execute(
-                "SELECT pg_advisory_unlock_shared(%s, %s)",
-                (RATE_LOCK_CLASS, account.id),
-            )
-        except psycopg2.Error:
-            _logger.exception(
-                "Could not release the rate lock of SMS account %s", account.id
-            )
+    def _sms_rate_unlock(self, rate_locks):
+        """Release the rate locks of the accounts in ``rate_locks``."""
+        for account_id in sorted(rate_locks):
+            try:
+                self.env.cr.execute(
+                    "SELECT pg_advisory_unlock_shared(%s, %s)",
+                    (RATE_LOCK_CLASS, account_id),
+                )
+            except psycopg2.Error:
+                _logger.exception(
+                    "Could not release the rate lock of SMS account %s", account_id
+                )
+        rate_locks.clear()
 
     @api.model
     def _sms_send_rows(self, account, rows, max_attempts, held):
@@ -764,15 +817,19 @@ class SmsGatewayDispatcher(models.AbstractModel):
                            provider_ref = v.ref, parts = v.parts, cost = v.cost,
                            currency_id = %(currency)s, failure_reason = NULL,
                            write_date = %(now)s
-                      FROM (VALUES %(values)s) AS v(id, ref, parts, cost)
+                      FROM unnest(%(ids)s::int[], %(refs)s::varchar[],
+                                  %(parts)s::int[], %(costs)s::float[])
+                           AS v(id, ref, parts, cost)
                      WHERE m.id = v.id AND m.state = 'sending'
                     """,
                     now=now,
                     code=provider.code,
                     currency=account.company_id.sms_gateway_currency_id.id or None,
-                    values=SQL(", ").join(
-                        SQL("(%s, %s, %s, %s::float)", *row) for row in accepted
-                    ),
+                    # Columns as arrays: one parameter each, whatever the rows.
+                    ids=[row[0] for row in accepted],
+                    refs=[row[1] for row in accepted],
+                    parts=[row[2] for row in accepted],
+                    costs=[float(row[3]) for row in accepted],
                 )
             )
             account._sms_release()
@@ -785,12 +842,14 @@ class SmsGatewayDispatcher(models.AbstractModel):
                     UPDATE sms_gateway_message m
                        SET state = 'failed', provider = %(code)s,
                            failure_reason = v.reason, write_date = %(now)s
-                      FROM (VALUES %(values)s) AS v(id, reason)
+                      FROM unnest(%(ids)s::int[], %(reasons)s::varchar[])
+                           AS v(id, reason)
                      WHERE m.id = v.id AND m.state = 'sending'
                     """,
                     now=now,
                     code=provider.code,
-                    values=SQL(", ").join(SQL("(%s, %s)", *row) for row in rejected),
+                    ids=[row[0] for row in rejected],
+                    reasons=[row[1] for row in rejected],
                 )
             )
         if retry:

@@ -5,6 +5,7 @@ account's rate settings, and who may change them."""
 
 from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
@@ -185,22 +186,82 @@ class TestDispatchPool(DispatchCase):
         with db_connect(self.env.cr.dbname).cursor() as other:
             other.execute(lock, key)
             self.assertEqual(size(company, 2000, seconds_left=10, pace=0.001), 75)
-            share = self.Dispatcher._sms_rate_lock(account)
+            locks = set()
+            share = self.Dispatcher._sms_rate_lock(account, locks)
             self.assertEqual(share, 2)
+            # This run holds the lock now: its next batch counts itself once.
+            self.assertEqual(
+                size(company, 2000, seconds_left=10, pace=0.001, rate_locks=locks), 75
+            )
             shared = account.with_context(sms_gateway_rate_share=share)
             with shared._sms_get_provider() as adapter:
                 self.assertEqual(adapter.max_requests_per_second, 15)
-            self.Dispatcher._sms_rate_unlock(account, share)
+            self.Dispatcher._sms_rate_unlock(locks)
             other.execute(unlock, key)
-        share = self.Dispatcher._sms_rate_lock(account)
+        locks = set()
+        share = self.Dispatcher._sms_rate_lock(account, locks)
         self.assertEqual(share, 1)
-        self.Dispatcher._sms_rate_unlock(account, share)
+        self.assertEqual(self.Dispatcher._sms_rate_lock(account, locks), 1)  # once
+        self.Dispatcher._sms_rate_unlock(locks)
         self.env.cr.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
             "AND classid = %s AND objid = %s",
             key,
         )
         self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_a_run_keeps_its_part_of_the_rate_from_batch_to_batch(self):
+        # Two workers sharing 100 requests/s: a run between two batches (its
+        # claim, its commits) still counts, else the other one would take the
+        # whole rate meanwhile and the provider would refuse requests.
+        Dispatcher = type(self.Dispatcher)
+        claim, send_rows = Dispatcher._sms_claim, Dispatcher._sms_send_rows
+        partners = self.customers(120)
+        with (
+            self.mock_sms_gateway("twilio", connections=1) as double,
+            db_connect(self.env.cr.dbname).cursor() as other,
+        ):
+            double.delay = 0.001
+            double.account.write({"requests_per_second": 100})
+            key = (RATE_LOCK_CLASS, double.account.id)
+            mailing = self.send(partners, body="Hello {{ object.name }}")
+            held, shares = [], []
+
+            def counting_claim(dispatcher, *args, **kwargs):
+                other.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND granted AND classid = %s AND objid = %s",
+                    key,
+                )
+                held.append(other.fetchone()[0])
+                if len(held) == 2:
+                    # Another worker starts sending through the account.
+                    other.execute("SELECT pg_advisory_lock_shared(%s, %s)", key)
+                return claim(dispatcher, *args, **kwargs)
+
+            def sharing_send(dispatcher, account, *args, **kwargs):
+                shares.append(account.env.context.get("sms_gateway_rate_share"))
+                return send_rows(dispatcher, account, *args, **kwargs)
+
+            with (
+                patch.object(Dispatcher, "_sms_claim", counting_claim),
+                patch.object(Dispatcher, "_sms_send_rows", sharing_send),
+            ):
+                self.Dispatcher._cron_dispatch()
+            other.execute("SELECT pg_advisory_unlock_shared(%s, %s)", key)
+            self.env.cr.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND classid = %s AND objid = %s",
+                key,
+            )
+            left = self.env.cr.fetchone()[0]
+        # Before its first batch the run held nothing; from then on it holds
+        # its part until the run ends, and shares with the newcomer at once.
+        self.assertEqual(held[:3], [0, 1, 2])
+        self.assertEqual(shares[:3], [1, 2, 2])
+        self.assertEqual(left, 0)
+        self.assertEqual(len(self.sms(mailing, "sent")), 120)
+        self.assertEqual(len({m["number"] for m in double.accepted()}), 120)
 
     def test_the_settings_are_bounded(self):
         for values, words in (
