@@ -302,3 +302,32 @@ def test_double_replaces_each_mark_once():
         "[%2%]-x-[%3%]",
         "b-y-[%3%]",
     ]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"to": "358401234567,48500000001", "message": "Hei [%1%]!"},
+        {"param1": "Åsa Öberg|Jürgen|Łukasz|Иван|😀 & co|a+b=c|100%", "x": ""},
+        {"message": "line\nbreak\ttab ~_.-", "from": "Shop €", "empty": ""},
+        {"list": ["a b", "c&d"], "n": 5},
+    ],
+)
+def test_the_form_body_is_what_urlencode_writes(fields):
+    from urllib.parse import urlencode
+
+    from sms_gateway.tools.providers.base import form_encode
+
+    assert form_encode(fields) == urlencode(fields, doseq=True)
+
+
+def test_a_personalised_request_arrives_as_the_double_reads_it(double, provider):
+    names = ["Åsa & Öberg", "100% Jürgen", "a+b=c", "Иван|x"]
+    messages = [
+        msg(f"uid{i}", f"+3584012345{i:02d}", name) for i, name in enumerate(names)
+    ]
+    results = provider.send(messages)
+    assert [r["state"] for r in results] == ["accepted"] * len(names)
+    assert sorted(m["body"] for m in double.accepted()) == sorted(
+        join(TEMPLATE, [name]) for name in names
+    )

@@ -88,11 +88,12 @@ class SmsGatewayRouter(models.AbstractModel):
         clock = time.monotonic()
         usable = accounts._sms_usable().filtered(lambda a: held.get(a.id, 0) <= clock)
         free = usable.filtered(lambda a: not (a.hold_until and a.hold_until > now))
+        usable_ids, free_ids = set(usable.ids), set(free.ids)
         routed, waiting = [], {}
         for row in rows:
             if row["account"]:
                 account = Account.browse(row["account"])
-                if account in usable:
+                if account.id in usable_ids:
                     routed.append(self._sms_routed(row, account))
                 else:
                     self._sms_wait(waiting, row, account, now)
@@ -100,11 +101,12 @@ class SmsGatewayRouter(models.AbstractModel):
             # The country matters only when an account is limited to some.
             region = phone_tools.region_of(row["number"]) if by_country else None
             if region not in by_region:
-                by_region[region] = list(Account._sms_eligible(company, region))
-            eligible = by_region[region]
-            chosen = next((a for a in eligible if a in free), None) or next(
-                (a for a in eligible if a in usable), None
-            )
+                eligible = list(Account._sms_eligible(company, region))
+                chosen = next((a for a in eligible if a.id in free_ids), None) or next(
+                    (a for a in eligible if a.id in usable_ids), None
+                )
+                by_region[region] = (eligible, chosen)
+            eligible, chosen = by_region[region]
             if chosen:
                 routed.append(self._sms_routed(row, chosen))
             elif eligible:
@@ -126,7 +128,8 @@ class SmsGatewayRouter(models.AbstractModel):
         return routed
 
     def _sms_routed(self, row, account):
-        return dict(row, account=account.id, provider=account.provider)
+        row["account"], row["provider"] = account.id, account.provider
+        return row
 
     def _sms_wait(self, waiting, row, account, now, eligible=None):
         """The row waits for the first of ``eligible`` (or its pinned

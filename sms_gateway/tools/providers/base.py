@@ -150,6 +150,30 @@ class HttpAnswer:
         return 200 <= self.status < 300
 
 
+# What ``urllib.parse.quote_plus`` leaves as it is (and the space, which it
+# writes "+").
+_FORM_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-~ ]+")
+
+
+def _form_quote(value):
+    return _FORM_UNSAFE.sub(
+        lambda match: "".join(f"%{byte:02X}" for byte in match[0].encode()), value
+    ).replace(" ", "+")
+
+
+def form_encode(fields):
+    """``fields`` (a dict of str, or of lists of str) as an
+    ``application/x-www-form-urlencoded`` body: what ``urlencode(fields,
+    doseq=True)`` writes, quoting runs of unsafe characters at once (a
+    request of 2,000 personalised SMS has values of 100,000 characters,
+    which ``urlencode`` quotes one byte after the other)."""
+    pairs = []
+    for key, value in fields.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs.extend(f"{_form_quote(str(key))}={_form_quote(str(v))}" for v in values)
+    return "&".join(pairs)
+
+
 class RateClock:
     """When the next request of one account may start, shared by the
     threads of a ``send()`` (and by the adapters given the same
@@ -648,6 +672,9 @@ class BaseProvider:
         url = self._url(path)
         headers = {"Accept": "application/json"}
         headers.update(self._auth_headers())
+        if isinstance(data, dict):
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            data = form_encode(data).encode("ascii")
         self._pace()
         started = time.monotonic()
         try:
