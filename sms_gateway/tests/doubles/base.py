@@ -80,9 +80,13 @@ KNOBS = (
 )
 
 
+_NOT_DIGITS = re.compile(r"\D+")
+
+
 def digits(number):
-    text = "".join(ch for ch in str(number or "") if ch.isdigit())
-    return text[2:] if str(number or "").strip().startswith("00") else text
+    number = str(number or "")
+    text = _NOT_DIGITS.sub("", number)
+    return text[2:] if number.strip().startswith("00") else text
 
 
 def sms_parts(text):
@@ -125,6 +129,7 @@ class BaseDouble:
         self.host = host
         self.port = port
         self.log_path = log_path
+        self._log = None  # the log file, open from the first message on
         self.lock = threading.Lock()
         self.requests = []
         self.messages = []
@@ -178,6 +183,8 @@ class BaseDouble:
             setattr(self, name, value)
 
     def is_invalid(self, number):
+        if not self.invalid_numbers:
+            return False
         return digits(number) in {digits(item) for item in self.invalid_numbers}
 
     # -- life cycle -----------------------------------------------------------
@@ -200,6 +207,10 @@ class BaseDouble:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self.lock:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
 
     def __enter__(self):
         return self.start()
@@ -223,10 +234,17 @@ class BaseDouble:
         with self.lock:
             self.messages.append(entry)
             if self.log_path:
-                with open(self.log_path, "a", encoding="utf-8") as log:
-                    log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-                    log.flush()
+                if self._log is None:
+                    self._log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115
+                self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
         return entry
+
+    def _flush_log(self):
+        """Write the log out (after each request: whoever reads the file
+        once an answer came finds every message of it)."""
+        with self.lock:
+            if self._log is not None:
+                self._log.flush()
 
     def accepted(self):
         return [entry for entry in self.messages if entry["state"] == "accepted"]
@@ -250,6 +268,7 @@ class BaseDouble:
                 self.rate_limit_answer() if throttled else self._injected(number)
             ) or self.route(request)
             request["answered"] = answer[0]
+            self._flush_log()
             self._reply(handler, *answer)
         finally:
             with self.lock:
