@@ -142,9 +142,15 @@ def parse_args(argv=None):
     parser.add_argument("--install", action="store_true")
     parser.add_argument("--drop", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the logs")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the workers (cProfile, one .prof file each, kept)",
+    )
     parser.add_argument("--serve-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--go", help=argparse.SUPPRESS)
     parser.add_argument("--mailing", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-to", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -205,6 +211,12 @@ def serve_worker(args):
     go = Path(args.go)
     while not go.exists():
         time.sleep(0.005)
+    profile = None
+    if args.profile_to:
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     started = time.time()
     done = runs = 0
     error = None
@@ -230,6 +242,9 @@ def serve_worker(args):
             break
         if not sent:
             time.sleep(0.2)  # the rest waits (next_attempt_at) or is claimed
+    if profile:
+        profile.disable()
+        profile.dump_stats(args.profile_to)
     result = {
         "done": done,
         "runs": runs,
@@ -439,7 +454,7 @@ class Bench:
         label = f"{provider}, {workers} worker{'s' if workers > 1 else ''}"
         print(f"\n-- sms_gateway -> {label}: queueing {count:,} ...", flush=True)
         mailing_id, queued = self.queue(provider, count)
-        name = f"{provider}_{workers}"
+        name = f"{provider}_{workers}_{count}"
         double, url, log, rate = self.start_double(provider, name)
         go = self.work / f"go_{name}"
         processes = []
@@ -462,6 +477,11 @@ class Bench:
                             str(mailing_id),
                             "--max-seconds",
                             str(self.args.max_seconds),
+                            *(
+                                ["--profile-to", f"{go}_{i}.prof"]
+                                if self.args.profile
+                                else []
+                            ),
                         ],
                         stdout=subprocess.PIPE,
                         stderr=out,
@@ -680,6 +700,9 @@ class Bench:
             )
         if workers:
             ones = {r["provider"]: r for r in scale_runs if r["workers"] == 1}
+            if scale == args.messages:  # the 1-worker run of the first table
+                for provider in providers:
+                    ones.setdefault(provider, main_runs[provider])
             self.table(
                 f"The same dispatch ({scale:,} messages) with "
                 f"{', '.join(map(str, workers))} cron workers",
@@ -689,11 +712,20 @@ class Bench:
                 ),
                 "vs 1 worker",
             )
+            if odoo and scale == args.messages:
+                print(
+                    "  against Odoo's queue (one cron job, whatever the workers): "
+                    + ", ".join(
+                        f"{run['label'].removeprefix('sms_gateway -> ')} "
+                        f"{rate(run) / rate(odoo):.2f}x"
+                        for run in scale_runs
+                    )
+                )
         print(f"\n{'FAIL: a run lost or repeated messages' if self.failed else 'OK'}")
         return 1 if self.failed else 0
 
     def cleanup(self):
-        if self.failed or self.args.keep:
+        if self.failed or self.args.keep or self.args.profile:
             print(f"kept the doubles' logs and the workers' logs in {self.work}")
             return
         for path in self.work.iterdir():

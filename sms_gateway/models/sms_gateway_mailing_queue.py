@@ -15,7 +15,6 @@ limit, the 24-hour guard, the company's monthly cap and the user's cap.
 """
 
 import io
-import os
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -26,7 +25,7 @@ from odoo.tools import SQL
 
 from ..tools import sms_text
 from .res_partner_recipient import BULK, SINGLE
-from .sms_gateway_message import body_hash
+from .sms_gateway_message import body_hash, message_key, message_key_sql
 
 RENDER_BATCH = 2000
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -181,7 +180,7 @@ class SmsGatewayMailing(models.Model):
                      body, body_hash, encoding, chars, parts, state, scheduled_at,
                      attempt_count, user_id, company_id, currency_id, cost,
                      create_uid, create_date, write_uid, write_date)
-                SELECT md5(random()::text || clock_timestamp()::text || r.partner_id),
+                SELECT %(key)s,
                        %(mailing)s, r.group_id, r.partner_id,
                        CASE WHEN r.channel = 'sms' THEN r.number END, r.email,
                        r.channel, %(body)s, %(hash)s, %(encoding)s, %(chars)s,
@@ -200,6 +199,7 @@ class SmsGatewayMailing(models.Model):
                 chars=info.chars,
                 parts=info.parts,
                 cost=info.parts * self.company_id.sms_gateway_price_per_part,
+                key=message_key_sql(SQL("r.partner_id")),
                 **self._sms_message_columns(),
             )
         )
@@ -227,6 +227,8 @@ class SmsGatewayMailing(models.Model):
             if plain
             else SQL("NULL")
         )
+        finish = self._sms_text_finisher()
+        write = plain["write"] if plain else None
         last = 0
         while True:
             cr.execute(
@@ -250,19 +252,24 @@ class SmsGatewayMailing(models.Model):
             if not chunk:
                 break
             last = chunk[-1][0]
-            partners = Partner.browse([row[1] for row in chunk])
+            # The ORM renders the other placeholders: the partners of the batch
+            # are read together (and forgotten after it).
+            partners = None if plain else Partner.browse([row[1] for row in chunk])
             rows = []
-            for row, partner in zip(chunk, partners, strict=True):
+            for index, row in enumerate(chunk):
                 partner_id, number, email, channel, group_id = row[1:6]
                 if plain:
-                    text = self._sms_finish_text(plain["write"](row[6:]))
+                    text = finish(write(row[6:]))
                 else:
-                    text = self._sms_render(render, partner)
+                    text = self._sms_render(render, partners[index])
                 sms = channel == "sms"
                 if sms:
                     info = sms_text.analyze(text)
                     if info.parts > limit or not text.strip():
-                        self._sms_check_length(text, partner)
+                        self._sms_check_length(
+                            text,
+                            Partner.browse(partner_id) if plain else partners[index],
+                        )
                 rows.append(
                     (
                         group_id,
@@ -279,7 +286,8 @@ class SmsGatewayMailing(models.Model):
                     )
                 )
             self._sms_copy_messages(rows, columns)
-            partners.invalidate_recordset()
+            if partners is not None:
+                partners.invalidate_recordset()
 
     def _sms_plain_placeholders(self):
         """{'fields': column names, 'write': values -> text} when every
@@ -344,7 +352,7 @@ class SmsGatewayMailing(models.Model):
         suffix = "\t" + "\t".join(_copy_text(value) for value in constant) + "\n"
         write = buffer.write
         for row in rows:
-            write(os.urandom(16).hex())
+            write(message_key())
             write(prefix)
             write("\t".join([_copy_text(value) for value in row]))
             write(suffix)
@@ -371,7 +379,7 @@ class SmsGatewayMailing(models.Model):
                      state, skip_reason, failure_reason, parts, cost, scheduled_at,
                      attempt_count, user_id, company_id, create_uid, create_date,
                      write_uid, write_date)
-                SELECT md5(random()::text || clock_timestamp()::text || r.partner_id),
+                SELECT %(key)s,
                        %(mailing)s, r.group_id, r.partner_id, r.number, r.email, 'sms',
                        'canceled', r.reason, %(label)s, 0, 0, %(scheduled)s, 0,
                        %(user)s, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
@@ -380,6 +388,7 @@ class SmsGatewayMailing(models.Model):
                 """,
                 source=source,
                 label=self.env._("Not sent: excluded"),
+                key=message_key_sql(SQL("r.partner_id")),
                 **{
                     k: v
                     for k, v in self._sms_message_columns().items()
@@ -388,39 +397,51 @@ class SmsGatewayMailing(models.Model):
             )
         )
 
-    def _sms_sent_recently_sql(self, number, digest):
+    def _sms_sent_recently_sql(self, number, digest, exists=True):
         """SQL: the text of hash ``digest`` went to ``number`` (SQL) within
-        24 hours, by another mailing (the 24-hour guard)."""
-        return SQL(
+        24 hours, by another mailing (the 24-hour guard); the query of one
+        such message when not ``exists``."""
+        query = SQL(
             """
-            EXISTS (SELECT 1 FROM sms_gateway_message o
-                     WHERE o.number = %(number)s AND o.body_hash = %(digest)s
-                       AND o.create_date > %(since)s
-                       AND o.mailing_id IS DISTINCT FROM %(mailing)s
-                       AND o.state NOT IN ('canceled', 'failed'))
+            SELECT 1 FROM sms_gateway_message o
+             WHERE o.number = %(number)s AND o.body_hash = %(digest)s
+               AND o.create_date > %(since)s
+               AND o.mailing_id IS DISTINCT FROM %(mailing)s
+               AND o.state NOT IN ('canceled', 'failed')
+             LIMIT 1
             """,
             number=number,
             digest=digest,
             since=fields.Datetime.now() - timedelta(hours=24),
             mailing=self.id or None,
         )
+        return SQL("EXISTS (%s)", query) if exists else query
 
     def _sms_skip_recent(self, after=0):
         """Skip the same text to the same number within 24 hours (the
-        messages written after id ``after``)."""
+        messages written after id ``after``).
+
+        One look-up in the index of number and text per message written
+        (LATERAL ... LIMIT 1: never a scan of every message of the last 24
+        hours, whatever the planner guesses of them)."""
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE sms_gateway_message m
                    SET state = 'canceled', skip_reason = 'recent', failure_reason = %s,
                        parts = 0, cost = 0
-                 WHERE m.mailing_id = %s AND m.id > %s AND m.state = 'queued'
-                   AND m.channel = 'sms' AND %s
+                  FROM (SELECT n.id FROM sms_gateway_message n
+                         CROSS JOIN LATERAL (%s) seen
+                         WHERE n.mailing_id = %s AND n.id > %s AND n.state = 'queued'
+                           AND n.channel = 'sms') hit
+                 WHERE m.id = hit.id
                 """,
                 self.env._("The same text went to this number within 24 hours"),
+                self._sms_sent_recently_sql(
+                    SQL("n.number"), SQL("n.body_hash"), exists=False
+                ),
                 self.id,
                 after,
-                self._sms_sent_recently_sql(SQL("m.number"), SQL("m.body_hash")),
             )
         )
 

@@ -212,11 +212,16 @@ class SmsGatewayMailing(models.Model):
 
     def _sms_finish_text(self, text):
         """The text as it is sent: transliterated when asked."""
-        if self.transliterate == "gsm":
-            return sms_text.transliterate(text, keep_gsm=True)
-        if self.transliterate == "ascii":
-            return sms_text.transliterate(text, keep_gsm=False)
-        return text
+        return self._sms_text_finisher()(text)
+
+    def _sms_text_finisher(self):
+        """``_sms_finish_text`` as a function of the text alone (the
+        mailing's setting read once, for a batch of texts)."""
+        how = self.transliterate
+        if how in ("gsm", "ascii"):
+            keep_gsm = how == "gsm"
+            return lambda text: sms_text.transliterate(text, keep_gsm=keep_gsm)
+        return lambda text: text
 
     def _sms_render_for(self, partner):
         """The text ``partner`` gets (raises UserError when it cannot render),

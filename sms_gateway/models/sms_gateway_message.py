@@ -10,7 +10,8 @@ messages, and delivery reports move them forward (``dispatch/delivery.py``).
 """
 
 import hashlib
-import uuid
+import secrets
+import time
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -37,6 +38,25 @@ USER_GROUP = "sms_gateway.group_sms_gateway_user"
 MANAGER_GROUP = "sms_gateway.group_sms_gateway_manager"
 
 
+def message_key():
+    """A new message key (the idempotency key sent to the provider): the
+    time in microseconds, then 76 random bits, 32 hex digits. Keys made one
+    after the other sort together, so the index on them grows at its end
+    (a mailing's million rows, and the rows a dispatch batch updates, touch
+    a few of its pages instead of one page each)."""
+    return f"{time.time_ns() // 1000:013x}{secrets.token_hex(10)[:19]}"
+
+
+def message_key_sql(salt):
+    """SQL making a key as ``message_key`` does, one per row (``salt``: SQL
+    of a value of the row)."""
+    return SQL(
+        "lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000000)::bigint), "
+        "13, '0') || substr(md5(random()::text || %s), 1, 19)",
+        salt,
+    )
+
+
 def body_hash(body):
     """Key of a text for the "same text within 24 hours" guard."""
     return hashlib.md5((body or "").encode(), usedforsecurity=False).hexdigest()
@@ -55,7 +75,7 @@ class SmsGatewayMessage(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        default=lambda self: uuid.uuid4().hex,
+        default=lambda self: message_key(),
         help="Sent to the provider as the message's idempotency key.",
     )
     mailing_id = fields.Many2one(
@@ -320,13 +340,14 @@ class SmsGatewayMessage(models.Model):
                        provider_ref = NULL, write_uid = %s, write_date = %s,
                        -- a new key: the provider must take it as a new message,
                        -- so it may go through any account (routed again)
-                       uid = md5(random()::text || clock_timestamp()::text || id),
+                       uid = %s,
                        account_id = NULL
                  WHERE id IN %s
                 """,
                 fields.Datetime.now(),
                 self.env.uid,
                 fields.Datetime.now(),
+                message_key_sql(SQL("id")),
                 tuple(to_resend.ids),
             )
         )
