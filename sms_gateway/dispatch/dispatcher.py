@@ -127,7 +127,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
             mailings = set()
             pace = None  # seconds per message of the last batch
             out_of_time = False
-            due = self._sms_count_due()  # once: for the progress shown
+            due = None  # for the progress shown: counted once, when there is work
             while max_batches is None or batches < max_batches:
                 seconds_left = budget - (time.monotonic() - started)
                 if seconds_left <= 0:
@@ -151,6 +151,8 @@ class SmsGatewayDispatcher(models.AbstractModel):
                     if pause:
                         time.sleep(min(pause, max(seconds_left, 0)))
                     continue
+                if due is None:
+                    due = self._sms_count_due() + len(rows)
                 batch_started = time.monotonic()
                 batches += 1
                 done += len(rows)
@@ -258,8 +260,9 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 SELECT min(GREATEST(scheduled_at,
                                     COALESCE(next_attempt_at, scheduled_at)))
                   FROM sms_gateway_message
-                 WHERE state = 'queued' AND channel = 'sms'
-                """
+                 WHERE state = 'queued' AND channel = 'sms' AND %s
+                """,
+                self._sms_not_held_condition(),
             )
         )
         at = self.env.cr.fetchone()[0]
@@ -286,20 +289,25 @@ class SmsGatewayDispatcher(models.AbstractModel):
     def _sms_due_condition(self):
         # The wall clock, as scheduled_at is written (not the transaction's start).
         now = fields.Datetime.now()
-        # Not the messages of a mailing still being prepared (a later chunk
-        # may refuse it), nor of a large mailing canceled while its queued
-        # messages are being canceled.
-        condition = SQL(
+        return SQL(
             """state = 'queued' AND channel = 'sms'
                AND scheduled_at <= %s
                AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
-               AND (mailing_id IS NULL OR mailing_id NOT IN (
-                    SELECT g.id FROM sms_gateway_mailing g
-                     WHERE g.state = 'preparing' OR g.prepare_step = 'cancel'))""",
+               AND %s""",
             now,
             now,
+            self._sms_not_held_condition(),
         )
-        return condition
+
+    def _sms_not_held_condition(self):
+        """Not a message of a mailing still being prepared (a later chunk may
+        refuse it; the end of the preparation wakes the dispatch), nor of a
+        large mailing canceled while its queued messages are being canceled."""
+        return SQL(
+            """(mailing_id IS NULL OR mailing_id NOT IN (
+                    SELECT g.id FROM sms_gateway_mailing g
+                     WHERE g.state = 'preparing' OR g.prepare_step = 'cancel'))"""
+        )
 
     @api.model
     def _sms_count_due(self):

@@ -123,6 +123,27 @@ class TestMailingPrepare(SendCase):
         self.assertEqual(self.Dispatcher._cron_dispatch(), 0)
         self.assertEqual(len(self.messages(mailing, state="queued")), 5)
 
+    def test_messages_being_prepared_do_not_wake_the_dispatch(self):
+        # The dispatch would wake again at once for messages it may not take
+        # yet, and run for nothing in the cron workers the preparation needs.
+        mailing = self.send()
+        with (
+            patch.object(prepare, "CONSTANT_CHUNK", 5),
+            patch.object(prepare, "RENDERED_CHUNK", 5),
+        ):
+            self.Mailing._sms_prepare_one()  # stage
+            self.Mailing._sms_prepare_one()  # the first 5 messages
+        self.assertEqual(len(self.messages(mailing, state="queued")), 5)
+        lanes = self.Dispatcher._sms_cron_lanes("dispatch")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "in", lanes.ids)]).unlink()
+        self.assertEqual(self.Dispatcher._cron_dispatch(), 0)
+        self.assertFalse(Trigger.search([("cron_id", "in", lanes.ids)]))
+        # Once prepared, its messages go.
+        self.prepare()
+        self.assertEqual(mailing.state, "sending")
+        self.assertTrue(Trigger.search([("cron_id", "in", lanes.ids)]))
+
     def test_a_step_killed_half_way_writes_nothing_and_is_done_again(self):
         """A kill rolls back the step's transaction: the messages it wrote
         and the cursor together. Run again, each recipient has one
