@@ -36,6 +36,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, config
 from odoo.tools.rendering_tools import parse_inline_template
 
+from ..models.ir_cron import pass_elapsed
 from ..models.sms_gateway_account import ProviderLockedError
 from ..tools import providers, text_template
 from .delivery import UNSETTLED
@@ -71,6 +72,10 @@ CLAIM_TRIES = 10
 # way, the other cron jobs of the same cron call and the commits need the rest.
 DEFAULT_TIME_LIMIT = 120
 DISPATCH_TIME_FRACTION = 0.5
+# The part of the limit a whole cron pass (every job due, one after the
+# other, in one cron worker) may take before a job of ours stops: what is
+# left covers the step under way and the jobs after it.
+PASS_TIME_FRACTION = 0.75
 # Lanes of the dispatch and prepare crons (see _sms_cron_lanes).
 MAX_LANES = 4
 
@@ -225,7 +230,18 @@ class SmsGatewayDispatcher(models.AbstractModel):
     @api.model
     def _sms_dispatch_budget(self):
         """Seconds one dispatch run spends claiming new batches."""
-        return self._sms_time_limit() * DISPATCH_TIME_FRACTION
+        return self._sms_job_budget(DISPATCH_TIME_FRACTION)
+
+    @api.model
+    def _sms_job_budget(self, fraction):
+        """Seconds a job of ours may work: ``fraction`` of Odoo's cron time
+        limit, less what the cron pass it runs in has already taken beyond
+        its share (``ir_cron.pass_elapsed``); 0 when the pass has no time
+        left (the job wakes itself again instead, in a pass of its own)."""
+        limit = self._sms_time_limit()
+        return max(
+            min(limit * fraction, limit * PASS_TIME_FRACTION - pass_elapsed()), 0
+        )
 
     @api.model
     def _sms_trigger_dispatch(self, at=None):

@@ -1,6 +1,7 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import ir_actions
+from . import ir_cron
 from . import phone_blacklist
 from . import res_partner
 from . import res_partner_recipient

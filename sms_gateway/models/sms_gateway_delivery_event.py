@@ -179,7 +179,7 @@ class SmsGatewayDeliveryEvent(models.Model):
         """Apply the pending events whose message is there; drop old ones."""
         Dispatcher = self.env["sms.gateway.dispatcher"]
         budget = (
-            Dispatcher._sms_time_limit() * APPLY_TIME_FRACTION
+            Dispatcher._sms_job_budget(APPLY_TIME_FRACTION)
             if time_budget is None
             else time_budget
         )

@@ -12,6 +12,8 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config, mute_logger
 
+from odoo.addons.base.models import ir_cron as odoo_ir_cron
+
 from ..tools.providers import SandboxProvider, TwilioProvider, twilio
 from .common import SmsAccountMixin
 from .doubles import (
@@ -25,6 +27,9 @@ DISPATCHER_MODULE = "odoo.addons.sms_gateway.dispatch.dispatcher"
 DISPATCHER_LOGGER = DISPATCHER_MODULE
 EVENT_LOGGER = "odoo.addons.sms_gateway.models.sms_gateway_delivery_event"
 COUNT_EVENTS = "SELECT count(*) FROM sms_gateway_delivery_event WHERE provider_ref = %s"
+
+
+IR_CRON_MODULE = "odoo.addons.sms_gateway.models.ir_cron"
 
 
 class Killed(BaseException):
@@ -409,6 +414,61 @@ class TestDispatchBudgetAndErrors(DispatchCase):
             {"limit_time_real_cron": -1, "limit_time_real": 60},
         ):
             self.assertEqual(Dispatcher._sms_time_limit(), 60)
+
+    def test_a_job_late_in_a_cron_pass_keeps_the_pass_within_the_limit(self):
+        # A cron worker runs the due jobs one after the other in one pass and
+        # is killed when the pass outlasts limit_time_real (120 s): after 80 s
+        # of other jobs a dispatch run takes 10 s at most, after 100 s none.
+        partners = self.Partner.create(
+            [
+                {
+                    "name": f"Late {i}",
+                    "mobile": f"+35840556{i:04d}",
+                    "sms_consent": "granted",
+                    "country_id": self.country_fi.id,
+                }
+                for i in range(3)
+            ]
+        )
+        mailing = self.send(partners, body="Late in the pass")
+        cron = self.dispatch_cron()
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        clock = [1000.0]
+        one_pass, next_pass = object(), object()
+        base_cron = odoo_ir_cron.ir_cron
+        seen, dispatch = [], []
+
+        def job(_cls, _db, _cron_cr, _job):
+            clock[0] += 80  # a long job of another module
+            seen.append(self.Dispatcher._sms_dispatch_budget())
+            if dispatch:
+                seen.append(self.Dispatcher._cron_dispatch())
+
+        monotonic = SimpleNamespace(monotonic=lambda: clock[0])
+        with (
+            patch(f"{IR_CRON_MODULE}.time", monotonic),
+            patch.dict(
+                config.options, {"limit_time_real_cron": -1, "limit_time_real": 120}
+            ),
+            patch.object(base_cron, "_process_job", classmethod(job)),
+        ):
+            process_job = self.registry["ir.cron"]._process_job
+            process_job(None, one_pass, {})
+            self.assertEqual(seen, [10])  # 0.75 x 120 - 80
+            dispatch.append(True)
+            process_job(None, one_pass, {})  # 160 s into the same pass
+            self.assertEqual(seen[1:], [0, 0])  # nothing sent: no time left
+            self.assertEqual(len(self.sms(mailing, "queued")), 3)
+            self.assertTrue(Trigger.search([("cron_id", "=", cron.id)]))
+            dispatch.clear()
+            process_job(None, next_pass, {})  # a pass of its own
+            self.assertEqual(seen[3:], [10])
+        # Outside a cron job, a run takes its whole share.
+        with patch.dict(
+            config.options, {"limit_time_real_cron": -1, "limit_time_real": 120}
+        ):
+            self.assertEqual(self.Dispatcher._sms_dispatch_budget(), 60)
 
     def test_dispatch_stops_after_its_budget_and_wakes_itself(self):
         many = self.Partner.create(
