@@ -336,28 +336,14 @@ class SmsGatewayDispatcher(models.AbstractModel):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _sms_claim(
-        self,
-        run,
-        batch_size,
-        seconds_left=None,
-        pace=None,
-        held=None,
-        rate_locks=None,
-    ):
-        """``_sms_claim_once``, again when another worker's claim got in the way."""
+    def _sms_claim(self, run, batch_size, **options):
+        """``_sms_claim_once`` (``options``: its keyword arguments), again
+        when another worker's claim got in the way."""
         # The claim runs in a transaction of its own (the loop commits before
         # it, and it commits itself): rolling back on a conflict loses nothing.
         for attempt in range(CLAIM_TRIES):
             try:
-                return self._sms_claim_once(
-                    run,
-                    batch_size,
-                    seconds_left=seconds_left,
-                    pace=pace,
-                    held=held,
-                    rate_locks=rate_locks,
-                )
+                return self._sms_claim_once(run, batch_size, **options)
             except psycopg2.errors.SerializationFailure:
                 # Rows of our snapshot were claimed and committed meanwhile,
                 # as Odoo's cron acquisition meets it: start a new snapshot,

@@ -51,6 +51,18 @@ class TestMailingPrepare(SendCase):
         with patch.multiple(prepare, **limits) if limits else nullcontext():
             return self.Mailing._cron_prepare(time_budget=60)
 
+    def send_half_prepared(self):
+        """A large send of which 5 of the 12 messages are written."""
+        mailing = self.send()
+        with (
+            patch.object(prepare, "CONSTANT_CHUNK", 5),
+            patch.object(prepare, "RENDERED_CHUNK", 5),
+        ):
+            self.Mailing._sms_prepare_one()  # stage
+            self.Mailing._sms_prepare_one()  # the first 5 messages
+        self.assertEqual(len(self.messages(mailing, state="queued")), 5)
+        return mailing
+
     def messages(self, mailing, **domain):
         return self.Message.sudo().search(
             [("mailing_id", "=", mailing.id)]
@@ -110,14 +122,7 @@ class TestMailingPrepare(SendCase):
         self.assertFalse(mailing.prepare_step)
 
     def test_nothing_goes_out_before_every_recipient_is_written(self):
-        mailing = self.send()
-        with (
-            patch.object(prepare, "CONSTANT_CHUNK", 5),
-            patch.object(prepare, "RENDERED_CHUNK", 5),
-        ):
-            self.Mailing._sms_prepare_one()  # stage
-            self.Mailing._sms_prepare_one()  # the first 5 messages
-        self.assertEqual(len(self.messages(mailing, state="queued")), 5)
+        mailing = self.send_half_prepared()
         self.assertEqual(mailing.state, "preparing")
         self.assertEqual((mailing.progress_value, mailing.progress_total), (5, 12))
         self.assertEqual(self.Dispatcher._cron_dispatch(), 0)
@@ -126,14 +131,7 @@ class TestMailingPrepare(SendCase):
     def test_messages_being_prepared_do_not_wake_the_dispatch(self):
         # The dispatch would wake again at once for messages it may not take
         # yet, and run for nothing in the cron workers the preparation needs.
-        mailing = self.send()
-        with (
-            patch.object(prepare, "CONSTANT_CHUNK", 5),
-            patch.object(prepare, "RENDERED_CHUNK", 5),
-        ):
-            self.Mailing._sms_prepare_one()  # stage
-            self.Mailing._sms_prepare_one()  # the first 5 messages
-        self.assertEqual(len(self.messages(mailing, state="queued")), 5)
+        mailing = self.send_half_prepared()
         lanes = self.Dispatcher._sms_cron_lanes("dispatch")
         Trigger = self.env["ir.cron.trigger"].sudo()
         Trigger.search([("cron_id", "in", lanes.ids)]).unlink()
