@@ -712,7 +712,7 @@ class Bench:
                 ),
                 "vs 1 worker",
             )
-            if odoo and scale == args.messages:
+            if odoo and rate(odoo) and scale == args.messages:
                 print(
                     "  against Odoo's queue (one cron job, whatever the workers): "
                     + ", ".join(

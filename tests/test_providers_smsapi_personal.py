@@ -310,15 +310,16 @@ def test_double_replaces_each_mark_once():
         {"to": "358401234567,48500000001", "message": "Hei [%1%]!"},
         {"param1": "Åsa Öberg|Jürgen|Łukasz|Иван|😀 & co|a+b=c|100%", "x": ""},
         {"message": "line\nbreak\ttab ~_.-", "from": "Shop €", "empty": ""},
-        {"list": ["a b", "c&d"], "n": 5},
+        {"list": ["a b", "c&d"], "n": 5, "flag": True, "none": None},
+        {"raw": b"caf\xc3\xa9 & \xff", "tuple": ("x", None, "y")},
     ],
 )
-def test_the_form_body_is_what_urlencode_writes(fields):
-    from urllib.parse import urlencode
+def test_the_form_body_is_what_requests_writes(fields):
+    from requests.models import RequestEncodingMixin
 
     from sms_gateway.tools.providers.base import form_encode
 
-    assert form_encode(fields) == urlencode(fields, doseq=True)
+    assert form_encode(fields) == RequestEncodingMixin._encode_params(fields)
 
 
 def test_a_personalised_request_arrives_as_the_double_reads_it(double, provider):

@@ -111,6 +111,10 @@ class SmsGatewayDispatcher(models.AbstractModel):
         default_batch, max_attempts = self._sms_dispatch_settings()
         batch_size = batch_size or default_batch
         budget = self._sms_dispatch_budget() if time_budget is None else time_budget
+        if budget <= 0:
+            # The cron pass has no time left: the whole run in a pass of its own.
+            self._sms_trigger_dispatch()
+            return 0
         started = time.monotonic()
         self.env.flush_all()
         cr = self.env.cr

@@ -1,36 +1,51 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""How long the cron pass a job runs in has lasted.
+"""How long the watchdog of the cron worker running a job has been counting.
 
-A cron worker of a multi-process Odoo (``--workers``) runs every job that is
-due, one after the other, in one pass, and its watchdog kills it when the
-pass lasts longer than ``limit_time_real_cron`` (else ``limit_time_real``):
-the watchdog hears from the worker between passes only. The long jobs of
-sms_gateway (dispatch, preparation, delivery reports) each take a part of
-that limit; two of them in one pass, or one after a slow job of another
-module, would add up to more. Odoo gives the jobs of one pass one cursor:
-a new cursor is a new pass, and ``pass_elapsed`` says how long the pass of
-the running job already took.
+A cron worker of a multi-process Odoo (``--workers``) tells the master it is
+alive, then waits for work (up to ``SLEEP_INTERVAL`` + 9 s when no trigger
+wakes it), then runs every job that is due, one after the other, in one
+pass; the master kills it when ``limit_time_real_cron`` (else
+``limit_time_real``) passes without news, so the wait and every job of the
+pass count. The long jobs of sms_gateway (dispatch, preparation, delivery
+reports) each take a part of that limit; after a full wait, after another of
+them or after a slow job of another module in the same pass, they would add
+up to more. Odoo gives the jobs of one pass one cursor: a new cursor is a new
+pass, which began at most a full wait after the last job of the thread
+ended; ``pass_elapsed`` says how long the watchdog has been counting, at
+worst.
 """
 
 import threading
 import time
 
 from odoo import models
+from odoo.service.server import SLEEP_INTERVAL
+
+# The longest wait of a cron worker between two passes (its interval plus
+# its "chorus effect" of up to 9 s, and the 0.1 s it sleeps after it).
+LONGEST_WAIT = SLEEP_INTERVAL + 10
 
 _PASS = threading.local()  # cron threads (no --workers) each have their own
 
 
 def note_pass(cron_cr):
-    """Remember when the pass of ``cron_cr`` (the cursor of one pass) began."""
-    if getattr(_PASS, "cursor", None) is not cron_cr:
-        _PASS.cursor = cron_cr
-        _PASS.started = time.monotonic()
+    """Remember when the watchdog began counting for the pass of
+    ``cron_cr`` (the cursor of one pass): when the last job of this thread
+    ended, if that was less than a full wait ago."""
+    if getattr(_PASS, "cursor", None) is cron_cr:
+        return
+    _PASS.cursor = cron_cr
+    now = time.monotonic()
+    last_end = getattr(_PASS, "last_end", None)
+    _PASS.started = max(
+        now - LONGEST_WAIT, last_end if last_end is not None else -LONGEST_WAIT
+    )
 
 
 def pass_elapsed():
-    """Seconds since the cron pass of the running job began (0 outside a
-    cron job)."""
+    """Seconds the watchdog of the running cron job has been counting, at
+    worst (0 outside a cron job)."""
     if not getattr(_PASS, "in_job", False):
         return 0.0
     return time.monotonic() - _PASS.started
@@ -47,3 +62,4 @@ class IrCron(models.Model):
             return super()._process_job(db, cron_cr, job)
         finally:
             _PASS.in_job = False
+            _PASS.last_end = time.monotonic()

@@ -14,6 +14,7 @@ from odoo.tools import config, mute_logger
 
 from odoo.addons.base.models import ir_cron as odoo_ir_cron
 
+from ..models import ir_cron
 from ..tools.providers import SandboxProvider, TwilioProvider, twilio
 from .common import SmsAccountMixin
 from .doubles import (
@@ -416,9 +417,10 @@ class TestDispatchBudgetAndErrors(DispatchCase):
             self.assertEqual(Dispatcher._sms_time_limit(), 60)
 
     def test_a_job_late_in_a_cron_pass_keeps_the_pass_within_the_limit(self):
-        # A cron worker runs the due jobs one after the other in one pass and
-        # is killed when the pass outlasts limit_time_real (120 s): after 80 s
-        # of other jobs a dispatch run takes 10 s at most, after 100 s none.
+        # A cron worker's watchdog (limit_time_real, 120 s) counts from before
+        # its wait for work (up to 70 s) over every job of the pass: a
+        # dispatch run takes what is left of 90 s of it, and none when
+        # nothing is left.
         partners = self.Partner.create(
             [
                 {
@@ -435,17 +437,19 @@ class TestDispatchBudgetAndErrors(DispatchCase):
         Trigger = self.env["ir.cron.trigger"].sudo()
         Trigger.search([("cron_id", "=", cron.id)]).unlink()
         clock = [1000.0]
-        one_pass, next_pass = object(), object()
         base_cron = odoo_ir_cron.ir_cron
-        seen, dispatch = [], []
+        seen = []
 
-        def job(_cls, _db, _cron_cr, _job):
-            clock[0] += 80  # a long job of another module
+        def job(_cls, _db, _cron_cr, other_job):
+            clock[0] += other_job.get("seconds", 0)  # a job of another module
             seen.append(self.Dispatcher._sms_dispatch_budget())
-            if dispatch:
+            if other_job.get("dispatch"):
                 seen.append(self.Dispatcher._cron_dispatch())
 
         monotonic = SimpleNamespace(monotonic=lambda: clock[0])
+        for name in ("cursor", "started", "last_end", "in_job"):
+            ir_cron._PASS.__dict__.pop(name, None)  # a new worker
+        first_pass, second_pass = object(), object()
         with (
             patch(f"{IR_CRON_MODULE}.time", monotonic),
             patch.dict(
@@ -454,21 +458,25 @@ class TestDispatchBudgetAndErrors(DispatchCase):
             patch.object(base_cron, "_process_job", classmethod(job)),
         ):
             process_job = self.registry["ir.cron"]._process_job
-            process_job(None, one_pass, {})
-            self.assertEqual(seen, [10])  # 0.75 x 120 - 80
-            dispatch.append(True)
-            process_job(None, one_pass, {})  # 160 s into the same pass
-            self.assertEqual(seen[1:], [0, 0])  # nothing sent: no time left
+            # The first pass of a worker may follow a full wait.
+            process_job(None, first_pass, {})
+            self.assertEqual(seen, [20])  # 0.75 x 120 - 70
+            # The next pass at once (a trigger woke the worker): the whole
+            # share; after 80 s of other jobs in it, 10 s.
+            process_job(None, second_pass, {})
+            process_job(None, second_pass, {"seconds": 80})
+            self.assertEqual(seen[1:], [60, 10])
+            # 160 s into it: no time left, nothing sent, woken again.
+            process_job(None, second_pass, {"seconds": 80, "dispatch": True})
+            self.assertEqual(seen[3:], [0, 0])
             self.assertEqual(len(self.sms(mailing, "queued")), 3)
             self.assertTrue(Trigger.search([("cron_id", "=", cron.id)]))
-            dispatch.clear()
-            process_job(None, next_pass, {})  # a pass of its own
-            self.assertEqual(seen[3:], [10])
         # Outside a cron job, a run takes its whole share.
         with patch.dict(
             config.options, {"limit_time_real_cron": -1, "limit_time_real": 120}
         ):
             self.assertEqual(self.Dispatcher._sms_dispatch_budget(), 60)
+            self.assertEqual(self.Dispatcher._cron_dispatch(), 3)
 
     def test_dispatch_stops_after_its_budget_and_wakes_itself(self):
         many = self.Partner.create(
