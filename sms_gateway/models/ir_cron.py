@@ -12,12 +12,15 @@ reports) each take a part of that limit; after a full wait, after another of
 them or after a slow job of another module in the same pass, they would add
 up to more. Odoo gives the jobs of one pass one cursor: a new cursor is a new
 pass, which began at most a full wait after the last job of the thread
-ended; ``pass_elapsed`` says how long the watchdog has been counting, at
-worst.
+ended (or the worker began); ``pass_elapsed`` says how long the watchdog has
+been counting, at worst.
 """
 
+import os
 import threading
 import time
+
+import psutil
 
 from odoo import models
 from odoo.service.server import SLEEP_INTERVAL
@@ -29,18 +32,25 @@ LONGEST_WAIT = SLEEP_INTERVAL + 10
 _PASS = threading.local()  # cron threads (no --workers) each have their own
 
 
+def _process_started():
+    """``time.monotonic()`` when this process began (a cron worker is a
+    process of its own, forked by the master)."""
+    age = time.time() - psutil.Process(os.getpid()).create_time()
+    return time.monotonic() - max(age, 0)
+
+
 def note_pass(cron_cr):
     """Remember when the watchdog began counting for the pass of
     ``cron_cr`` (the cursor of one pass): when the last job of this thread
-    ended, if that was less than a full wait ago."""
+    ended (else when its process began), if that was less than a full wait
+    ago."""
     if getattr(_PASS, "cursor", None) is cron_cr:
         return
     _PASS.cursor = cron_cr
-    now = time.monotonic()
     last_end = getattr(_PASS, "last_end", None)
-    _PASS.started = max(
-        now - LONGEST_WAIT, last_end if last_end is not None else -LONGEST_WAIT
-    )
+    if last_end is None:
+        last_end = _process_started()
+    _PASS.started = max(time.monotonic() - LONGEST_WAIT, last_end)
 
 
 def pass_elapsed():

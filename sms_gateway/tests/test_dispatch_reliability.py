@@ -450,25 +450,33 @@ class TestDispatchBudgetAndErrors(DispatchCase):
         for name in ("cursor", "started", "last_end", "in_job"):
             ir_cron._PASS.__dict__.pop(name, None)  # a new worker
         first_pass, second_pass = object(), object()
+        born = [clock[0] - 1]  # when the worker process began
         with (
             patch(f"{IR_CRON_MODULE}.time", monotonic),
+            patch(f"{IR_CRON_MODULE}._process_started", lambda: born[0]),
             patch.dict(
                 config.options, {"limit_time_real_cron": -1, "limit_time_real": 120}
             ),
             patch.object(base_cron, "_process_job", classmethod(job)),
         ):
             process_job = self.registry["ir.cron"]._process_job
-            # The first pass of a worker may follow a full wait.
+            # A worker begun a second ago: the whole share.
+            process_job(None, object(), {})
+            self.assertEqual(seen, [60])
+            # The first pass of a worker begun long ago may follow a full wait.
+            for name in ("cursor", "started", "last_end"):
+                ir_cron._PASS.__dict__.pop(name, None)
+            born[0] = clock[0] - 3600
             process_job(None, first_pass, {})
-            self.assertEqual(seen, [20])  # 0.75 x 120 - 70
+            self.assertEqual(seen[1:], [20])  # 0.75 x 120 - 70
             # The next pass at once (a trigger woke the worker): the whole
             # share; after 80 s of other jobs in it, 10 s.
             process_job(None, second_pass, {})
             process_job(None, second_pass, {"seconds": 80})
-            self.assertEqual(seen[1:], [60, 10])
+            self.assertEqual(seen[2:], [60, 10])
             # 160 s into it: no time left, nothing sent, woken again.
             process_job(None, second_pass, {"seconds": 80, "dispatch": True})
-            self.assertEqual(seen[3:], [0, 0])
+            self.assertEqual(seen[4:], [0, 0])
             self.assertEqual(len(self.sms(mailing, "queued")), 3)
             self.assertTrue(Trigger.search([("cron_id", "=", cron.id)]))
         # Outside a cron job, a run takes its whole share.
