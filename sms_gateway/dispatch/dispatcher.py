@@ -527,42 +527,36 @@ class SmsGatewayDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sms_send_batch(self, company, rows, max_attempts, held, rate_locks=None):
+    def _sms_send_batch(self, company, rows, max_attempts, held, rate_locks):
         """``_sms_send_rows`` for the rows of each account; an unexpected
         error (a bug, an adapter raising something unforeseen) counts as an
         attempt of each message of that account's rows instead of stopping
         the dispatch, so that no message can stop it forever. The rate locks
-        taken are kept in ``rate_locks`` (the run's, released at its end);
-        without it, released after the batch."""
+        taken go into ``rate_locks`` (the run's, released at its end)."""
         by_account = {}
         for row in rows:
             by_account.setdefault(row["account"], []).append(row)
         Account = self.env["sms.gateway.account"].sudo()
-        locks = set() if rate_locks is None else rate_locks
-        try:
-            for account_id, account_rows in by_account.items():
-                account = Account.browse(account_id)
-                share = self._sms_rate_lock(account, locks)
-                try:
-                    with self.env.cr.savepoint():
-                        self._sms_send_rows(
-                            account.with_context(sms_gateway_rate_share=share),
-                            account_rows,
-                            max_attempts,
-                            held,
-                        )
-                except Exception as error:
-                    _logger.exception(
-                        "SMS dispatch for company %s, account %s: unexpected "
-                        "error sending %s messages",
-                        company.id,
-                        account_id,
-                        len(account_rows),
+        for account_id, account_rows in by_account.items():
+            account = Account.browse(account_id)
+            share = self._sms_rate_lock(account, rate_locks)
+            try:
+                with self.env.cr.savepoint():
+                    self._sms_send_rows(
+                        account.with_context(sms_gateway_rate_share=share),
+                        account_rows,
+                        max_attempts,
+                        held,
                     )
-                    self._sms_unexpected_error(account_rows, error, max_attempts)
-        finally:
-            if rate_locks is None:
-                self._sms_rate_unlock(locks)
+            except Exception as error:
+                _logger.exception(
+                    "SMS dispatch for company %s, account %s: unexpected error "
+                    "sending %s messages",
+                    company.id,
+                    account_id,
+                    len(account_rows),
+                )
+                self._sms_unexpected_error(account_rows, error, max_attempts)
 
     @api.model
     def _sms_rate_lock(self, account, rate_locks):
