@@ -232,10 +232,10 @@ def test_parameters_refused_fall_back_to_one_request_per_text(double, provider):
     is: nothing is lost, nothing is sent twice."""
     original = double._refusal
 
-    def refuse_params(params, numbers, idxs, texts):
+    def refuse_params(params, numbers, idxs, texts, *rest):
         if "param1" in params:
             return {"error": 18, "message": "Invalid number of parameters"}
-        return original(params, numbers, idxs, texts)
+        return original(params, numbers, idxs, texts, *rest)
 
     double._refusal = refuse_params
     messages = [msg(f"z{i}", f"+4850110000{i}", f"N{i}") for i in range(3)]
@@ -248,10 +248,10 @@ def test_parameters_refused_fall_back_to_one_request_per_text(double, provider):
 def test_too_many_messages_in_one_request_splits_it(double, provider):
     original = double._refusal
 
-    def at_most_two(params, numbers, idxs, texts):
+    def at_most_two(params, numbers, idxs, texts, *rest):
         if len(numbers) > 2:
             return {"error": 19, "message": "Too many messages in one request"}
-        return original(params, numbers, idxs, texts)
+        return original(params, numbers, idxs, texts, *rest)
 
     double._refusal = at_most_two
     messages = [msg(f"k{i}", f"+4850120000{i}", f"N{i}") for i in range(5)]

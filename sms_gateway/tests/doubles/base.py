@@ -81,6 +81,7 @@ KNOBS = (
 
 
 _NOT_DIGITS = re.compile(r"\D+")
+_LOG_ENCODER = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def digits(number):
@@ -230,14 +231,25 @@ class BaseDouble:
     # -- recording ------------------------------------------------------------
 
     def record_message(self, **entry):
-        entry = {"provider": self.name, "at": time.time(), **entry}
+        return self.record_messages([entry])[0]
+
+    def record_messages(self, entries, **common):
+        """Record the messages of one request (``common``: what they share,
+        not written to the log file: a request's template, say); their log
+        lines in one write."""
+        at = time.time()
+        entries = [{"provider": self.name, "at": at, **entry} for entry in entries]
         with self.lock:
-            self.messages.append(entry)
             if self.log_path:
                 if self._log is None:
                     self._log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115
-                self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        return entry
+                lines = (_LOG_ENCODER(entry) + "\n" for entry in entries)
+                self._log.write("".join(lines))
+            if common:
+                for entry in entries:
+                    entry.update(common)
+            self.messages.extend(entries)
+        return entries
 
     def _flush_log(self):
         """Write the log out (after each request: whoever reads the file

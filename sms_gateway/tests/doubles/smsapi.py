@@ -10,7 +10,7 @@ A count of values other than the count of recipients is refused with error
 "invalid number of parameters"; that it is the answer to exactly this
 mismatch is our reading). Each recipient's own text is what ``messages``
 records (and the log file holds) as its ``body``, the request's ``message``
-as its ``template``.
+as its ``template`` (in ``messages`` only, for accepted messages).
 """
 
 import re
@@ -108,7 +108,9 @@ class SmsapiDouble(BaseDouble):
         numbers = [item for item in (params.get("to") or "").split(",") if item]
         idxs = (params.get("idx") or "").split("|") if params.get("idx") else []
         texts = personal_texts(params.get("message") or "", params, len(numbers))
-        refusal = self._refusal(params, numbers, idxs, texts)
+        # Each distinct text's parts, counted once.
+        parts_of = {text: sms_parts(text) for text in set(texts or ())}
+        refusal = self._refusal(params, numbers, idxs, texts, parts_of)
         if refusal:
             return 200, refusal, {}
         idxs = idxs or [None] * len(numbers)
@@ -116,6 +118,7 @@ class SmsapiDouble(BaseDouble):
             refusal = self._duplicate_idx(params, numbers, idxs, texts)
             if refusal:
                 return 200, refusal, {}
+        plain = {number: digits(number) for number in numbers}
         invalid = [
             {
                 "number": number,
@@ -123,7 +126,7 @@ class SmsapiDouble(BaseDouble):
                 "message": "Invalid phone number",
             }
             for number in numbers
-            if self.is_invalid(number) or not 8 <= len(digits(number)) <= 15
+            if self.is_invalid(number) or not 8 <= len(plain[number]) <= 15
         ]
         invalid_set = {item["submitted_number"] for item in invalid}
         for number, idx, text in zip(numbers, idxs, texts, strict=True):
@@ -143,12 +146,12 @@ class SmsapiDouble(BaseDouble):
         if not valid or (invalid and self.refuse_batch_on_invalid):
             refusal = {"error": 13, "message": "No correct phone numbers"}
             return 200, {**refusal, "invalid_numbers": invalid}, {}
-        answer = self._accept(params, valid)
+        answer = self._accept(params, valid, parts_of, plain)
         if invalid:
             answer["invalid_numbers"] = invalid
         return 200, answer, {}
 
-    def _refusal(self, params, numbers, idxs, texts):
+    def _refusal(self, params, numbers, idxs, texts, parts_of):
         """Error answer for a request refused as a whole, or None."""
         sender = params.get("from")
         message = params.get("message") or ""
@@ -165,7 +168,7 @@ class SmsapiDouble(BaseDouble):
         if self.no_credit:
             return {"error": 103, "message": "Insufficient credits"}
         max_parts = int(params.get("max_parts") or 6)
-        if any(sms_parts(text) > max_parts for text in set(texts)):
+        if any(parts > max_parts for parts in parts_of.values()):
             return {"error": 12, "message": "Too many parts"}
         return None
 
@@ -189,44 +192,52 @@ class SmsapiDouble(BaseDouble):
             "was already sent",
         }
 
-    def _accept(self, params, valid):
+    def _accept(self, params, valid, parts_of, plain):
         message = params["message"]
         test = params.get("test") == "1"
-        items = []
-        for number, idx, text in valid:
-            parts = sms_parts(text)
-            with self.lock:
-                self._next_id += 1
-                sms_id = f"{self._next_id:08X}{uuid.uuid4().hex[:8].upper()}"
-                if idx and params.get("check_idx") == "1" and not test:
-                    self.seen_idx.add(idx)
+        check_idx = params.get("check_idx") == "1" and not test
+        details = params.get("details") == "1"
+        # An id per message: a counter, and a random tail for the request.
+        tail = uuid.uuid4().hex[:8].upper()
+        with self.lock:
+            first_id = self._next_id + 1
+            self._next_id += len(valid)
+            if check_idx:
+                self.seen_idx.update(idx for _number, idx, _text in valid if idx)
+        now = int(time.time())
+        items, entries = [], []
+        for offset, (number, idx, text) in enumerate(valid):
+            parts = parts_of[text]
+            sms_id = f"{first_id + offset:08X}{tail}"
             item = {
                 "id": sms_id,
                 "points": round(0.16 * parts, 4),
-                "number": digits(number),
-                "date_sent": int(time.time()),
+                "number": plain[number],
+                "date_sent": now,
                 "submitted_number": number,
                 "status": "QUEUE",
                 "error": None,
                 "idx": idx,
             }
-            if params.get("details") == "1":
+            if details:
                 item["parts"] = parts
             items.append(item)
-            if not test:
-                self.record_message(
-                    state="accepted",
-                    number=number,
-                    idx=idx,
-                    body=text,
-                    template=message,
-                    sender=params.get("from"),
-                    provider_ref=sms_id,
-                    parts=parts,
-                    notify_url=params.get("notify_url"),
-                )
+            entries.append(
+                {
+                    "state": "accepted",
+                    "number": number,
+                    "idx": idx,
+                    "body": text,
+                    "sender": params.get("from"),
+                    "provider_ref": sms_id,
+                    "parts": parts,
+                    "notify_url": params.get("notify_url"),
+                }
+            )
+        if not test:
+            self.record_messages(entries, template=message)
         answer = {"count": len(items), "list": items}
-        if params.get("details") == "1":
+        if details:
             parts = sms_parts(message)
             answer.update(message=message, length=len(message), parts=parts)
         return answer
