@@ -870,6 +870,20 @@ class SmsGatewayDispatcher(models.AbstractModel):
         Event = self.env["sms.gateway.delivery.event"].sudo()
         try:
             with self.env.cr.savepoint():
+                # Most batches meet no waiting report: one probe, not a
+                # lookup of every message of the batch.
+                Event.flush_model()
+                self.env.cr.execute(
+                    """
+                    SELECT 1 FROM sms_gateway_delivery_event
+                     WHERE company_id = %s
+                       AND (provider_ref IS NOT NULL OR message_uid IS NOT NULL)
+                     LIMIT 1
+                    """,
+                    (company.id,),
+                )
+                if not self.env.cr.fetchone():
+                    return
                 self.env.cr.execute(
                     """
                     SELECT uid, provider_ref FROM sms_gateway_message
