@@ -26,6 +26,7 @@ from sms_gateway.tools.providers import (
     ProviderError,
     ProviderUnavailableError,
     RateLimitError,
+    base,
     build,
     twilio,
 )
@@ -312,3 +313,58 @@ def test_quriiri_sends_personalised_texts_over_several_connections():
         assert [r["state"] for r in results] == ["accepted"] * 24
         assert double.stats()["peak_concurrent"] == 4
         assert len(double.requests) == 24
+
+
+class _LateClock:
+    """``time.monotonic`` and ``halt.wait`` of a simulated machine whose
+    sleeps all end ``jitter`` seconds late (as a loaded machine's do)."""
+
+    def __init__(self, jitter):
+        self.now = 100.0
+        self.jitter = jitter
+
+    def monotonic(self):
+        return self.now
+
+    def wait(self, seconds):
+        self.now += seconds + self.jitter
+        return False  # not halted
+
+
+def paced_starts(monkeypatch, rate, jitter, count):
+    clock = _LateClock(jitter)
+    monkeypatch.setattr(base.time, "monotonic", clock.monotonic)
+    halt = threading.Event()
+    monkeypatch.setattr(halt, "wait", clock.wait)
+    pacer = base.RateClock()
+    starts = []
+    for _ in range(count):
+        assert pacer.acquire(rate, halt)
+        starts.append(clock.now)
+    return starts
+
+
+def most_in_one_second(starts):
+    return max(
+        sum(1 for other in starts[i:] if other < start + 1.0)
+        for i, start in enumerate(starts)
+    )
+
+
+@pytest.mark.parametrize(
+    ("rate", "jitter"), [(150, 0.0005), (150, 0.006), (100, 0.001), (30, 0.002)]
+)
+def test_late_wake_ups_neither_slow_the_rate_nor_exceed_it(monkeypatch, rate, jitter):
+    starts = paced_starts(monkeypatch, rate, jitter, 3 * rate)
+    interval = (1 + base.PACE_MARGIN) / rate
+    # Never more than the rate in any second, late wake-ups included.
+    assert most_in_one_second(starts) <= rate
+    span = starts[-1] - starts[0]
+    if interval < base.PACE_MARGIN:
+        # Fast enough to have slack: the wake-ups' delays do not add up (a
+        # clock that restarted at each late start would take count x
+        # (interval + jitter)).
+        assert span <= (len(starts) - 1) * interval + jitter + 1e-9
+    else:
+        # No slack at 30 per second: each start waits its full interval.
+        assert span >= (len(starts) - 1) * interval

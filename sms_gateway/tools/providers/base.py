@@ -184,9 +184,18 @@ def form_encode(fields):
 class RateClock:
     """When the next request of one account may start, shared by the
     threads of a ``send()`` (and by the adapters given the same
-    ``rate_key`` in one process). A request takes the clock when it
-    actually starts, so starts are ``interval`` apart even when a thread
-    wakes up late (no catching up in a burst)."""
+    ``rate_key`` in one process).
+
+    Slots are ``interval`` (``(1 + PACE_MARGIN) / rate``) apart on a fixed
+    grid while requests keep coming: a thread that wakes up a little late
+    (the sleep's own delay) takes its slot, and the next slot stays where
+    the grid puts it, so the wake-ups' delays do not add up into a slower
+    rate. A start may be late by ``PACE_MARGIN - interval`` at most (and
+    one interval): then no second can hold more than ``rate`` starts, the
+    grid's ``rate / (1 + PACE_MARGIN)`` and the late ones within the
+    margin. Later than that (a pause, or a slow rate that leaves no such
+    slack), the grid starts again from the request (no catching up in a
+    burst)."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -200,7 +209,9 @@ class RateClock:
             with self._lock:
                 now = time.monotonic()
                 if now >= self._next_at:
-                    self._next_at = now + interval
+                    late = now - self._next_at
+                    on_grid = late <= min(interval, PACE_MARGIN - interval)
+                    self._next_at = (self._next_at if on_grid else now) + interval
                     return True
                 wait = self._next_at - now
             if halt.wait(wait):
