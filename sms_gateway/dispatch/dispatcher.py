@@ -65,6 +65,9 @@ DOWN_HOLD = 300
 # Dispatch batch for providers that take one message per request, per
 # parallel connection of the account.
 SINGLE_REQUEST_BATCH_SIZE = 50
+# Through an account with a rate, a batch may hold this many seconds of its
+# part of the rate (when that is more).
+RATE_BATCH_SECONDS = 3
 # How often a claim is tried again when a concurrent claim got in the way.
 CLAIM_TRIES = 10
 # Odoo's cron time limit when none is configured (limit_time_real's default),
@@ -494,7 +497,10 @@ class SmsGatewayDispatcher(models.AbstractModel):
         One request per message (Twilio, Vonage): small batches, so that a
         crash leaves few messages whose fate is unknown:
         ``SINGLE_REQUEST_BATCH_SIZE`` per parallel connection of the account
-        (each connection sends as many one after the other). Within a time
+        (each connection sends as many one after the other), or
+        ``RATE_BATCH_SECONDS`` of the run's part of the account's rate when
+        that is more (the time between two batches would cost a paced
+        account a larger part of its rate otherwise). Within a time
         budget: as many as the pace of the last batch lets send in half the
         time left; before any batch, for one request per message, as many as
         can wait for the request timeout each on every connection, and never
@@ -505,20 +511,27 @@ class SmsGatewayDispatcher(models.AbstractModel):
         provider_class = providers.PROVIDERS.get(account.provider)
         single = not (provider_class and provider_class.supports_bulk)
         connections = max(account.connections or 1, 1)
+        rate = None
+        if single and account.requests_per_second:
+            # Its part of the rate: the other runs sending through it share it.
+            runs = self._sms_rate_runs(account)
+            if account.id not in (rate_locks or ()):
+                runs += 1  # this run, about to take the lock
+            rate = account.requests_per_second / max(runs, 1)
         if single:
-            batch_size = min(batch_size, SINGLE_REQUEST_BATCH_SIZE * connections)
+            largest = SINGLE_REQUEST_BATCH_SIZE * connections
+            if rate:
+                # Paced: a batch of a few seconds of its rate, so that the
+                # pause between two batches costs little of the rate.
+                largest = max(largest, int(rate * RATE_BATCH_SECONDS))
+            batch_size = min(batch_size, largest)
         if seconds_left is not None:
             if pace:
                 batch_size = min(batch_size, int(seconds_left / 2 / pace))
             elif single:
                 timeout = max(account.timeout or 0, 1)
                 batch_size = min(batch_size, int(seconds_left / timeout) * connections)
-            if single and account.requests_per_second:
-                # Its part of the rate: the other runs sending through it share it.
-                runs = self._sms_rate_runs(account)
-                if account.id not in (rate_locks or ()):
-                    runs += 1  # this run, about to take the lock
-                rate = account.requests_per_second / max(runs, 1)
+            if rate:
                 batch_size = min(batch_size, int(seconds_left / 2 * rate))
         return max(batch_size, 1)
 

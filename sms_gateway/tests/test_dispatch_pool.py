@@ -13,6 +13,7 @@ from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from ..dispatch import dispatcher
 from ..dispatch.dispatcher import RATE_LOCK_CLASS
 from .common import JsonRpcMixin, SmsGatewaySecurityCase
 from .test_dispatch import DispatchCase
@@ -138,6 +139,12 @@ class TestDispatchPool(DispatchCase):
         account.requests_per_second = 0
         self.assertEqual(size(company, 2000, seconds_left=60, pace=0.1), 200)
         self.assertEqual(size(company, 2000, seconds_left=10, pace=0.1), 50)
+        # Paced faster than the connections fill a batch: 3 s of its rate, so
+        # that the pause between batches costs the rate little.
+        account.requests_per_second = 150
+        self.assertEqual(size(company, 2000), 450)
+        self.assertEqual(size(company, 2000, seconds_left=60, pace=0.007), 450)
+        self.assertEqual(size(company, 2000, seconds_left=4, pace=0.007), 285)
 
     def test_the_settings_reach_the_adapter(self):
         vonage = self.set_sms_account(
@@ -246,6 +253,8 @@ class TestDispatchPool(DispatchCase):
             with (
                 patch.object(Dispatcher, "_sms_claim", counting_claim),
                 patch.object(Dispatcher, "_sms_send_rows", sharing_send),
+                # Batches of 50 at most (half a second of the rate): several.
+                patch.object(dispatcher, "RATE_BATCH_SECONDS", 0.5),
             ):
                 self.Dispatcher._cron_dispatch()
             other.execute("SELECT pg_advisory_unlock_shared(%s, %s)", key)
