@@ -112,6 +112,7 @@ class SmsGatewayDelivery(models.AbstractModel):
             free = {row[0] for row in cr.fetchall()}
         messages = self.env["sms.gateway.message"].sudo().browse(free)
         messages.invalidate_recordset()  # what the locks hold, not the cache
+        changed = messages.browse()
         for event in events:
             row = by_ref.get(event.get("provider_ref")) or by_uid.get(event.get("uid"))
             if row and event.get("provider") and row[4] != event["provider"]:
@@ -127,9 +128,12 @@ class SmsGatewayDelivery(models.AbstractModel):
                 result["unknown"].append(event.get("provider_ref") or event.get("uid"))
             elif self._sms_apply_delivery_event(message, event):
                 result["applied"] += 1
+                changed |= message
             if event.get("id"):
                 result["consumed"].append(event["id"])
         self.env["sms.gateway.message"].flush_model()
+        # Odoo's side of the SMS sent for its apps (chatter, marketing).
+        changed._sms_sync_odoo_sms()
         return result
 
     @api.model

@@ -175,6 +175,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 # Reports that came before the references were stored.
                 self._sms_apply_waiting_events(company, rows)
                 self._commit()
+                self._sms_sync_odoo_sms(rows)
                 pace = (time.monotonic() - batch_started) / len(rows)
                 self.env["ir.cron"]._notify_progress(
                     done=done, remaining=max(due - done, 0)
@@ -414,7 +415,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
                        m.mailing_id,
                        (SELECT sender FROM sms_gateway_mailing g
                          WHERE g.id = m.mailing_id),
-                       m.account_id
+                       m.account_id, m.sms_uuid IS NOT NULL
                   FROM sms_gateway_message m
                  WHERE %(due)s AND m.company_id = %(company)s
                  ORDER BY m.scheduled_at, m.id
@@ -439,6 +440,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
             "mailing",
             "sender",
             "account",
+            "odoo_sms",
         )
         rows = sorted(
             (dict(zip(keys, values, strict=True)) for values in cr.fetchall()),
@@ -877,6 +879,24 @@ class SmsGatewayDispatcher(models.AbstractModel):
             self._sms_retry_rows(retry, retry_error, max_attempts)
 
     @api.model
+    def _sms_sync_odoo_sms(self, rows):
+        """Odoo's side of the batch's messages that send SMS of Odoo's apps
+        (``sms.gateway.message._sms_sync_odoo_sms``), committed; never makes
+        the dispatch fail (the results are committed already)."""
+        ids = [row["id"] for row in rows if row.get("odoo_sms")]
+        if not ids:
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.env["sms.gateway.message"].sudo().browse(ids)._sms_sync_odoo_sms()
+            self._commit()
+        except Exception:
+            _logger.exception(
+                "SMS dispatch: the state of %s SMS of Odoo's apps not written back",
+                len(ids),
+            )
+
+    @api.model
     def _sms_apply_waiting_events(self, company, rows):
         """Apply the delivery reports that arrived for these rows before their
         results were recorded (committed); never makes the dispatch fail."""
@@ -1110,6 +1130,14 @@ class SmsGatewayDispatcher(models.AbstractModel):
                         self._sms_flag_ids([r["id"] for r in rows], reason)
                 self.env["sms.gateway.message"].invalidate_model()
                 self._commit()
+                # Those that failed (their attempts used up) say so in Odoo.
+                self._sms_sync_odoo_sms(
+                    [
+                        {"id": r["id"], "odoo_sms": True}
+                        for rows in groups.values()
+                        for r in rows
+                    ]
+                )
             except Exception:
                 if not in_test_mode():
                     cr.rollback()

@@ -20,3 +20,5 @@ from . import sms_gateway_delivery_event
 from . import sms_gateway_group
 from . import sms_gateway_group_recipients
 from . import sms_gateway_group_member
+from . import sms_sms
+from . import sms_tracker

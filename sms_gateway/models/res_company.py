@@ -10,6 +10,9 @@ from odoo.exceptions import ValidationError
 
 from ..tools import phone as phone_tools
 
+# Where the SMS of Odoo's own apps go (``sms_gateway_odoo_sms``).
+ODOO_SMS_ROUTES = [("iap", "Odoo IAP"), ("gateway", "The company's SMS accounts")]
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -52,6 +55,19 @@ class ResCompany(models.Model):
     sms_gateway_user_cap_days = fields.Integer(
         string="SMS Cap Window (days)",
         default=30,
+    )
+    # A database that had the module before this setting keeps Odoo IAP (its
+    # migration writes "iap"); a new company uses its SMS accounts as soon as
+    # it has a real provider's active account.
+    sms_gateway_odoo_sms = fields.Selection(
+        ODOO_SMS_ROUTES,
+        string="Odoo's Own SMS",
+        required=True,
+        default="gateway",
+        help="Where the SMS that Odoo's apps send (Send SMS on a document, SMS "
+        "templates, automated actions, SMS marketing) go: Odoo's paid IAP "
+        "service, or this company's SMS accounts (once one of a real provider is "
+        "active; the sandbox never takes them).",
     )
 
     @api.model_create_multi
@@ -108,6 +124,26 @@ class ResCompany(models.Model):
             .search(
                 [("company_id", "=", self.id), ("active", "=", True)],
                 order="sequence, id",
+                limit=1,
+            )
+        )
+
+    def _sms_gateway_takes_odoo_sms(self):
+        """Whether the SMS of Odoo's apps for this company go through its SMS
+        accounts: chosen so, and an account of a real provider (not the
+        sandbox, which delivers nothing) is active."""
+        self.ensure_one()
+        if self.sms_gateway_odoo_sms != "gateway":
+            return False
+        return bool(
+            self.env["sms.gateway.account"]
+            .sudo()
+            .search_count(
+                [
+                    ("company_id", "=", self.id),
+                    ("active", "=", True),
+                    ("provider", "!=", "sandbox"),
+                ],
                 limit=1,
             )
         )

@@ -13,6 +13,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..tools import phone as phone_tools
+from .res_company import ODOO_SMS_ROUTES
 
 # Company fields mirrored by the settings, under the same names.
 SMS_SETTINGS = (
@@ -22,6 +23,7 @@ SMS_SETTINGS = (
     "sms_gateway_monthly_cap",
     "sms_gateway_user_cap",
     "sms_gateway_user_cap_days",
+    "sms_gateway_odoo_sms",
 )
 
 
@@ -50,6 +52,10 @@ class ResConfigSettings(models.TransientModel):
     sms_gateway_monthly_cap = fields.Integer(string="Monthly SMS Cap")
     sms_gateway_user_cap = fields.Integer(string="SMS Cap per User")
     sms_gateway_user_cap_days = fields.Integer(string="SMS Cap Window (days)")
+    sms_gateway_odoo_sms = fields.Selection(
+        ODOO_SMS_ROUTES,
+        string="Odoo's Own SMS",
+    )
     # Global, not per company: how the background work is shared.
     sms_gateway_cron_lanes = fields.Integer(
         string="SMS Background Workers",

@@ -34,6 +34,20 @@ SKIP_REASONS = [
     ("recent", "Same text to the same number within 24 hours"),
     ("email_fallback", "Sent by e-mail instead"),
 ]
+# Message state -> the state of the Odoo SMS it sends (``sms.sms``: "process"
+# is Processing, "pending" Sent, "sent" Delivered), and the states Odoo shows
+# as a delivery error (``sms.tracker._action_update_from_provider_error``: the
+# SMS stays sent, as with Odoo's IAP reports).
+ODOO_SMS_STATE = {
+    "queued": "process",
+    "sending": "process",
+    "sent": "pending",
+    "delivered": "sent",
+    "undelivered": "pending",
+    "failed": "error",
+    "canceled": "canceled",
+}
+ODOO_SMS_DELIVERY_ERROR = {"undelivered": "not_delivered"}
 USER_GROUP = "sms_gateway.group_sms_gateway_user"
 MANAGER_GROUP = "sms_gateway.group_sms_gateway_manager"
 
@@ -193,6 +207,29 @@ class SmsGatewayMessage(models.Model):
         default=lambda self: self.env.company,
     )
     dispatch_run = fields.Integer(readonly=True, copy=False)
+    # A message that sends an SMS of Odoo's apps (``models/sms_sms.py``).
+    sms_uuid = fields.Char(
+        string="Odoo SMS",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The Odoo SMS (its uuid) this message sends for one of Odoo's apps; "
+        "its state, the chatter notification and the marketing statistics "
+        "follow this message.",
+    )
+    res_model = fields.Char(string="Document Model", readonly=True, copy=False)
+    res_id = fields.Many2oneReference(
+        string="Document", model_field="res_model", readonly=True, copy=False
+    )
+    mail_message_id = fields.Many2one(
+        "mail.message",
+        string="Chatter Message",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        groups="sms_gateway.group_sms_gateway_user",
+    )
 
     def init(self):
         # Ids of dispatch runs (the keys of their advisory locks).
@@ -297,6 +334,7 @@ class SmsGatewayMessage(models.Model):
         )
         self.invalidate_recordset()
         to_cancel.mailing_id.sudo()._sms_update_state()
+        to_cancel._sms_sync_odoo_sms()
 
     def action_resend(self):
         """Queue failed (or to-review) messages again, now.
@@ -352,6 +390,7 @@ class SmsGatewayMessage(models.Model):
             )
         )
         to_resend.invalidate_recordset()
+        to_resend._sms_sync_odoo_sms()
         mailings = to_resend.mailing_id.sudo()
         mailings.filtered(lambda m: m.state == "done").write({"state": "sending"})
         self.env["sms.gateway.dispatcher"]._sms_trigger_dispatch()
@@ -452,6 +491,69 @@ class SmsGatewayMessage(models.Model):
             {"state": "sent", "needs_review": False, "sent_at": fields.Datetime.now()}
         )
         to_mark.mailing_id.sudo()._sms_update_state()
+        to_mark._sms_sync_odoo_sms()
+
+    # ------------------------------------------------------------------
+    # Odoo's own SMS
+    # ------------------------------------------------------------------
+
+    def _sms_sync_odoo_sms(self):
+        """Write the state of these messages back to the Odoo SMS they send
+        (``sms_uuid``): the ``sms.sms`` and its tracker, which moves the chatter
+        notification and the marketing trace as Odoo's IAP reports do.
+        Repeating it changes nothing (the trackers never go back)."""
+        if not self:
+            return
+        self.env["sms.gateway.message"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT sms_uuid, state, failure_reason FROM sms_gateway_message
+             WHERE id IN %s AND sms_uuid IS NOT NULL
+            """,
+            (tuple(self.ids),),
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return
+        Sms = self.env["sms.sms"].sudo().with_context(sms_skip_msg_notification=True)
+        Tracker = Sms.env["sms.tracker"]
+        by_state = {}
+        for uuid, state, reason in rows:
+            by_state.setdefault(state, {})[uuid] = reason
+        chatter = self.env["mail.message"]
+        for state, reasons in by_state.items():
+            uuids = list(reasons)
+            odoo_state = ODOO_SMS_STATE[state]
+            sms = Sms.search([("uuid", "in", uuids)])
+            trackers = Tracker.search([("sms_uuid", "in", uuids)])
+            values = {"state": odoo_state, "failure_type": False}
+            if state in ODOO_SMS_DELIVERY_ERROR:
+                # As Odoo's IAP delivery reports: the trackers say why, the SMS
+                # itself stays sent (Odoo has no such failure type for it).
+                trackers._action_update_from_provider_error(
+                    ODOO_SMS_DELIVERY_ERROR[state]
+                )
+                values = {"state": "pending"}
+            elif odoo_state == "error":
+                values["failure_type"] = "unknown"
+                for reason, group in trackers.grouped(
+                    lambda t, reasons=reasons: reasons.get(t.sms_uuid) or False
+                ).items():
+                    group._action_update_from_sms_state(
+                        "error", failure_type="unknown", failure_reason=reason
+                    )
+            elif odoo_state == "canceled":
+                # Odoo never cancels what it handed to its provider ("process"):
+                # this message never left, its notification says so.
+                trackers._sms_gateway_cancel()
+            else:
+                trackers._action_update_from_sms_state(odoo_state)
+            # Settled: Odoo's cleaning removes the SMS (its trackers stay).
+            values["to_delete"] = odoo_state != "process"
+            sms.write(values)
+            chatter |= sms.mail_message_id
+            chatter |= trackers.mail_notification_id.mail_message_id
+        chatter._notify_message_notification_update()
 
     # ------------------------------------------------------------------
     # Menu

@@ -64,6 +64,14 @@ class SmsGatewayUsageReport(models.Model):
         "sms.gateway.account", string="SMS Account", readonly=True
     )
     provider = fields.Char(readonly=True)
+    source = fields.Selection(
+        [("gateway", "SMS Gateway"), ("odoo", "Odoo apps")],
+        readonly=True,
+        help="SMS Gateway: sent from its send window, groups and mailings; Odoo "
+        "apps: an SMS of Odoo's own (Send SMS on a document, SMS templates, "
+        "SMS marketing) sent through the company's SMS accounts.",
+    )
+    res_model = fields.Char(string="Document Model", readonly=True)
     state = fields.Selection(STATES, string="Status", readonly=True)
     channel = fields.Selection(
         [("sms", "SMS"), ("email", "E-mail")], string="Type", readonly=True
@@ -129,6 +137,9 @@ class SmsGatewayUsageReport(models.Model):
                    m.company_id, m.user_id, m.group_id, m.mailing_id, m.partner_id,
                    COALESCE(NULLIF(g.sender, ''), NULLIF(a.sender, '')) AS sender_name,
                    m.account_id, m.provider, m.state, m.channel,
+                   CASE WHEN m.sms_uuid IS NULL THEN 'gateway' ELSE 'odoo' END
+                       AS source,
+                   m.res_model,
                    COALESCE(m.currency_id, c.sms_gateway_currency_id, c.currency_id)
                        AS currency_id,
                    m.chars,

@@ -47,3 +47,4 @@ if __name__.startswith("odoo.addons."):
     from . import test_dispatch_pool
     from . import test_settings_background
     from . import test_security_prepare
+    from . import test_odoo_sms

@@ -1,0 +1,151 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Odoo's own SMS (``sms.sms``: Send SMS on a document, SMS templates and
+automated actions, SMS marketing, the chatter) through the company's SMS
+accounts instead of Odoo IAP.
+
+Odoo 18 sends its queue with ``sms.sms._send`` straight to IAP (it has no
+provider hook). For the SMS of a company whose accounts take Odoo's SMS
+(``res.company._sms_gateway_takes_odoo_sms``), ``_send`` writes one queued
+``sms.gateway.message`` each instead (its source: the document, the chatter
+message, the Odoo SMS's uuid) and leaves the Odoo SMS "Processing"; the
+dispatcher sends them as it sends every message (routing, failover, rate,
+server-move lock, exactly once through the message's own key), and each
+change of the message is written back to Odoo's side
+(``sms.gateway.message._sms_sync_odoo_sms``): the Odoo SMS's state and its
+tracker, which moves the chatter notification and the marketing trace as
+Odoo's IAP reports would. The company of an SMS is its chatter message's
+document's company, else the current company (as Odoo 19 decides it).
+"""
+
+from odoo import models
+
+from ..tools import sms_text
+from .sms_gateway_message import body_hash, message_key
+
+# Failure types (``sms.sms``) of an SMS the accounts cannot take at all.
+NO_NUMBER = "sms_number_missing"
+BAD_NUMBER = "sms_number_format"
+OPTED_OUT = "sms_blacklist"
+
+
+class SmsSms(models.Model):
+    _inherit = "sms.sms"
+
+    def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
+        """Odoo's SMS of companies whose accounts take them go to the SMS
+        Gateway queue; the others to IAP, as before."""
+        routed = self._sms_gateway_routed()
+        if routed:
+            routed.sudo()._sms_gateway_queue()
+        rest = self - routed
+        if rest:
+            return super(SmsSms, rest)._send(
+                unlink_failed=unlink_failed,
+                unlink_sent=unlink_sent,
+                raise_exception=raise_exception,
+            )
+        return None
+
+    def _sms_gateway_company(self):
+        """The company an SMS is sent for: its document's, else the current."""
+        self.ensure_one()
+        return self.mail_message_id.record_company_id or self.env.company
+
+    def _sms_gateway_routed(self):
+        """The SMS of ``self`` that go through SMS Gateway accounts."""
+        takes = {}
+        routed = self.browse()
+        for sms in self:
+            company = sms._sms_gateway_company()
+            if company.id not in takes:
+                takes[company.id] = company.sudo()._sms_gateway_takes_odoo_sms()
+            if takes[company.id]:
+                routed |= sms
+        return routed
+
+    def _sms_gateway_queue(self):
+        """One queued SMS Gateway message per Odoo SMS (in one ``create``);
+        the Odoo SMS is then "Processing" until its message's result. An SMS
+        without a number, with one that cannot be read as a phone number, or
+        with one on the opt-out list fails at once, as IAP would fail it.
+        Called as superuser (``_send``: Odoo sends its queue so)."""
+        numbers = {
+            sms.id: sms._sms_gateway_company()._sms_gateway_normalize(sms.number)
+            if sms.number
+            else None
+            for sms in self
+        }
+        wanted = [number for number in numbers.values() if number]
+        opted_out = set(
+            self.env["phone.blacklist"]
+            .sudo()
+            .search([("number", "in", wanted), ("active", "=", True)])
+            .mapped("number")
+            if wanted
+            else ()
+        )
+        values, taken, refused = [], self.browse(), {}
+        for sms in self:
+            number = numbers[sms.id]
+            failure = (
+                NO_NUMBER
+                if not sms.number
+                else BAD_NUMBER
+                if not number
+                else OPTED_OUT
+                if number in opted_out
+                else None
+            )
+            if failure:
+                refused[failure] = refused.get(failure, self.browse()) | sms
+                continue
+            values.append(
+                sms._sms_gateway_message_values(sms._sms_gateway_company(), number)
+            )
+            taken |= sms
+        if values:
+            self.env["sms.gateway.message"].create(values)
+            taken._update_sms_state_and_trackers("process")
+            self.env["sms.gateway.dispatcher"]._sms_trigger_dispatch()
+        for failure_type, failed in refused.items():
+            if failure_type == OPTED_OUT:
+                # Odoo's notifications have no "blacklisted": the reason in words.
+                failed.write({"state": "error", "failure_type": OPTED_OUT})
+                failed.sms_tracker_id._action_update_from_sms_state(
+                    "error",
+                    failure_type="unknown",
+                    failure_reason=self.env._("The number is on the opt-out list."),
+                )
+            else:
+                failed._update_sms_state_and_trackers("error", failure_type)
+
+    def _sms_gateway_message_values(self, company, number):
+        """The values of the SMS Gateway message that sends this Odoo SMS."""
+        self.ensure_one()
+        body = self.body or ""
+        info = sms_text.analyze(body)
+        record = self.mail_message_id
+        res_model, res_id = (record.model, record.res_id) if record else (None, 0)
+        if not res_model and "mailing_trace_ids" in self._fields:
+            trace = self.mailing_trace_ids[:1]
+            res_model, res_id = (trace.model, trace.res_id) if trace else (None, 0)
+        return {
+            "uid": message_key(),
+            "sms_uuid": self.uuid,
+            "res_model": res_model or False,
+            "res_id": res_id or 0,
+            "mail_message_id": record.id or False,
+            "partner_id": self.partner_id.id or False,
+            "number": number,
+            "channel": "sms",
+            "body": body,
+            "body_hash": body_hash(body),
+            "encoding": info.encoding,
+            "chars": len(body),
+            "parts": info.parts,
+            "cost": info.parts * company.sms_gateway_price_per_part,
+            "currency_id": company.sms_gateway_currency_id.id or False,
+            "user_id": self.create_uid.id or self.env.uid,
+            "company_id": company.id,
+        }

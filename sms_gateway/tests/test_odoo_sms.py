@@ -1,0 +1,245 @@
+# Copyright 2026 sms_gateway authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Odoo's own SMS (``sms.sms``) through the company's SMS accounts: the
+chatter's SMS of a document reaches the provider exactly once, its state
+comes back to the chatter, Odoo IAP stays where it is chosen (or where only
+the sandbox is active), and no one reaches what they may not read."""
+
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import SmsGatewayCase
+
+IAP_SEND = "odoo.addons.sms.tools.sms_api.SmsApi._send_sms_batch"
+
+
+@tagged("post_install", "-at_install")
+class TestOdooSms(SmsGatewayCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.Partner.create(
+            {
+                "name": "Liisa Asiakas",
+                "mobile": "+358 40 555 0101",
+                "country_id": cls.country_fi.id,
+            }
+        )
+        cls.Message = cls.env["sms.gateway.message"].sudo()
+        cls.Dispatcher = cls.env["sms.gateway.dispatcher"]
+        cls.env.company.sms_gateway_odoo_sms = "gateway"
+
+    def chatter_sms(self, body="Your order is ready", partner=None):
+        """The chatter's "Send SMS" of a document to its customer, as Odoo's
+        composer sends it: returns the chatter message."""
+        partner = partner or self.customer
+        return partner._message_sms(body, partner_ids=partner.ids)
+
+    def notification(self, chatter):
+        return chatter.notification_ids.filtered(lambda n: n.notification_type == "sms")
+
+    def iap_calls(self):
+        """Patch Odoo's IAP send: the calls it got, each answered success."""
+        calls = []
+
+        def send(api, messages, delivery_reports_url=False):
+            calls.append(messages)
+            return [
+                {"uuid": number["uuid"], "state": "success", "credit": 1}
+                for message in messages
+                for number in message["numbers"]
+            ]
+
+        return calls, patch(IAP_SEND, autospec=True, side_effect=send)
+
+    def test_a_document_sms_goes_through_the_account_once_and_comes_back(self):
+        with self.mock_sms_gateway("smsapi") as double:
+            calls, iap = self.iap_calls()
+            with iap:
+                chatter = self.chatter_sms()
+            self.assertEqual(calls, [], "not through Odoo IAP")
+            message = self.Message.search([("mail_message_id", "=", chatter.id)])
+            self.assertEqual(len(message), 1)
+            self.assertEqual(message.state, "queued")
+            self.assertEqual(message.number, "+358405550101")
+            self.assertEqual(message.body, "Your order is ready")
+            self.assertEqual(
+                (message.res_model, message.res_id), ("res.partner", self.customer.id)
+            )
+            self.assertEqual(message.partner_id, self.customer)
+            self.assertEqual((message.parts, message.encoding), (1, "GSM-7"))
+            sms = self.env["sms.sms"].sudo().search([("uuid", "=", message.sms_uuid)])
+            self.assertEqual(sms.state, "process")
+            self.assertEqual(self.notification(chatter).notification_status, "process")
+
+            self.Dispatcher._cron_dispatch()
+            # Odoo's queue runs again: nothing is sent twice.
+            self.env["sms.sms"].sudo()._process_queue()
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual(len(double.accepted()), 1)
+        self.assertEqual(double.accepted()[0]["idx"], message.uid)
+        self.assertEqual(double.accepted()[0]["body"], "Your order is ready")
+        self.assertEqual(message.state, "sent")
+        self.assertEqual(sms.state, "pending")
+        self.assertTrue(sms.to_delete)
+        self.assertEqual(self.notification(chatter).notification_status, "pending")
+
+        # The provider's delivery report reaches the chatter.
+        self.env["sms.gateway.delivery"]._sms_apply_delivery_events(
+            self.env.company,
+            [{"provider_ref": message.provider_ref, "status": "delivered"}],
+            "smsapi",
+        )
+        self.assertEqual(message.state, "delivered")
+        self.assertEqual(self.notification(chatter).notification_status, "sent")
+
+        # The usage report counts it, as an SMS of Odoo's apps.
+        usage = self.env["sms.gateway.usage.report"].search([("id", "=", message.id)])
+        self.assertEqual((usage.source, usage.res_model), ("odoo", "res.partner"))
+        self.assertEqual(usage.delivered_parts, 1)
+
+    def test_a_refusal_of_the_provider_shows_on_the_chatter(self):
+        with self.mock_sms_gateway("smsapi") as double:
+            double.invalid_numbers = {"358405550101"}
+            chatter = self.chatter_sms()
+            self.Dispatcher._cron_dispatch()
+        message = self.Message.search([("mail_message_id", "=", chatter.id)])
+        self.assertEqual(message.state, "failed")
+        notification = self.notification(chatter)
+        self.assertEqual(notification.notification_status, "exception")
+        self.assertEqual(notification.failure_reason, message.failure_reason)
+        self.assertTrue(notification.failure_reason)
+
+    def test_an_undelivered_report_shows_on_the_chatter(self):
+        with self.mock_sms_gateway("smsapi"):
+            chatter = self.chatter_sms()
+            self.Dispatcher._cron_dispatch()
+        message = self.Message.search([("mail_message_id", "=", chatter.id)])
+        self.env["sms.gateway.delivery"]._sms_apply_delivery_events(
+            self.env.company,
+            [{"provider_ref": message.provider_ref, "status": "undelivered"}],
+            "smsapi",
+        )
+        notification = self.notification(chatter)
+        self.assertEqual(message.state, "undelivered")
+        self.assertEqual(notification.notification_status, "exception")
+        self.assertEqual(notification.failure_type, "sms_not_delivered")
+
+    def test_a_canceled_message_cancels_the_chatter_notification(self):
+        with self.mock_sms_gateway("smsapi") as double:
+            chatter = self.chatter_sms()
+            message = self.Message.search([("mail_message_id", "=", chatter.id)])
+            message.action_cancel()
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual(double.accepted(), [])
+        self.assertEqual(self.notification(chatter).notification_status, "canceled")
+
+    def test_a_number_on_the_opt_out_list_is_never_sent(self):
+        self.Blacklist.sudo().create({"number": "+358405550101"})
+        with self.mock_sms_gateway("smsapi") as double:
+            chatter = self.chatter_sms()
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual(double.accepted(), [])
+        self.assertFalse(self.Message.search([("mail_message_id", "=", chatter.id)]))
+        notification = self.notification(chatter)
+        self.assertEqual(notification.notification_status, "exception")
+        self.assertIn("opt-out list", notification.failure_reason)
+        sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", chatter.id)])
+        self.assertEqual((sms.state, sms.failure_type), ("error", "sms_blacklist"))
+
+    def test_odoo_iap_stays_where_it_is_chosen(self):
+        self.env.company.sms_gateway_odoo_sms = "iap"
+        with self.mock_sms_gateway("smsapi") as double:
+            calls, iap = self.iap_calls()
+            with iap:
+                chatter = self.chatter_sms()
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(double.accepted(), [])
+        self.assertFalse(self.Message.search([("mail_message_id", "=", chatter.id)]))
+        self.assertEqual(self.notification(chatter).notification_status, "pending")
+
+    def test_the_sandbox_never_takes_odoo_sms(self):
+        # Only the sandbox is active (it delivers nothing): Odoo IAP sends.
+        self.set_sms_account(provider="sandbox")
+        calls, iap = self.iap_calls()
+        with iap:
+            chatter = self.chatter_sms()
+        self.assertEqual(len(calls), 1)
+        self.assertFalse(self.Message.search([("mail_message_id", "=", chatter.id)]))
+
+    def test_the_document_company_decides(self):
+        # Company B chose its accounts; a document of company A (IAP) stays
+        # with IAP even when a user of B sends it.
+        company_b = self.env["res.company"].create(
+            {"name": "B Oy", "country_id": self.country_fi.id}
+        )
+        self.env.company.sms_gateway_odoo_sms = "iap"
+        company_b.sms_gateway_odoo_sms = "gateway"
+        customer_a = self.Partner.create(
+            {
+                "name": "A customer",
+                "mobile": "+358 40 555 0109",
+                "company_id": self.env.company.id,
+            }
+        )
+        with self.mock_sms_gateway("smsapi", company=company_b) as double:
+            calls, iap = self.iap_calls()
+            with iap:
+                chatter = self.chatter_sms(partner=customer_a.with_company(company_b))
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual(chatter.record_company_id, self.env.company)
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(double.accepted(), [])
+
+    def test_who_may_read_and_choose(self):
+        with self.mock_sms_gateway("smsapi"):
+            chatter = self.chatter_sms()
+        message = self.Message.search([("mail_message_id", "=", chatter.id)])
+        # An accountant counts it, never reads its text or its chatter message.
+        as_accountant = message.with_user(self.user_accountant)
+        self.assertEqual(as_accountant.parts, 1)
+        with self.assertRaises(AccessError):
+            as_accountant.read(["body"])
+        with self.assertRaises(AccessError):
+            as_accountant.read(["mail_message_id"])
+        # Only a system administrator chooses where Odoo's SMS go.
+        with self.assertRaises(AccessError):
+            self.env.company.with_user(self.user_manager).write(
+                {"sms_gateway_odoo_sms": "iap"}
+            )
+        settings = self.env["res.config.settings"].create(
+            {"sms_gateway_odoo_sms": "iap"}
+        )
+        settings.execute()
+        self.assertEqual(self.env.company.sms_gateway_odoo_sms, "iap")
+
+    @mute_logger("odoo.addons.sms.models.sms_sms")
+    def test_the_iap_answer_of_other_companies_is_untouched(self):
+        # A batch of Odoo's queue with SMS of both kinds: each goes its way.
+        company_b = self.env["res.company"].create({"name": "B Oy"})
+        company_b.sms_gateway_odoo_sms = "iap"
+        other = self.Partner.create(
+            {
+                "name": "B customer",
+                "mobile": "+358 40 555 0110",
+                "company_id": company_b.id,
+            }
+        )
+        with self.mock_sms_gateway("smsapi") as double:
+            calls, iap = self.iap_calls()
+            with iap:
+                mine = self.chatter_sms()
+                theirs = other.with_company(company_b)._message_sms(
+                    "From B", partner_ids=other.ids
+                )
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual(theirs.record_company_id, company_b)
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(calls[0][0]["content"], "From B")
+        sent = [m["body"] for m in double.accepted()]
+        self.assertEqual(sent, ["Your order is ready"])
+        self.assertEqual(self.notification(mine).notification_status, "pending")
