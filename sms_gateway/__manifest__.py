@@ -41,6 +41,7 @@
         "views/sms_gateway_message_views.xml",
         "views/sms_gateway_mailing_views.xml",
         "wizards/sms_gateway_send_wizard_views.xml",
+        "wizards/sms_composer_views.xml",
         "report/sms_gateway_usage_report_views.xml",
         "wizards/sms_gateway_usage_export_views.xml",
         "views/res_partner_usage_views.xml",

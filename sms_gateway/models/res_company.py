@@ -5,7 +5,7 @@ currency, and the company's SMS accounts (``sms.gateway.account``), which hold
 the providers, credentials and senders.
 """
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..tools import phone as phone_tools
@@ -77,7 +77,10 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         self._sms_gateway_activate_currencies([vals])
-        return super().write(vals)
+        result = super().write(vals)
+        if "sms_gateway_odoo_sms" in vals:
+            self.env.registry.clear_cache()  # _sms_gateway_odoo_sms_company_ids
+        return result
 
     @api.model
     def _sms_gateway_activate_currencies(self, vals_list):
@@ -133,20 +136,29 @@ class ResCompany(models.Model):
         accounts: chosen so, and an account of a real provider (not the
         sandbox, which delivers nothing) is active."""
         self.ensure_one()
-        if self.sms_gateway_odoo_sms != "gateway":
-            return False
-        return bool(
-            self.env["sms.gateway.account"]
-            .sudo()
-            .search_count(
-                [
-                    ("company_id", "=", self.id),
-                    ("active", "=", True),
-                    ("provider", "!=", "sandbox"),
-                ],
-                limit=1,
-            )
+        return self.id in self._sms_gateway_odoo_sms_company_ids()
+
+    @api.model
+    @tools.ormcache()
+    def _sms_gateway_odoo_sms_company_ids(self):
+        """Ids of the companies whose accounts take Odoo's SMS. Asked at each
+        send of Odoo's SMS queue, so cached (no query per send); an account
+        created, deleted or changed in its company, provider or archiving, and
+        the setting, clear it."""
+        self.flush_model(["sms_gateway_odoo_sms"])
+        accounts = self.env["sms.gateway.account"]
+        accounts.flush_model(["active", "provider", "company_id"])
+        self.env.cr.execute(
+            """
+            SELECT c.id FROM res_company c
+             WHERE c.sms_gateway_odoo_sms = 'gateway'
+               AND EXISTS (
+                   SELECT 1 FROM sms_gateway_account a
+                    WHERE a.company_id = c.id AND a.active AND a.provider <> 'sandbox'
+               )
+            """
         )
+        return frozenset(row[0] for row in self.env.cr.fetchall())
 
     def _sms_gateway_sending_problem(self):
         """Why this company cannot send at all, or False: no active account,

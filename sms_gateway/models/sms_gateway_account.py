@@ -336,7 +336,9 @@ class SmsGatewayAccount(models.Model):
             else vals
             for vals in vals_list
         ]
-        return super().create(vals_list)
+        accounts = super().create(vals_list)
+        self.env.registry.clear_cache()  # which companies take Odoo's SMS
+        return accounts
 
     def write(self, vals):
         self._sms_check_admin()
@@ -356,11 +358,15 @@ class SmsGatewayAccount(models.Model):
         result = super().write(vals)
         if credentials_changed:
             self._sms_close_activities(LOCK_ACTIVITY_SUMMARY, *ALERT_SUMMARIES.values())
+        if {"active", "provider", "company_id"} & set(vals):
+            self.env.registry.clear_cache()  # which companies take Odoo's SMS
         return result
 
     def unlink(self):
         self._sms_check_admin()
-        return super().unlink()
+        result = super().unlink()
+        self.env.registry.clear_cache()  # which companies take Odoo's SMS
+        return result
 
     def action_archive(self):
         self._sms_check_admin()

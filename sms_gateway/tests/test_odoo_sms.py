@@ -162,6 +162,18 @@ class TestOdooSms(SmsGatewayCase):
         self.assertFalse(self.Message.search([("mail_message_id", "=", chatter.id)]))
         self.assertEqual(self.notification(chatter).notification_status, "pending")
 
+    def test_archiving_the_real_account_gives_odoo_sms_back_to_iap(self):
+        with self.mock_sms_gateway("smsapi") as double:
+            self.assertTrue(self.env.company._sms_gateway_takes_odoo_sms())
+            double.account.action_archive()
+            calls, iap = self.iap_calls()
+            with iap:
+                self.chatter_sms()
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(double.accepted(), [])
+        self.assertFalse(self.env.company._sms_gateway_takes_odoo_sms())
+
     def test_the_sandbox_never_takes_odoo_sms(self):
         # Only the sandbox is active (it delivers nothing): Odoo IAP sends.
         self.set_sms_account(provider="sandbox")
@@ -211,6 +223,11 @@ class TestOdooSms(SmsGatewayCase):
             self.env.company.with_user(self.user_manager).write(
                 {"sms_gateway_odoo_sms": "iap"}
             )
+        with self.assertRaises(AccessError):
+            self.env["res.config.settings"].with_user(self.user_manager).create(
+                {"sms_gateway_odoo_sms": "iap"}
+            ).execute()
+        self.assertEqual(self.env.company.sms_gateway_odoo_sms, "gateway")
         settings = self.env["res.config.settings"].create(
             {"sms_gateway_odoo_sms": "iap"}
         )
@@ -243,3 +260,73 @@ class TestOdooSms(SmsGatewayCase):
         sent = [m["body"] for m in double.accepted()]
         self.assertEqual(sent, ["Your order is ready"])
         self.assertEqual(self.notification(mine).notification_status, "pending")
+
+
+@tagged("post_install", "-at_install")
+class TestOdooSmsComposer(SmsGatewayCase):
+    """Odoo's SMS composer counts as the SMS engine where the accounts send."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.Partner.create(
+            {
+                "name": "Jan Kowalski",
+                "mobile": "+48 501 100 200",
+                "country_id": cls.country_pl.id,
+            }
+        )
+        cls.env.company.sms_gateway_odoo_sms = "gateway"
+
+    def composer(self, body, **values):
+        return (
+            self.env["sms.composer"]
+            .with_context(
+                active_model="res.partner",
+                active_id=self.customer.id,
+                default_composition_mode="comment",
+            )
+            .create({"body": body, **values})
+        )
+
+    def test_the_counter_is_the_engine_s(self):
+        # Odoo's own counter takes these for Unicode and the newline twice:
+        # 36 characters, 1 SMS (UNICODE). They are GSM-7 (the eight take two
+        # septets each), 35 characters.
+        text = "Hinta 5 € [ale] {koodi} ~^|\\\nKiitos"
+        with self.mock_sms_gateway("smsapi") as double:
+            composer = self.composer(text)
+            self.assertTrue(composer.sms_gateway_used)
+            self.assertEqual(composer.sms_gateway_chars, 35)
+            self.assertEqual(composer.sms_gateway_encoding, "GSM-7")
+            self.assertEqual(composer.sms_gateway_parts, 1)
+            self.assertEqual(composer.sms_gateway_chars_left, 160 - 44)
+            self.assertFalse(composer.sms_gateway_non_gsm)
+            composer.action_send_sms()
+            self.env["sms.gateway.dispatcher"]._cron_dispatch()
+        message = (
+            self.env["sms.gateway.message"]
+            .sudo()
+            .search([("partner_id", "=", self.customer.id), ("sms_uuid", "!=", False)])
+        )
+        self.assertEqual((message.encoding, message.parts), ("GSM-7", 1))
+        self.assertEqual([m["body"] for m in double.accepted()], [text])
+
+    def test_transliteration_as_in_the_send_window(self):
+        with self.mock_sms_gateway("smsapi") as double:
+            composer = self.composer(
+                "Zażółć gęślą jaźń", sms_gateway_transliterate="ascii"
+            )
+            self.assertEqual(composer.sms_gateway_encoding, "GSM-7")
+            composer.sms_gateway_transliterate = "none"
+            self.assertEqual(composer.sms_gateway_encoding, "UCS-2")
+            self.assertEqual(composer.sms_gateway_non_gsm, "ż ó ł ć ę ś ą ź ń")
+            composer.sms_gateway_transliterate = "ascii"
+            composer.action_send_sms()
+            self.env["sms.gateway.dispatcher"]._cron_dispatch()
+        self.assertEqual([m["body"] for m in double.accepted()], ["Zazolc gesla jazn"])
+
+    def test_with_odoo_iap_the_composer_is_odoo_s(self):
+        self.env.company.sms_gateway_odoo_sms = "iap"
+        with self.mock_sms_gateway("smsapi"):
+            self.assertFalse(self.composer("Hello").sms_gateway_used)

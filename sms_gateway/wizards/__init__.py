@@ -5,3 +5,4 @@ from . import sms_gateway_group_import
 from . import sms_gateway_group_import_line
 from . import sms_gateway_send_wizard
 from . import sms_gateway_usage_export
+from . import sms_composer
