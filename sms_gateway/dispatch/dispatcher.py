@@ -131,6 +131,7 @@ class SmsGatewayDispatcher(models.AbstractModel):
             self._sms_recover_interrupted(max_attempts)
             self._sms_send_emails()
             self._commit()
+            self._sms_sync_odoo_sms_left()
             # Accounts that failed in this run: id -> time.monotonic() until
             # which the run leaves them (inf: to its end, after a failure; a
             # provider's 'send more slowly' only for its Retry-After).
@@ -895,6 +896,28 @@ class SmsGatewayDispatcher(models.AbstractModel):
                 "SMS dispatch: the state of %s SMS of Odoo's apps not written back",
                 len(ids),
             )
+
+    @api.model
+    def _sms_sync_odoo_sms_left(self, limit=2000):
+        """Odoo SMS still "Processing" whose message is settled (a write-back
+        that failed, or a worker killed between a batch's results and its
+        write-back): written back now."""
+        self.env.cr.execute(
+            """
+            SELECT m.id FROM sms_gateway_message m
+              JOIN sms_sms s ON s.uuid = m.sms_uuid
+             WHERE s.state = 'process' AND m.state NOT IN ('queued', 'sending')
+               AND NOT EXISTS (
+                   SELECT 1 FROM sms_gateway_message o
+                    WHERE o.sms_uuid = m.sms_uuid AND o.id > m.id
+               )
+             LIMIT %s
+            """,
+            (limit,),
+        )
+        self._sms_sync_odoo_sms(
+            [{"id": row[0], "odoo_sms": True} for row in self.env.cr.fetchall()]
+        )
 
     @api.model
     def _sms_apply_waiting_events(self, company, rows):

@@ -6,7 +6,7 @@ the providers, credentials and senders.
 """
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..tools import phone as phone_tools
 
@@ -76,6 +76,19 @@ class ResCompany(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if (
+            "sms_gateway_odoo_sms" in vals
+            and not self.env.su
+            and not self.env.user.has_group("base.group_system")
+        ):
+            # Where Odoo's SMS go (and who pays for them) is a system
+            # administrator's choice, not every company editor's.
+            raise AccessError(
+                self.env._(
+                    "Only a system administrator can choose where Odoo's own SMS "
+                    "go (Settings > SMS)."
+                )
+            )
         self._sms_gateway_activate_currencies([vals])
         result = super().write(vals)
         if "sms_gateway_odoo_sms" in vals:

@@ -520,7 +520,7 @@ class SmsGatewayMessage(models.Model):
         by_state = {}
         for uuid, state, reason in rows:
             by_state.setdefault(state, {})[uuid] = reason
-        chatter = self.env["mail.message"]
+        chatter = Sms.env["mail.message"]
         for state, reasons in by_state.items():
             uuids = list(reasons)
             odoo_state = ODOO_SMS_STATE[state]
@@ -530,10 +530,10 @@ class SmsGatewayMessage(models.Model):
             if state in ODOO_SMS_DELIVERY_ERROR:
                 # As Odoo's IAP delivery reports: the trackers say why, the SMS
                 # itself stays sent (Odoo has no such failure type for it).
+                trackers._action_update_from_sms_state("pending")
                 trackers._action_update_from_provider_error(
                     ODOO_SMS_DELIVERY_ERROR[state]
                 )
-                values = {"state": "pending"}
             elif odoo_state == "error":
                 values["failure_type"] = "unknown"
                 for reason, group in trackers.grouped(
@@ -548,8 +548,9 @@ class SmsGatewayMessage(models.Model):
                 trackers._sms_gateway_cancel()
             else:
                 trackers._action_update_from_sms_state(odoo_state)
-            # Settled: Odoo's cleaning removes the SMS (its trackers stay).
-            values["to_delete"] = odoo_state != "process"
+            # Sent: Odoo's cleaning removes the SMS (its trackers stay); a failed
+            # or canceled one stays, for Odoo's Retry and Resend.
+            values["to_delete"] = odoo_state in ("pending", "sent")
             sms.write(values)
             chatter |= sms.mail_message_id
             chatter |= trackers.mail_notification_id.mail_message_id

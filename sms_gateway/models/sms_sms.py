@@ -48,21 +48,26 @@ class SmsSms(models.Model):
         return None
 
     def _sms_gateway_company(self):
-        """The company an SMS is sent for: its document's, else the current."""
+        """The company an SMS is sent for: its document's (the chatter
+        message's company); for SMS marketing, its mailing's author's; else
+        its author's (Odoo's queue runs as the superuser, whose company says
+        nothing about the SMS), else the current one."""
         self.ensure_one()
-        return self.mail_message_id.record_company_id or self.env.company
+        mailing = self.mailing_id if "mailing_id" in self._fields else None
+        return (
+            self.mail_message_id.record_company_id
+            or (mailing and mailing.user_id.company_id)
+            or self.create_uid.company_id
+            or self.env.company
+        )
 
     def _sms_gateway_routed(self):
-        """The SMS of ``self`` that go through SMS Gateway accounts."""
-        takes = {}
-        routed = self.browse()
-        for sms in self:
-            company = sms._sms_gateway_company()
-            if company.id not in takes:
-                takes[company.id] = company.sudo()._sms_gateway_takes_odoo_sms()
-            if takes[company.id]:
-                routed |= sms
-        return routed
+        """The SMS of ``self`` that go through SMS Gateway accounts (none, and
+        not a query, while no company's accounts take Odoo's SMS)."""
+        takers = self.env["res.company"]._sms_gateway_odoo_sms_company_ids()
+        if not takers:
+            return self.browse()
+        return self.filtered(lambda sms: sms._sms_gateway_company().id in takers)
 
     def _sms_gateway_queue(self):
         """One queued SMS Gateway message per Odoo SMS (in one ``create``);
@@ -85,8 +90,22 @@ class SmsSms(models.Model):
             if wanted
             else ()
         )
+        # An Odoo SMS already queued or sent through the accounts (sent again
+        # by a retry of a "Processing" one, say) is not queued twice.
+        self.env["sms.gateway.message"].flush_model(["sms_uuid", "state"])
+        self.env.cr.execute(
+            """
+            SELECT sms_uuid FROM sms_gateway_message
+             WHERE sms_uuid IN %s AND state NOT IN ('failed', 'canceled')
+            """,
+            (tuple(self.mapped("uuid")) or (None,),),
+        )
+        live = {row[0] for row in self.env.cr.fetchall()}
         values, taken, refused = [], self.browse(), {}
         for sms in self:
+            if sms.uuid in live:
+                taken |= sms
+                continue
             number = numbers[sms.id]
             failure = (
                 NO_NUMBER
@@ -104,21 +123,21 @@ class SmsSms(models.Model):
                 sms._sms_gateway_message_values(sms._sms_gateway_company(), number)
             )
             taken |= sms
-        if values:
-            self.env["sms.gateway.message"].create(values)
-            taken._update_sms_state_and_trackers("process")
-            self.env["sms.gateway.dispatcher"]._sms_trigger_dispatch()
-        for failure_type, failed in refused.items():
-            if failure_type == OPTED_OUT:
-                # Odoo's notifications have no "blacklisted": the reason in words.
-                failed.write({"state": "error", "failure_type": OPTED_OUT})
-                failed.sms_tracker_id._action_update_from_sms_state(
-                    "error",
-                    failure_type="unknown",
-                    failure_reason=self.env._("The number is on the opt-out list."),
-                )
-            else:
-                failed._update_sms_state_and_trackers("error", failure_type)
+        # The messages and the Odoo SMS's new state together, or neither
+        # (Odoo's queue goes on after an error and commits).
+        with self.env.cr.savepoint():
+            if values:
+                self.env["sms.gateway.message"].create(values)
+            if taken:
+                taken._update_sms_state_and_trackers("process")
+                self.env["sms.gateway.dispatcher"]._sms_trigger_dispatch()
+            for failure_type, failed in refused.items():
+                if failure_type == OPTED_OUT:
+                    # As Odoo's composer marks a blacklisted number: canceled.
+                    failed.write({"state": "canceled", "failure_type": OPTED_OUT})
+                    failed.sms_tracker_id._action_update_from_sms_state("canceled")
+                else:
+                    failed._update_sms_state_and_trackers("error", failure_type)
 
     def _sms_gateway_message_values(self, company, number):
         """The values of the SMS Gateway message that sends this Odoo SMS."""

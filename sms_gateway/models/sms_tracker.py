@@ -23,6 +23,9 @@ class SmsTracker(models.Model):
             }
         )
         if "mailing_trace_id" in self._fields:  # SMS marketing installed
-            self.mailing_trace_id.filtered(
+            traces = self.mailing_trace_id.filtered(
                 lambda t: t.trace_status in ("outgoing", "process")
-            ).write({"trace_status": "cancel"})
+            )
+            traces.write({"trace_status": "cancel"})
+            # The mailing is done once none of its SMS is being processed.
+            self._update_sms_mailings("cancel", traces)

@@ -8,10 +8,10 @@ the sandbox is active), and no one reaches what they may not read."""
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import SmsGatewayCase
+from .common import SmsAccountMixin, SmsGatewayCase
 
 IAP_SEND = "odoo.addons.sms.tools.sms_api.SmsApi._send_sms_batch"
 
@@ -128,11 +128,53 @@ class TestOdooSms(SmsGatewayCase):
         self.assertEqual(notification.notification_status, "exception")
         self.assertEqual(notification.failure_type, "sms_not_delivered")
 
+    def test_odoo_s_retry_after_a_failure_sends_it_again_once(self):
+        with self.mock_sms_gateway("smsapi") as double:
+            double.invalid_numbers = {"358405550101"}
+            chatter = self.chatter_sms()
+            self.Dispatcher._cron_dispatch()
+            sms = (
+                self.env["sms.sms"]
+                .sudo()
+                .search([("mail_message_id", "=", chatter.id)])
+            )
+            # Failed, and kept for Odoo's Retry (not cleaned away).
+            self.assertEqual((sms.state, sms.to_delete), ("error", False))
+            double.invalid_numbers = set()
+            sms.action_set_outgoing()
+            self.env["sms.sms"].sudo()._process_queue()
+            # Sent again while being processed: not queued twice.
+            sms._send()
+            self.Dispatcher._cron_dispatch()
+        messages = self.Message.search([("sms_uuid", "=", sms.uuid)])
+        self.assertEqual(messages.mapped("state"), ["sent", "failed"])
+        self.assertEqual(len(double.accepted()), 1)
+        self.assertEqual((sms.state, sms.to_delete), ("pending", True))
+        self.assertEqual(self.notification(chatter).notification_status, "pending")
+
+    def test_a_settled_message_left_processing_is_written_back(self):
+        # A worker killed between a batch's results and their write-back.
+        with self.mock_sms_gateway("smsapi"):
+            chatter = self.chatter_sms()
+            with patch.object(
+                type(self.Dispatcher), "_sms_sync_odoo_sms", lambda self, rows: None
+            ):
+                self.Dispatcher._cron_dispatch()
+            sms = (
+                self.env["sms.sms"]
+                .sudo()
+                .search([("mail_message_id", "=", chatter.id)])
+            )
+            self.assertEqual(sms.state, "process")
+            self.Dispatcher._cron_dispatch()  # the next run
+        self.assertEqual(sms.state, "pending")
+        self.assertEqual(self.notification(chatter).notification_status, "pending")
+
     def test_a_canceled_message_cancels_the_chatter_notification(self):
         with self.mock_sms_gateway("smsapi") as double:
             chatter = self.chatter_sms()
             message = self.Message.search([("mail_message_id", "=", chatter.id)])
-            message.action_cancel()
+            message.with_user(self.user_manager).sudo(False).action_cancel()
             self.Dispatcher._cron_dispatch()
         self.assertEqual(double.accepted(), [])
         self.assertEqual(self.notification(chatter).notification_status, "canceled")
@@ -144,11 +186,10 @@ class TestOdooSms(SmsGatewayCase):
             self.Dispatcher._cron_dispatch()
         self.assertEqual(double.accepted(), [])
         self.assertFalse(self.Message.search([("mail_message_id", "=", chatter.id)]))
-        notification = self.notification(chatter)
-        self.assertEqual(notification.notification_status, "exception")
-        self.assertIn("opt-out list", notification.failure_reason)
+        # As Odoo's composer marks a blacklisted number: canceled.
+        self.assertEqual(self.notification(chatter).notification_status, "canceled")
         sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", chatter.id)])
-        self.assertEqual((sms.state, sms.failure_type), ("error", "sms_blacklist"))
+        self.assertEqual((sms.state, sms.failure_type), ("canceled", "sms_blacklist"))
 
     def test_odoo_iap_stays_where_it_is_chosen(self):
         self.env.company.sms_gateway_odoo_sms = "iap"
@@ -218,11 +259,18 @@ class TestOdooSms(SmsGatewayCase):
             as_accountant.read(["body"])
         with self.assertRaises(AccessError):
             as_accountant.read(["mail_message_id"])
-        # Only a system administrator chooses where Odoo's SMS go.
+        # Only a system administrator chooses where Odoo's SMS go, not one who
+        # may edit companies (Access Rights).
+        rights_admin = new_test_user(
+            self.env,
+            login="rights_admin",
+            groups="base.group_user,base.group_erp_manager",
+        )
         with self.assertRaises(AccessError):
-            self.env.company.with_user(self.user_manager).write(
+            self.env.company.with_user(rights_admin).write(
                 {"sms_gateway_odoo_sms": "iap"}
             )
+        self.env.company.with_user(rights_admin).write({"sms_gateway_max_parts": 4})
         with self.assertRaises(AccessError):
             self.env["res.config.settings"].with_user(self.user_manager).create(
                 {"sms_gateway_odoo_sms": "iap"}
@@ -291,8 +339,8 @@ class TestOdooSmsComposer(SmsGatewayCase):
 
     def test_the_counter_is_the_engine_s(self):
         # Odoo's own counter takes these for Unicode and the newline twice:
-        # 36 characters, 1 SMS (UNICODE). They are GSM-7 (the eight take two
-        # septets each), 35 characters.
+        # 36 characters, 1 SMS (UNICODE). They are GSM-7 (the nine of
+        # € [ ] { } ~ ^ | \ take two septets each), 35 characters.
         text = "Hinta 5 € [ale] {koodi} ~^|\\\nKiitos"
         with self.mock_sms_gateway("smsapi") as double:
             composer = self.composer(text)
@@ -330,3 +378,53 @@ class TestOdooSmsComposer(SmsGatewayCase):
         self.env.company.sms_gateway_odoo_sms = "iap"
         with self.mock_sms_gateway("smsapi"):
             self.assertFalse(self.composer("Hello").sms_gateway_used)
+
+
+@tagged("post_install", "-at_install")
+class TestOdooSmsComposerTour(SmsAccountMixin, HttpCase):
+    def test_the_composer_of_a_partner_in_the_browser(self):
+        self.env.company.country_id = self.env.ref("base.fi")
+        self.env.company.sms_gateway_odoo_sms = "gateway"
+        new_test_user(
+            self.env,
+            login="odoo_sms_tour",
+            password="odoo_sms_tour_pw1",
+            name="Tour Employee",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Tour Customer",
+                "mobile": "+358 40 555 0177",
+                "country_id": self.env.ref("base.fi").id,
+            }
+        )
+        # Odoo's composer on a document of an app's (on partners the send
+        # window replaces it): opened as the apps' "Send SMS" actions open it.
+        action = self.env["ir.actions.act_window"].create(
+            {
+                "name": "Send SMS",
+                "res_model": "sms.composer",
+                "view_mode": "form",
+                "target": "new",
+                "context": repr(
+                    {
+                        "default_composition_mode": "comment",
+                        "default_res_model": "res.partner",
+                        "default_res_id": partner.id,
+                        "default_number_field_name": "mobile",
+                    }
+                ),
+            }
+        )
+        with self.mock_sms_gateway("smsapi") as double:
+            self.start_tour(
+                f"/odoo/action-{action.id}",
+                "sms_gateway_odoo_composer_tour",
+                login="odoo_sms_tour",
+            )
+            self.env["sms.gateway.dispatcher"]._cron_dispatch()
+        self.assertEqual(
+            [(m["number"], m["body"]) for m in double.accepted()],
+            [("358405550177", "Hinta 5 € [ale] {koodi}")],
+        )
