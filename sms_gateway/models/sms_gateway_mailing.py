@@ -17,6 +17,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_datetime
 
+from ..tools import sms_text
+
 _logger = logging.getLogger(__name__)
 
 MAILING_STATES = [
@@ -32,6 +34,23 @@ TRANSLITERATE = [
     ("gsm", "Keep GSM-7 characters"),
     ("ascii", "Plain ASCII"),
 ]
+TRANSLITERATE_HELP = (
+    "Replace the characters that force Unicode (Polish letters, typographic "
+    "quotes, Cyrillic...) by GSM-7 ones, which fit more text in each part. "
+    "'Keep GSM-7 characters' keeps ä ö å é €; 'Plain ASCII' removes every "
+    "national character."
+)
+
+
+def text_finisher(how):
+    """The text as it is sent, as a function of the text: transliterated
+    when ``how`` (a ``TRANSLITERATE`` key) asks."""
+    if how in ("gsm", "ascii"):
+        keep_gsm = how == "gsm"
+        return lambda text: sms_text.transliterate(text, keep_gsm=keep_gsm)
+    return lambda text: text
+
+
 # What a mailing is made of: its messages were written from these when it was
 # queued, so they cannot change afterwards (only its name can).
 LOCKED_WHEN_QUEUED = (

@@ -22,6 +22,7 @@ from ..tools.placeholder import (
     is_field_path,
 )
 from .sms_gateway_group import field_refusal
+from .sms_gateway_mailing import text_finisher
 
 # What a placeholder may start from: the recipient, the sender, the company.
 PLACEHOLDER_ROOTS = {
@@ -217,11 +218,7 @@ class SmsGatewayMailing(models.Model):
     def _sms_text_finisher(self):
         """``_sms_finish_text`` as a function of the text alone (the
         mailing's setting read once, for a batch of texts)."""
-        how = self.transliterate
-        if how in ("gsm", "ascii"):
-            keep_gsm = how == "gsm"
-            return lambda text: sms_text.transliterate(text, keep_gsm=keep_gsm)
-        return lambda text: text
+        return text_finisher(self.transliterate)
 
     def _sms_render_for(self, partner):
         """The text ``partner`` gets (raises UserError when it cannot render),

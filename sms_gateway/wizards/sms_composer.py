@@ -9,7 +9,11 @@ window."""
 
 from odoo import api, fields, models
 
-from ..models.sms_gateway_mailing import TRANSLITERATE
+from ..models.sms_gateway_mailing import (
+    TRANSLITERATE,
+    TRANSLITERATE_HELP,
+    text_finisher,
+)
 from ..tools import sms_text
 
 
@@ -27,10 +31,7 @@ class SmsComposer(models.TransientModel):
         string="Transliterate",
         default="none",
         required=True,
-        help="Replace the characters that force Unicode (Polish letters, "
-        "typographic quotes, Cyrillic...) by GSM-7 ones, which fit more text in "
-        "each part. 'Keep GSM-7 characters' keeps ä ö å é €; 'Plain ASCII' "
-        "removes every national character.",
+        help=TRANSLITERATE_HELP,
     )
     sms_gateway_chars = fields.Integer(
         string="Characters", compute="_compute_sms_gateway_counter"
@@ -78,10 +79,7 @@ class SmsComposer(models.TransientModel):
 
     def _sms_gateway_finish(self, text):
         """The text as it goes: transliterated when asked."""
-        how = self.sms_gateway_transliterate
-        if how in ("gsm", "ascii") and text:
-            return sms_text.transliterate(text, keep_gsm=how == "gsm")
-        return text
+        return text_finisher(self.sms_gateway_transliterate)(text)
 
     def _prepare_body_values(self, records):
         bodies = super()._prepare_body_values(records)

@@ -18,7 +18,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..models.res_partner_recipient import BULK, SINGLE
-from ..models.sms_gateway_mailing import TRANSLITERATE
+from ..models.sms_gateway_mailing import TRANSLITERATE, TRANSLITERATE_HELP
 from ..tools import sms_text
 
 # Above this many partners the window counts a sample of about
@@ -71,10 +71,7 @@ class SmsGatewaySendWizard(models.TransientModel):
         TRANSLITERATE,
         default="none",
         required=True,
-        help="Replace the characters that force Unicode (Polish letters, "
-        "typographic quotes, Cyrillic...) by GSM-7 ones, which fit more text in "
-        "each part. 'Keep GSM-7 characters' keeps ä ö å é €; 'Plain ASCII' "
-        "removes every national character.",
+        help=TRANSLITERATE_HELP,
     )
     sender = fields.Char(
         help="Empty: each SMS account's own sender. A sender typed here goes "
