@@ -18,6 +18,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..tools.providers import undelivered_kind
 from .res_partner_recipient import BULK, EXCLUSION_REASONS, SINGLE
 
 STATES = [
@@ -47,7 +48,6 @@ ODOO_SMS_STATE = {
     "failed": "error",
     "canceled": "canceled",
 }
-ODOO_SMS_DELIVERY_ERROR = {"undelivered": "not_delivered"}
 USER_GROUP = "sms_gateway.group_sms_gateway_user"
 MANAGER_GROUP = "sms_gateway.group_sms_gateway_manager"
 
@@ -507,7 +507,8 @@ class SmsGatewayMessage(models.Model):
         self.env["sms.gateway.message"].flush_model()
         self.env.cr.execute(
             """
-            SELECT sms_uuid, state, failure_reason FROM sms_gateway_message
+            SELECT sms_uuid, state, failure_reason, provider, provider_status
+              FROM sms_gateway_message
              WHERE id IN %s AND sms_uuid IS NOT NULL
             """,
             (tuple(self.ids),),
@@ -518,7 +519,11 @@ class SmsGatewayMessage(models.Model):
         Sms = self.env["sms.sms"].sudo().with_context(sms_skip_msg_notification=True)
         Tracker = Sms.env["sms.tracker"]
         by_state = {}
-        for uuid, state, reason in rows:
+        for uuid, state, reason, provider, provider_status in rows:
+            if state == "undelivered":
+                # Why, in the words of Odoo's delivery errors (a rejected or
+                # unknown number bounces, as Odoo's IAP reports it).
+                reason = undelivered_kind(provider, provider_status, reason)
             by_state.setdefault(state, {})[uuid] = reason
         chatter = Sms.env["mail.message"]
         for state, reasons in by_state.items():
@@ -527,13 +532,14 @@ class SmsGatewayMessage(models.Model):
             sms = Sms.search([("uuid", "in", uuids)])
             trackers = Tracker.search([("sms_uuid", "in", uuids)])
             values = {"state": odoo_state, "failure_type": False}
-            if state in ODOO_SMS_DELIVERY_ERROR:
+            if state == "undelivered":
                 # As Odoo's IAP delivery reports: the trackers say why, the SMS
                 # itself stays sent (Odoo has no such failure type for it).
                 trackers._action_update_from_sms_state("pending")
-                trackers._action_update_from_provider_error(
-                    ODOO_SMS_DELIVERY_ERROR[state]
-                )
+                for kind, group in trackers.grouped(
+                    lambda t, reasons=reasons: reasons.get(t.sms_uuid)
+                ).items():
+                    group._action_update_from_provider_error(kind)
             elif odoo_state == "error":
                 values["failure_type"] = "unknown"
                 for reason, group in trackers.grouped(

@@ -128,6 +128,29 @@ class TestOdooSms(SmsGatewayCase):
         self.assertEqual(notification.notification_status, "exception")
         self.assertEqual(notification.failure_type, "sms_not_delivered")
 
+    def test_a_number_the_network_rejects_bounces(self):
+        """SMSAPI's REJECTED is Odoo's "Rejected": the chatter shows a bounce,
+        as Odoo's IAP reports it, not a failure to retry."""
+        with self.mock_sms_gateway("smsapi"):
+            chatter = self.chatter_sms()
+            self.Dispatcher._cron_dispatch()
+        message = self.Message.search([("mail_message_id", "=", chatter.id)])
+        self.env["sms.gateway.delivery"]._sms_apply_delivery_events(
+            self.env.company,
+            [
+                {
+                    "provider_ref": message.provider_ref,
+                    "status": "undelivered",
+                    "raw_status": "REJECTED",
+                }
+            ],
+            "smsapi",
+        )
+        notification = self.notification(chatter)
+        self.assertEqual(message.state, "undelivered")
+        self.assertEqual(notification.notification_status, "bounce")
+        self.assertEqual(notification.failure_type, "sms_rejected")
+
     def test_odoo_s_retry_after_a_failure_sends_it_again_once(self):
         with self.mock_sms_gateway("smsapi") as double:
             double.invalid_numbers = {"358405550101"}

@@ -57,15 +57,22 @@ points", "12.00 USD") or None when the provider has no balance API (every
 adapter declares ``balance_unit`` or reads the unit from the answer);
 ``provider.check()`` raises ProviderError when the provider cannot be used;
 ``provider.close()``; providers are context managers. Callback helpers: ``STATUS_MAP``,
-``map_status``, ``parse_callback`` (``callbacks.py``, by code) and each
-class's ``verify_callback``.
+``map_status``, ``parse_callback``, ``undelivered_kind`` (why a message was
+not delivered, in the words of Odoo's SMS delivery errors) (``callbacks.py``,
+by code) and each class's ``verify_callback``.
 """
 
 # The provider modules and classes named here are kept for the callers that
 # import them; the registry finds every provider module by itself.
 from . import quriiri, sandbox, smsapi, twilio
-from .base import Balance, BaseProvider, Credential, make_result
-from .callbacks import DELIVERY_STATUSES, STATUS_MAP, map_status, parse_callback
+from .base import UNDELIVERED_KINDS, Balance, BaseProvider, Credential, make_result
+from .callbacks import (
+    DELIVERY_STATUSES,
+    STATUS_MAP,
+    map_status,
+    parse_callback,
+    undelivered_kind,
+)
 from .errors import (
     AuthenticationError,
     NoCreditError,
@@ -83,6 +90,7 @@ __all__ = [
     "DELIVERY_STATUSES",
     "PROVIDERS",
     "STATUS_MAP",
+    "UNDELIVERED_KINDS",
     "AuthenticationError",
     "Balance",
     "BaseProvider",
@@ -104,4 +112,5 @@ __all__ = [
     "sandbox",
     "smsapi",
     "twilio",
+    "undelivered_kind",
 ]

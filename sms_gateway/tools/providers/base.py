@@ -122,6 +122,18 @@ def base_url_credential(default, help_text="", choices=()):
 DEFAULT_NAME_CHARS = " .&@-+_!%"
 DEFAULT_NAME_CHARS_TEXT = "letters, digits, space and . & @ - + _ ! %"
 FAILED_STATUSES = ("undelivered", "expired")
+# Why a message was not delivered, in the words of Odoo's SMS delivery errors
+# (``sms_<kind>``): expired, refused by the network, a number that reaches no
+# phone, a number the network does not let receive it, or just not delivered.
+UNDELIVERED_KINDS = (
+    "expired",
+    "rejected",
+    "invalid_destination",
+    "not_allowed",
+    "not_delivered",
+)
+# "Twilio error 30005: ...", "failed (err-code 9)": the code a report gave.
+ERROR_CODE_RE = re.compile(r"\berr(?:or|-code)\s+(\d+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -457,6 +469,10 @@ class BaseProvider:
     # authenticates each report instead (Twilio's signature).
     callback_signed = False
     status_map = {}
+    # Why an undelivered message was not: by provider status (``status_key``)
+    # and by the error code of its report; ``undelivered_kind``.
+    undelivered_status_kinds = {}
+    undelivered_code_kinds = {}
     callback_text_fields = ()
     # Documented request rate limit of an account; None when unknown.
     max_requests_per_second = None
@@ -495,6 +511,19 @@ class BaseProvider:
     def map_status(cls, provider_status):
         """Provider status -> one of ``callbacks.DELIVERY_STATUSES``."""
         return cls.status_map.get(cls.status_key(provider_status), "unknown")
+
+    @classmethod
+    def undelivered_kind(cls, provider_status, error=None):
+        """Why a message the provider reported undelivered or expired was not
+        delivered: one of ``UNDELIVERED_KINDS``, from its provider status and
+        the error its report gave."""
+        key = cls.status_key(provider_status)
+        if cls.status_map.get(key) == "expired":
+            return "expired"
+        match = ERROR_CODE_RE.search(str(error or ""))
+        if match and match.group(1) in cls.undelivered_code_kinds:
+            return cls.undelivered_code_kinds[match.group(1)]
+        return cls.undelivered_status_kinds.get(key, "not_delivered")
 
     @classmethod
     def parse_callback(cls, payload):

@@ -38,6 +38,19 @@ def map_status(code, provider_status):
     return get(code).map_status(provider_status)
 
 
+def undelivered_kind(code, provider_status, error=None):
+    """Why a message of provider ``code`` reported undelivered or expired was
+    not delivered: one of ``UNDELIVERED_KINDS`` ("expired", "rejected",
+    "invalid_destination", "not_allowed", "not_delivered"), from the
+    provider's status and the error of its report; "not_delivered" for an
+    unknown provider."""
+    try:
+        provider = get(code)
+    except ValueError:
+        return "not_delivered"
+    return provider.undelivered_kind(provider_status, error)
+
+
 # Bounds of one report: more than any provider sends at once (a dispatch
 # batch is at most 2,000 messages), far less than could tire the server.
 MAX_EVENTS = 5000

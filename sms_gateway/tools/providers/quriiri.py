@@ -114,6 +114,7 @@ class QuriiriProvider(BaseProvider):
         "characters (Quriiri recommends only A-Z, a-z and 0-9)."
     )
     status_map = STATUS_MAP
+    undelivered_status_kinds = {"REJECTED": "rejected"}
     # Fields of a report that are texts; ``smscount`` may be a number.
     callback_text_fields = (
         "billingref",

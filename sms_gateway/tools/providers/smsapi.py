@@ -252,6 +252,9 @@ class SmsapiProvider(BaseProvider):
         "of 8 to 16 digits. Leave empty to use the account's default sender."
     )
     status_map = STATUS_MAP
+    # REJECTED: refused by the network; STOP: stopped, the number may not
+    # receive it.
+    undelivered_status_kinds = {"REJECTED": "rejected", "STOP": "not_allowed"}
     # Fields of a report that are texts; ``status`` and ``donedate`` may be
     # numbers.
     callback_text_fields = ("MsgId", "id", "idx", "status_name")

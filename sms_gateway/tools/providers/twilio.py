@@ -190,6 +190,19 @@ class TwilioProvider(BaseProvider):
     )
     callback_signed = True
     status_map = STATUS_MAP
+    # ErrorCode of a status callback: 21211 invalid 'To', 21610 unsubscribed
+    # recipient (replied STOP), 21614 'To' not a mobile number, 30004 message
+    # blocked, 30005 unknown destination handset, 30006 landline or
+    # unreachable carrier, 30007 filtered by the carrier.
+    undelivered_code_kinds = {
+        "21211": "invalid_destination",
+        "21610": "not_allowed",
+        "21614": "invalid_destination",
+        "30004": "not_allowed",
+        "30005": "invalid_destination",
+        "30006": "invalid_destination",
+        "30007": "rejected",
+    }
     # Fields of a status callback that are texts (Twilio posts a form: all are).
     callback_text_fields = (
         "MessageSid",

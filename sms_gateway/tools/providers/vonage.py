@@ -167,6 +167,19 @@ class VonageProvider(BaseProvider):
     supports_callbacks = True
     max_requests_per_second = 30
     status_map = STATUS_MAP
+    undelivered_status_kinds = {"rejected": "rejected"}
+    # Delivery receipt err-codes: 4 call barred by user, 6 anti-spam
+    # rejection, 9 illegal number, 10 illegal message, 11 unroutable,
+    # 13 subscriber age restriction, 14 number blocked by carrier.
+    undelivered_code_kinds = {
+        "4": "not_allowed",
+        "6": "rejected",
+        "9": "invalid_destination",
+        "10": "rejected",
+        "11": "invalid_destination",
+        "13": "not_allowed",
+        "14": "not_allowed",
+    }
     callback_text_fields = (
         "messageId",
         "msisdn",
