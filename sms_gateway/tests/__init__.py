@@ -48,3 +48,4 @@ if __name__.startswith("odoo.addons."):
     from . import test_settings_background
     from . import test_security_prepare
     from . import test_odoo_sms
+    from . import test_odoo_apps

@@ -23,6 +23,14 @@ from .base import BaseDouble, digits, sms_parts
 SMSAPI_TOKEN = "smsapi-test-token-5b1f"
 PARAM_NAMES = ("param1", "param2", "param3", "param4")
 PARAM_MARK_RE = re.compile(r"\[%([1-4])%\]")
+# Delivery report codes of SMSAPI's callbacks and their status names.
+REPORT_STATUS_NAMES = {
+    "402": "EXPIRED",
+    "404": "DELIVERED",
+    "405": "UNDELIVERED",
+    "406": "FAILED",
+    "407": "REJECTED",
+}
 
 
 def personal_texts(message, params, count):
@@ -61,6 +69,23 @@ class SmsapiDouble(BaseDouble):
         # so two concurrent requests with the same idx cannot both pass.
         self.send_lock = threading.Lock()
         super().__init__(**kwargs)
+
+    @staticmethod
+    def delivery_report(entries, statuses=None):
+        """What SMSAPI posts to the ``notify_url`` of accepted ``entries`` (of
+        one address): the address and the form, many reports in one, comma
+        separated as SMSAPI sends them. ``statuses``: report code by
+        ``provider_ref`` (404, delivered, for the others)."""
+        statuses = statuses or {}
+        codes = [str(statuses.get(e["provider_ref"], "404")) for e in entries]
+        now = str(int(time.time()))
+        return entries[0]["notify_url"], {
+            "MsgId": ",".join(e["provider_ref"] for e in entries),
+            "status": ",".join(codes),
+            "status_name": ",".join(REPORT_STATUS_NAMES[code] for code in codes),
+            "idx": ",".join(e["idx"] or "" for e in entries),
+            "donedate": ",".join(now for _entry in entries),
+        }
 
     def _authorized(self, request):
         header = request["headers"].get("Authorization") or ""
