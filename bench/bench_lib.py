@@ -84,8 +84,9 @@ def db_exists(name):
     return out.stdout.strip() == "1"
 
 
-def install_db(name, addons_path, log=None):
-    """Create ``name`` with sms_gateway installed (no demo data)."""
+def install_db(name, addons_path, log=None, modules="sms_gateway"):
+    """Create ``name`` with sms_gateway (or ``modules``) installed, no demo
+    data."""
     started = time.perf_counter()
     subprocess.run(
         [
@@ -93,7 +94,7 @@ def install_db(name, addons_path, log=None):
             "-d",
             name,
             "-i",
-            "sms_gateway",
+            modules,
             "--stop-after-init",
             "--without-demo=all",
             "--no-http",

@@ -144,6 +144,28 @@ class SmsGatewayRouter(models.AbstractModel):
             row["id"]
         )
 
+    @api.model
+    def _sms_wake_locked(self, companies):
+        """An account of ``companies`` was unlocked: what waits for it (at
+        most ``WAIT_LOCKED`` seconds more) is tried by a run started now."""
+        now = fields.Datetime.now()
+        self.env["sms.gateway.message"].flush_model(["next_attempt_at", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_gateway_message SET next_attempt_at = %s
+                 WHERE state = 'queued' AND company_id IN %s
+                   AND next_attempt_at > %s AND next_attempt_at <= %s
+                """,
+                now,
+                tuple(companies.ids),
+                now,
+                now + timedelta(seconds=WAIT_LOCKED),
+            )
+        )
+        self.env["sms.gateway.message"].invalidate_model(["next_attempt_at"])
+        self.env["sms.gateway.dispatcher"]._sms_trigger_dispatch()
+
     def _sms_write_waiting(self, waiting):
         for (until, reason), ids in waiting.items():
             self.env.cr.execute(

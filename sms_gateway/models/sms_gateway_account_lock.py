@@ -79,6 +79,8 @@ class SmsGatewayAccount(models.Model):
         self.sudo().write(
             {"location": self._sms_current_location(), "lock_notified": False}
         )
+        # What waited for the lock leaves now, not at its next look.
+        self.env["sms.gateway.router"].sudo()._sms_wake_locked(self.company_id)
         return True
 
     @api.model

@@ -14,7 +14,6 @@ Before queueing, the send is checked from the preview's counts: the parts
 limit, the 24-hour guard, the company's monthly cap and the user's cap.
 """
 
-import io
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -25,20 +24,23 @@ from odoo.tools import SQL
 
 from ..tools import sms_text
 from .res_partner_recipient import BULK, SINGLE
-from .sms_gateway_message import body_hash, message_key, message_key_sql
+from .sms_gateway_message import body_hash, message_key_sql
 
 RENDER_BATCH = 2000
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value):
-    """A value in PostgreSQL's COPY text format."""
-    if value is None or value is False:
-        return "\\N"
-    text = value if isinstance(value, str) else str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return text.translate(_COPY_ESCAPES)
-    return text
+# The columns of each row of ``_sms_copy_messages``.
+MESSAGE_COLUMNS = (
+    "group_id",
+    "partner_id",
+    "number",
+    "email",
+    "channel",
+    "body",
+    "body_hash",
+    "encoding",
+    "chars",
+    "parts",
+    "cost",
+)
 
 
 class SmsGatewayMailing(models.Model):
@@ -333,40 +335,22 @@ class SmsGatewayMailing(models.Model):
         """Insert queued messages with COPY: ``rows`` of (group, partner,
         number, email, channel, body, body hash, encoding, chars, parts,
         cost)."""
-        if not rows:
-            return
-        constant = (
-            "queued",
-            columns["scheduled"],
-            0,
-            columns["user"],
-            columns["company"],
-            columns["currency"],
-            columns["uid"],
-            columns["now"],
-            columns["uid"],
-            columns["now"],
-        )
-        buffer = io.StringIO()
-        prefix = "\t" + _copy_text(columns["mailing"]) + "\t"
-        suffix = "\t" + "\t".join(_copy_text(value) for value in constant) + "\n"
-        write = buffer.write
-        for row in rows:
-            write(message_key())
-            write(prefix)
-            write("\t".join([_copy_text(value) for value in row]))
-            write(suffix)
-        buffer.seek(0)
-        self.env.cr._obj.copy_expert(
-            """
-            COPY sms_gateway_message
-                (uid, mailing_id, group_id, partner_id, number, email, channel,
-                 body, body_hash, encoding, chars, parts, cost, state, scheduled_at,
-                 attempt_count, user_id, company_id, currency_id,
-                 create_uid, create_date, write_uid, write_date)
-            FROM STDIN
-            """,
-            buffer,
+        self.env["sms.gateway.message"]._sms_copy(
+            MESSAGE_COLUMNS,
+            rows,
+            {
+                "mailing_id": columns["mailing"],
+                "state": "queued",
+                "scheduled_at": columns["scheduled"],
+                "attempt_count": 0,
+                "user_id": columns["user"],
+                "company_id": columns["company"],
+                "currency_id": columns["currency"],
+                "create_uid": columns["uid"],
+                "create_date": columns["now"],
+                "write_uid": columns["uid"],
+                "write_date": columns["now"],
+            },
         )
 
     def _sms_insert_skipped(self, source):

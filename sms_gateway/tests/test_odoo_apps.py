@@ -213,9 +213,7 @@ class TestOdooApps(SmsGatewayCase, HttpCase):
         bounced = traces.filtered(lambda t: t.trace_status == "bounce")
         self.assertEqual(set(bounced.mapped("failure_type")), {"sms_rejected"})
         rejected_numbers = {entry["number"].lstrip("+") for entry in accepted[:10]}
-        self.assertEqual(
-            {t.sms_number.lstrip("+") for t in bounced}, rejected_numbers
-        )
+        self.assertEqual({t.sms_number.lstrip("+") for t in bounced}, rejected_numbers)
 
         messages = self.Message.search([("res_model", "=", "mailing.contact")])
         self.assertEqual(len(messages), CAMPAIGN_CONTACTS)

@@ -5,6 +5,7 @@ chatter's SMS of a document reaches the provider exactly once, its state
 comes back to the chatter, Odoo IAP stays where it is chosen (or where only
 the sandbox is active), and no one reaches what they may not read."""
 
+import json
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
@@ -73,7 +74,7 @@ class TestOdooSms(SmsGatewayCase):
             self.assertEqual((message.parts, message.encoding), (1, "GSM-7"))
             sms = self.env["sms.sms"].sudo().search([("uuid", "=", message.sms_uuid)])
             self.assertEqual(sms.state, "process")
-            self.assertEqual(self.notification(chatter).notification_status, "process")
+            self.assertEqual(self.notification(chatter).notification_status, "ready")
 
             self.Dispatcher._cron_dispatch()
             # Odoo's queue runs again: nothing is sent twice.
@@ -192,6 +193,62 @@ class TestOdooSms(SmsGatewayCase):
             self.Dispatcher._cron_dispatch()  # the next run
         self.assertEqual(sms.state, "pending")
         self.assertEqual(self.notification(chatter).notification_status, "pending")
+
+    def test_a_number_that_is_no_number_fails_that_sms_alone(self):
+        """Odoo's queue may hold a number as a user typed it: the one that
+        cannot be read fails with Odoo's "wrong number format", the others of
+        the batch go out."""
+        Sms = self.env["sms.sms"].sudo()
+        bad, good = Sms.create(
+            [
+                {"number": "call me", "body": "Hello", "state": "outgoing"},
+                {"number": "+358 40 555 0102", "body": "Hello", "state": "outgoing"},
+            ]
+        )
+        with self.mock_sms_gateway("smsapi") as double:
+            (bad | good).send()
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual((bad.state, bad.failure_type), ("error", "sms_number_format"))
+        self.assertEqual(
+            [m["number"].lstrip("+") for m in double.accepted()], ["358405550102"]
+        )
+        self.assertEqual(good.state, "pending")
+
+    def test_a_locked_account_keeps_odoo_s_sms_waiting(self):
+        """The database was copied under another name: the account locks and
+        Odoo's SMS wait (the chatter says ready, not failed) until an
+        administrator confirms; then it goes out once."""
+        Account = self.registry["sms.gateway.account"]
+        with self.mock_sms_gateway("smsapi") as double:
+            here = json.loads(self.env["sms.gateway.account"]._sms_current_location())
+            there = json.dumps(dict(here, db="copy_of_prod"), sort_keys=True)
+            with patch.object(Account, "_sms_current_location", return_value=there):
+                self.env.invalidate_all()
+                self.assertTrue(double.account.locked)
+                chatter = self.chatter_sms()
+                self.Dispatcher._cron_dispatch()
+                self.env["sms.sms"].sudo()._process_queue()
+                self.Dispatcher._cron_dispatch()
+                self.assertEqual(double.accepted(), [])
+                sms = (
+                    self.env["sms.sms"]
+                    .sudo()
+                    .search([("mail_message_id", "=", chatter.id)])
+                )
+                self.assertEqual(sms.state, "process")
+                notification = self.notification(chatter)
+                self.assertEqual(notification.notification_status, "ready")
+                message = self.Message.search([("mail_message_id", "=", chatter.id)])
+                self.assertEqual(message.state, "queued")
+                # An administrator confirms that this database may send.
+                admin = new_test_user(
+                    self.env, login="odoo_sms_admin", groups="base.group_system"
+                )
+                double.account.with_user(admin).action_confirm_location()
+                self.env.invalidate_all()
+                self.Dispatcher._cron_dispatch()
+        self.assertEqual(len(double.accepted()), 1)
+        self.assertEqual(notification.notification_status, "pending")
 
     def test_a_canceled_message_cancels_the_chatter_notification(self):
         with self.mock_sms_gateway("smsapi") as double:
