@@ -604,6 +604,35 @@ class SmsGatewayMailing(models.Model):
         return utc(first), utc(following)
 
     @api.model
+    def _sms_counted_domain(self, exclude_mailing=None):
+        """The messages a cap counts: SMS that were not canceled or failed
+        (every SMS of the company: its mailings', Odoo's apps')."""
+        counted = [("channel", "=", "sms"), ("state", "not in", ("canceled", "failed"))]
+        if exclude_mailing:
+            counted.append(("mailing_id", "!=", exclude_mailing.id))
+        return counted
+
+    @api.model
+    def _sms_monthly_cap_left(self, company, at=None, exclude_mailing=None):
+        """How many SMS the company's monthly cap leaves for the month of
+        ``at`` (now by default): the cap less the SMS due that month."""
+        at = at or fields.Datetime.now()
+        start, end = self._sms_month_bounds(company, at)
+        used = (
+            self.env["sms.gateway.message"]
+            .sudo()
+            .search_count(
+                [
+                    *self._sms_counted_domain(exclude_mailing),
+                    ("company_id", "=", company.id),
+                    ("scheduled_at", ">=", start),
+                    ("scheduled_at", "<", end),
+                ]
+            )
+        )
+        return company.sms_gateway_monthly_cap - used
+
+    @api.model
     def _sms_check_caps(self, company, user, count, exclude_mailing=None, at=None):
         """UserError when ``count`` more SMS of ``user``, due at ``at`` (now by
         default), would go over the company's monthly cap or the user's cap.
@@ -613,20 +642,9 @@ class SmsGatewayMailing(models.Model):
         """
         Message = self.env["sms.gateway.message"].sudo()
         at = at or fields.Datetime.now()
-        counted = [("channel", "=", "sms"), ("state", "not in", ("canceled", "failed"))]
-        if exclude_mailing:
-            counted.append(("mailing_id", "!=", exclude_mailing.id))
+        counted = self._sms_counted_domain(exclude_mailing)
         if company.sms_gateway_monthly_cap:
-            start, end = self._sms_month_bounds(company, at)
-            used = Message.search_count(
-                [
-                    *counted,
-                    ("company_id", "=", company.id),
-                    ("scheduled_at", ">=", start),
-                    ("scheduled_at", "<", end),
-                ]
-            )
-            left = company.sms_gateway_monthly_cap - used
+            left = self._sms_monthly_cap_left(company, at, exclude_mailing)
             if count > left:
                 raise UserError(
                     self.env._(

@@ -19,8 +19,10 @@ document's company, else the current company (as Odoo 19 decides it).
 """
 
 import re
+from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..tools import phone as phone_tools
 from ..tools import sms_text
@@ -28,10 +30,27 @@ from .sms_gateway_message import body_hash
 
 # A number as Odoo's phone fields store it once checked: +, then 8 to 15 digits.
 E164_RE = re.compile(r"\+[1-9]\d{7,14}")
+# What ``_sms_gateway_read`` gives of each SMS.
+SMS_READ_KEYS = (
+    "uuid",
+    "number",
+    "body",
+    "partner_id",
+    "create_uid",
+    "mail_message_id",
+    "model",
+    "res_id",
+    "trace_model",
+    "trace_res_id",
+    "company",
+)
 # Failure types (``sms.sms``) of an SMS the accounts cannot take at all.
 NO_NUMBER = "sms_number_missing"
 BAD_NUMBER = "sms_number_format"
 OPTED_OUT = "sms_blacklist"
+NO_CREDIT = "sms_credit"
+NO_CONSENT = "sms_optout"
+RECENT = "sms_duplicate"
 # What each SMS gives its SMS Gateway message (``_sms_gateway_message_values``).
 ODOO_SMS_COLUMNS = (
     "sms_uuid",
@@ -58,9 +77,9 @@ class SmsSms(models.Model):
     def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
         """Odoo's SMS of companies whose accounts take them go to the SMS
         Gateway queue; the others to IAP, as before."""
-        routed, companies = self._sms_gateway_routed()
+        routed, rows = self._sms_gateway_routed()
         if routed:
-            routed.sudo()._sms_gateway_queue(companies)
+            routed.sudo()._sms_gateway_queue(rows)
         rest = self - routed
         if rest:
             return super(SmsSms, rest)._send(
@@ -70,69 +89,90 @@ class SmsSms(models.Model):
             )
         return None
 
-    def _sms_gateway_company(self):
-        """The company an SMS is sent for: its document's (the chatter
-        message's company); for SMS marketing, its mailing's author's; else
-        its author's (Odoo's queue runs as the superuser, whose company says
-        nothing about the SMS), else the current one."""
-        self.ensure_one()
-        mailing = self.mailing_id if "mailing_id" in self._fields else None
-        return (
-            self.mail_message_id.record_company_id
-            or (mailing and mailing.user_id.company_id)
-            or self.create_uid.company_id
-            or self.env.company
+    def _sms_gateway_read(self):
+        """What the queue needs of these SMS, read in one query: by SMS id,
+        its uuid, number, text, partner, author, chatter message and the
+        message's document, the document of its marketing trace, and its
+        company. The company an SMS is sent for is its document's (the
+        chatter message's company); for SMS marketing, its mailing's
+        author's; else its author's (Odoo's queue runs as the superuser, whose
+        company says nothing about the SMS), else the current one."""
+        self.flush_recordset()
+        mailing_company = SQL("NULL::int")
+        if "mailing_id" in self._fields:
+            mailing_company = SQL(
+                "(SELECT u.company_id FROM mailing_mailing m"
+                " JOIN res_users u ON u.id = m.user_id WHERE m.id = s.mailing_id)"
+            )
+        trace_model, trace_id = SQL("NULL::varchar"), SQL("NULL::int")
+        if "mailing_trace_ids" in self._fields:
+            trace_model = SQL(
+                "(SELECT t.model FROM mailing_trace t WHERE t.sms_id_int = s.id"
+                " ORDER BY t.id LIMIT 1)"
+            )
+            trace_id = SQL(
+                "(SELECT t.res_id FROM mailing_trace t WHERE t.sms_id_int = s.id"
+                " ORDER BY t.id LIMIT 1)"
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT s.id, s.uuid, s.number, s.body, s.partner_id, s.create_uid,
+                       s.mail_message_id, mm.model, mm.res_id, %(trace_model)s,
+                       %(trace_id)s,
+                       COALESCE(mm.record_company_id, %(mailing_company)s,
+                                cu.company_id, %(company)s)
+                  FROM sms_sms s
+                  LEFT JOIN mail_message mm ON mm.id = s.mail_message_id
+                  LEFT JOIN res_users cu ON cu.id = s.create_uid
+                 WHERE s.id IN %(ids)s
+                """,
+                trace_model=trace_model,
+                trace_id=trace_id,
+                mailing_company=mailing_company,
+                company=self.env.company.id,
+                ids=tuple(self.ids),
+            )
         )
+        keys = SMS_READ_KEYS
+        return {
+            row[0]: dict(zip(keys, row[1:], strict=True))
+            for row in self.env.cr.fetchall()
+        }
 
     def _sms_gateway_routed(self):
         """The SMS of ``self`` that go through SMS Gateway accounts (none, and
-        not a query, while no company's accounts take Odoo's SMS), and the
-        company of each (by SMS id)."""
+        not a query, while no company's accounts take Odoo's SMS), and what
+        the queue needs of each (``_sms_gateway_read``)."""
         takers = self.env["res.company"]._sms_gateway_odoo_sms_company_ids()
-        if not takers:
+        if not takers or not self.ids:
             return self.browse(), {}
-        companies = {sms.id: sms._sms_gateway_company() for sms in self}
-        routed = self.filtered(lambda sms: companies[sms.id].id in takers)
-        return routed, companies
+        rows = self._sms_gateway_read()
+        routed = [sms_id for sms_id, row in rows.items() if row["company"] in takers]
+        return self.browse(routed), rows
 
-    def _sms_gateway_queue(self, companies=None):
+    def _sms_gateway_queue(self, rows=None):
         """One queued SMS Gateway message per Odoo SMS (written together);
         the Odoo SMS is then "Processing" (out of Odoo's queue) until its
         message's result, its notification and trace waiting. An SMS
-        without a number, with one that cannot be read as a phone number, or
-        with one on the opt-out list fails at once, as IAP would fail it.
+        without a number, with one that cannot be read as a phone number,
+        with one on the opt-out list, or over the company's monthly cap fails
+        at once, as IAP would fail it.
         Called as superuser (``_send``: Odoo sends its queue so)."""
-        if companies is None:
-            companies = {sms.id: sms._sms_gateway_company() for sms in self}
-        regions = {}
-        for company in companies.values():
-            if company.id not in regions:
-                regions[company.id] = company._sms_gateway_region()
-        numbers = {
-            sms.id: sms._sms_gateway_number(regions[companies[sms.id].id])
-            for sms in self
+        rows = rows if rows is not None else self._sms_gateway_read()
+        rows = [rows[sms_id] | {"id": sms_id} for sms_id in self.ids]
+        companies = {
+            company.id: company
+            for company in self.env["res.company"].browse({r["company"] for r in rows})
         }
-        wanted = tuple(number for number in numbers.values() if number)
-        opted_out = set()
-        if wanted:
-            # The opt-out list holds E.164 numbers, as these are.
-            self.env["phone.blacklist"].flush_model(["number", "active"])
-            self.env.cr.execute(
-                "SELECT number FROM phone_blacklist WHERE active AND number IN %s",
-                (wanted,),
+        regions = {
+            cid: company._sms_gateway_region() for cid, company in companies.items()
+        }
+        for row in rows:
+            row["e164"] = self._sms_gateway_number(
+                row["number"], regions[row["company"]]
             )
-            opted_out = {row[0] for row in self.env.cr.fetchall()}
-        # The document of an SMS of SMS marketing is its trace's (one query).
-        traces = {}
-        if "mailing_trace_ids" in self._fields:
-            for trace in (
-                self.env["mailing.trace"]
-                .sudo()
-                .search_fetch(
-                    [("sms_id_int", "in", self.ids)], ["sms_id_int", "model", "res_id"]
-                )
-            ):
-                traces.setdefault(trace.sms_id_int, (trace.model, trace.res_id))
+        barred = self._sms_gateway_barred(rows)
         # An Odoo SMS already queued or sent through the accounts (sent again
         # by a retry of a "Processing" one, say) is not queued twice.
         self.env["sms.gateway.message"].flush_model(["sms_uuid", "state"])
@@ -141,44 +181,42 @@ class SmsSms(models.Model):
             SELECT sms_uuid FROM sms_gateway_message
              WHERE sms_uuid IN %s AND state NOT IN ('failed', 'canceled')
             """,
-            (tuple(self.mapped("uuid")) or (None,),),
+            (tuple(row["uuid"] for row in rows),),
         )
-        live = {row[0] for row in self.env.cr.fetchall()}
-        values, taken, refused, texts = [], self.browse(), {}, {}
-        for sms in self:
-            if sms.uuid in live:
-                taken |= sms
+        live = {uuid for (uuid,) in self.env.cr.fetchall()}
+        # The company's monthly cap is its budget for every SMS: one over it
+        # fails as Odoo IAP fails an SMS without credit.
+        Mailing = self.env["sms.gateway.mailing"]
+        cap_left = {
+            cid: Mailing._sms_monthly_cap_left(company)
+            for cid, company in companies.items()
+            if company.sms_gateway_monthly_cap
+        }
+        messages, taken, refused, texts = [], [], {}, {}
+        for row in rows:
+            if row["uuid"] in live:
+                taken.append(row["id"])
                 continue
-            number = numbers[sms.id]
-            failure = (
-                NO_NUMBER
-                if not sms.number
-                else BAD_NUMBER
-                if not number
-                else OPTED_OUT
-                if number in opted_out
-                else None
+            failure = barred.get(row["id"]) or (
+                NO_CREDIT if cap_left.get(row["company"], 1) <= 0 else None
             )
             if failure:
-                refused[failure] = refused.get(failure, self.browse()) | sms
+                refused.setdefault(failure, []).append(row["id"])
                 continue
-            values.append(
-                sms._sms_gateway_message_values(
-                    companies[sms.id], number, traces.get(sms.id), texts
-                )
+            if row["company"] in cap_left:
+                cap_left[row["company"]] -= 1
+            messages.append(
+                self._sms_gateway_message_row(row, companies[row["company"]], texts)
             )
-            taken |= sms
+            taken.append(row["id"])
         # The messages and the Odoo SMS's new state together, or neither
         # (Odoo's queue goes on after an error and commits).
         with self.env.cr.savepoint():
-            if values:
+            if messages:
                 now = fields.Datetime.now()
                 self.env["sms.gateway.message"]._sms_copy(
                     ODOO_SMS_COLUMNS,
-                    [
-                        tuple(value[name] for name in ODOO_SMS_COLUMNS)
-                        for value in values
-                    ],
+                    messages,
                     {
                         "channel": "sms",
                         "state": "queued",
@@ -194,25 +232,105 @@ class SmsSms(models.Model):
                 # Out of Odoo's queue; its chatter notification and marketing
                 # trace stay "ready" / "outgoing" (waiting: a send window, a
                 # locked account) until the message leaves.
-                taken.write({"state": "process", "failure_type": False})
+                self.browse(taken).write({"state": "process", "failure_type": False})
                 self.env["sms.gateway.dispatcher"]._sms_trigger_dispatch()
-            for failure_type, failed in refused.items():
-                if failure_type == OPTED_OUT:
-                    # As Odoo's composer marks a blacklisted number: canceled.
-                    failed.write({"state": "canceled", "failure_type": OPTED_OUT})
-                    failed.sms_tracker_id._action_update_from_sms_state("canceled")
+            for failure_type, ids in refused.items():
+                failed = self.browse(ids)
+                if failure_type in (OPTED_OUT, NO_CONSENT, RECENT):
+                    # As Odoo's composer marks a blacklisted number: canceled,
+                    # the marketing trace saying why (the chatter notification
+                    # has no such failure type).
+                    failed.write({"state": "canceled", "failure_type": failure_type})
+                    trackers = failed.sms_tracker_id
+                    trackers._action_update_from_sms_state("canceled")
+                    if "mailing_trace_id" in trackers._fields:
+                        trackers.mailing_trace_id.write({"failure_type": failure_type})
+                elif failure_type == NO_CREDIT:
+                    failed.write({"state": "error", "failure_type": NO_CREDIT})
+                    failed.sms_tracker_id._action_update_from_sms_state(
+                        "error",
+                        failure_type=NO_CREDIT,
+                        failure_reason=self.env._(
+                            "The company's monthly SMS cap is reached (Settings > SMS)."
+                        ),
+                    )
                 else:
                     failed._update_sms_state_and_trackers("error", failure_type)
 
-    def _sms_gateway_number(self, region):
-        """This SMS's number in E.164, read with ``region`` (the company's
+    @api.model
+    def _sms_gateway_barred(self, rows):
+        """Why Odoo's SMS of ``rows`` may not go, by SMS id (Odoo's failure
+        type), read for the whole batch: no number, one that is no number, a
+        number on the opt-out list (any SMS); for SMS marketing (an SMS with
+        a marketing trace) also a partner whose SMS consent is not granted,
+        and the same text to the same number within 24 hours (the 24-hour
+        guard of the send window). Transactional SMS of documents need no
+        marketing consent."""
+        cr = self.env.cr
+        barred = {}
+        for row in rows:
+            if not row["number"]:
+                barred[row["id"]] = NO_NUMBER
+            elif not row["e164"]:
+                barred[row["id"]] = BAD_NUMBER
+        numbers = tuple({row["e164"] for row in rows if row["id"] not in barred})
+        if not numbers:
+            return barred
+        # The opt-out list holds E.164 numbers, as these are.
+        self.env["phone.blacklist"].flush_model(["number", "active"])
+        cr.execute(
+            "SELECT number FROM phone_blacklist WHERE active AND number IN %s",
+            (numbers,),
+        )
+        opted_out = {number for (number,) in cr.fetchall()}
+        marketing = [
+            row for row in rows if row["trace_model"] and row["id"] not in barred
+        ]
+        consent, recent = {}, set()
+        if marketing:
+            partners = tuple(
+                {row["partner_id"] for row in marketing if row["partner_id"]}
+            )
+            if partners:
+                self.env["res.partner"].flush_model(["sms_consent"])
+                cr.execute(
+                    "SELECT id, sms_consent FROM res_partner WHERE id IN %s",
+                    (partners,),
+                )
+                consent = dict(cr.fetchall())
+            self.env["sms.gateway.message"].flush_model()
+            cr.execute(
+                """
+                SELECT number, body_hash FROM sms_gateway_message
+                 WHERE number IN %s AND create_date > %s AND channel = 'sms'
+                   AND state NOT IN ('canceled', 'failed')
+                """,
+                (
+                    tuple({row["e164"] for row in marketing}),
+                    fields.Datetime.now() - timedelta(hours=24),
+                ),
+            )
+            recent = set(cr.fetchall())
+        for row in rows:
+            if row["id"] in barred:
+                continue
+            if row["e164"] in opted_out:
+                barred[row["id"]] = OPTED_OUT
+            elif row["trace_model"]:
+                if row["partner_id"] and consent.get(row["partner_id"]) != "granted":
+                    barred[row["id"]] = NO_CONSENT
+                elif (row["e164"], body_hash(row["body"] or "")) in recent:
+                    barred[row["id"]] = RECENT
+        return barred
+
+    @api.model
+    def _sms_gateway_number(self, number, region):
+        """An SMS's ``number`` in E.164, read with ``region`` (the company's
         default country); None when it has none or it cannot be read as a
         number. A number already in E.164 is taken as it is: Odoo's phone
         fields give them so once they checked them (``phone_sanitized``), and
         the provider refuses one that reaches no phone (the SMS fails with
         its reason), as Odoo IAP does."""
-        self.ensure_one()
-        number = self.number
         if not number:
             return None
         if E164_RE.fullmatch(number):
@@ -222,34 +340,32 @@ class SmsSms(models.Model):
         except ValueError:
             return None
 
-    def _sms_gateway_message_values(self, company, number, document=None, texts=None):
-        """The values of the SMS Gateway message that sends this Odoo SMS;
-        ``document``: (model, id) of its marketing trace, if any; ``texts``:
+    @api.model
+    def _sms_gateway_message_row(self, row, company, texts):
+        """The values (``ODOO_SMS_COLUMNS``) of the SMS Gateway message that
+        sends the Odoo SMS of ``row`` (``_sms_gateway_read``); ``texts``:
         what is known of each text already (a campaign's are all one)."""
-        self.ensure_one()
-        body = self.body or ""
-        texts = {} if texts is None else texts
+        body = row["body"] or ""
         if body not in texts:
             texts[body] = (sms_text.analyze(body), body_hash(body))
         info, digest = texts[body]
-        record = self.mail_message_id
-        res_model, res_id = (record.model, record.res_id) if record else (None, 0)
-        if not res_model and document:
-            res_model, res_id = document
-        return {
-            "sms_uuid": self.uuid,
-            "res_model": res_model or False,
-            "res_id": res_id or 0,
-            "mail_message_id": record.id or False,
-            "partner_id": self.partner_id.id or False,
-            "number": number,
-            "body": body,
-            "body_hash": digest,
-            "encoding": info.encoding,
-            "chars": len(body),
-            "parts": info.parts,
-            "cost": info.parts * company.sms_gateway_price_per_part,
-            "currency_id": company.sms_gateway_currency_id.id or False,
-            "user_id": self.create_uid.id or self.env.uid,
-            "company_id": company.id,
-        }
+        res_model, res_id = row["model"], row["res_id"]
+        if not res_model:
+            res_model, res_id = row["trace_model"], row["trace_res_id"]
+        return (
+            row["uuid"],
+            res_model or None,
+            res_id or 0,
+            row["mail_message_id"],
+            row["partner_id"],
+            row["e164"],
+            body,
+            digest,
+            info.encoding,
+            len(body),
+            info.parts,
+            info.parts * company.sms_gateway_price_per_part,
+            company.sms_gateway_currency_id.id or None,
+            row["create_uid"] or self.env.uid,
+            company.id,
+        )

@@ -220,3 +220,55 @@ class TestOdooApps(SmsGatewayCase, HttpCase):
         usage = self.usage(messages)
         self.assertEqual(set(usage.mapped("source")), {"odoo"})
         self.assertEqual(sum(usage.mapped("delivered_parts")), CAMPAIGN_CONTACTS - 10)
+
+    def partner_campaign(self, partners, body="Kevätale alkaa"):
+        """A campaign of SMS Marketing to ``partners`` (the contacts model),
+        sent through Odoo's queue."""
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "name": "Kevät",
+                "subject": "Kevät",
+                "mailing_type": "sms",
+                "body_plaintext": body,
+                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "mailing_domain": repr([("id", "in", partners.ids)]),
+                "sms_allow_unsubscribe": False,
+            }
+        )
+        mailing.action_launch()
+        mailing._process_mass_mailing_queue()
+        return mailing
+
+    def test_marketing_obeys_consent_and_the_24_hour_guard(self):
+        """A campaign reaches only partners who granted SMS consent, and not a
+        number that got the same text within 24 hours; a transactional SMS of
+        a document needs no marketing consent."""
+        granted, unknown, refused = self.customers
+        granted.sms_consent = "granted"
+        refused.sms_consent = "refused"
+        with self.mock_sms_gateway("smsapi") as double:
+            mailing = self.partner_campaign(self.customers)
+            self.dispatch()
+            self.assertOnceEach(double, [granted.mobile])
+            traces = mailing.mailing_trace_ids
+            by_partner = {t.res_id: t for t in traces}
+            self.assertEqual(by_partner[granted.id].trace_status, "pending")
+            self.assertEqual(by_partner[unknown.id].trace_status, "cancel")
+            self.assertEqual(by_partner[unknown.id].failure_type, "sms_optout")
+
+            # The same text again the same day: the guard holds it back.
+            again = self.partner_campaign(granted)
+            self.dispatch()
+            self.assertEqual(len(double.accepted()), 1)
+            trace = again.mailing_trace_ids
+            self.assertEqual(
+                (trace.trace_status, trace.failure_type), ("cancel", "sms_duplicate")
+            )
+
+            # The order's SMS to the partner without consent goes.
+            unknown._message_sms("Tilauksesi on valmis", partner_ids=unknown.ids)
+            self.dispatch()
+        self.assertEqual(
+            sorted(m["body"] for m in double.accepted()),
+            ["Kevätale alkaa", "Tilauksesi on valmis"],
+        )

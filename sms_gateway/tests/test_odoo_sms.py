@@ -250,6 +250,34 @@ class TestOdooSms(SmsGatewayCase):
         self.assertEqual(len(double.accepted()), 1)
         self.assertEqual(notification.notification_status, "pending")
 
+    def test_the_company_s_monthly_cap_holds_for_odoo_s_sms_too(self):
+        """The cap is the company's budget for every SMS: Odoo's SMS count in
+        it, and the one over it fails, saying why, instead of going out."""
+        self.env.company.sms_gateway_monthly_cap = 2
+        other = self.Partner.create(
+            {
+                "name": "Toinen",
+                "mobile": "+358 40 555 0109",
+                "country_id": self.country_fi.id,
+            }
+        )
+        with self.mock_sms_gateway("smsapi") as double:
+            first = self.chatter_sms("One")
+            second = self.chatter_sms("Two", partner=other)
+            third = self.chatter_sms("Three")
+            self.Dispatcher._cron_dispatch()
+        self.assertEqual(sorted(m["body"] for m in double.accepted()), ["One", "Two"])
+        self.assertEqual(self.notification(first).notification_status, "pending")
+        self.assertEqual(self.notification(second).notification_status, "pending")
+        notification = self.notification(third)
+        self.assertEqual(notification.notification_status, "exception")
+        self.assertEqual(notification.failure_type, "sms_credit")
+        self.assertIn("monthly SMS cap", notification.failure_reason)
+        # The send window sees the cap used by Odoo's SMS.
+        self.assertEqual(
+            self.env["sms.gateway.mailing"]._sms_monthly_cap_left(self.env.company), 0
+        )
+
     def test_a_canceled_message_cancels_the_chatter_notification(self):
         with self.mock_sms_gateway("smsapi") as double:
             chatter = self.chatter_sms()
