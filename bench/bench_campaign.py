@@ -15,9 +15,11 @@ by separate processes that do what Odoo's cron workers do, each committing:
   then the *SMS: SMS Queue Manager* cron: ``sms.sms._process_queue()`` until
   nothing is outgoing. With Odoo IAP this sends (500 SMS per request); with
   the company's accounts it queues one SMS Gateway message per SMS;
-- with sms_gateway, also ``--dispatch-workers`` processes (2) running the
+- with sms_gateway, also ``--dispatch-workers`` processes (1) running the
   dispatch cron (``sms.gateway.dispatcher._cron_dispatch()``), which sends
-  while the queue is still being written, as cron workers woken by it do.
+  while the queue is still being written, as a cron worker woken by it does
+  (Odoo's default two cron threads: one runs Odoo's crons, one the
+  dispatch).
 
 Seconds: from *Send* to the moment the double holds every contact's SMS
 (its counts, read every 0.1 s). Each side is checked: every contact's SMS
@@ -70,7 +72,7 @@ def parse_args(argv=None):
     parser.add_argument("--db")
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--delay", type=float, default=0.02)
-    parser.add_argument("--dispatch-workers", type=int, default=2)
+    parser.add_argument("--dispatch-workers", type=int, default=1)
     parser.add_argument("--max-seconds", type=float, default=3600)
     parser.add_argument("--addons-path")
     parser.add_argument("--smsapi-port", type=int, default=8161)

@@ -60,7 +60,7 @@ the messages whose text at the double is the one queued (a double that logs
 a template and its parameters instead shows fewer; it is shown, not
 checked).
 
-Commands (the lead's figures). With a dispatch that sends a personalised
+Commands (the README's figures). With a dispatch that sends a personalised
 text as one request per message (about 38 messages/s here at 20 ms), the
 full run takes about 4 h on 2 cores (100,000 / 38 s per 1-worker run);
 ``--scale-messages`` makes the workers table cheaper::

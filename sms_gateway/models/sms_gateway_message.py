@@ -575,7 +575,6 @@ class SmsGatewayMessage(models.Model):
         for state, reasons in by_state.items():
             uuids = list(reasons)
             odoo_state = ODOO_SMS_STATE[state]
-            sms = Sms.search([("uuid", "in", uuids)])
             trackers = Tracker.search([("sms_uuid", "in", uuids)])
             values = {"state": odoo_state, "failure_type": False}
             if state == "undelivered":
@@ -605,9 +604,31 @@ class SmsGatewayMessage(models.Model):
             # Sent: Odoo's cleaning removes the SMS (its trackers stay); a failed
             # or canceled one stays, for Odoo's Retry and Resend.
             values["to_delete"] = odoo_state in ("pending", "sent")
-            sms.write(values)
-            chatter |= sms.mail_message_id
+            # The Odoo SMS themselves in one statement (a campaign's are many;
+            # nothing of Odoo's is computed from these columns).
+            Sms.flush_model(["state", "failure_type", "to_delete"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE sms_sms
+                       SET state = %s, failure_type = %s, to_delete = %s,
+                           write_uid = %s, write_date = %s
+                     WHERE uuid IN %s
+                 RETURNING mail_message_id
+                    """,
+                    values["state"],
+                    values["failure_type"] or None,
+                    values["to_delete"],
+                    self.env.uid,
+                    fields.Datetime.now(),
+                    tuple(uuids),
+                )
+            )
+            chatter |= Sms.env["mail.message"].browse(
+                {row[0] for row in self.env.cr.fetchall() if row[0]}
+            )
             chatter |= trackers.mail_notification_id.mail_message_id
+        Sms.invalidate_model(["state", "failure_type", "to_delete", "write_date"])
         chatter._notify_message_notification_update()
 
     # ------------------------------------------------------------------
