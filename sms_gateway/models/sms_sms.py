@@ -51,7 +51,7 @@ OPTED_OUT = "sms_blacklist"
 NO_CREDIT = "sms_credit"
 NO_CONSENT = "sms_optout"
 RECENT = "sms_duplicate"
-# What each SMS gives its SMS Gateway message (``_sms_gateway_message_values``).
+# What each SMS gives its SMS Gateway message (``_sms_gateway_message_row``).
 ODOO_SMS_COLUMNS = (
     "sms_uuid",
     "res_model",

@@ -12,7 +12,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import SmsAccountMixin, SmsGatewayCase
+from .common import JsonRpcMixin, SmsAccountMixin, SmsGatewayCase
 
 IAP_SEND = "odoo.addons.sms.tools.sms_api.SmsApi._send_sms_batch"
 
@@ -536,3 +536,84 @@ class TestOdooSmsComposerTour(SmsAccountMixin, HttpCase):
             [(m["number"], m["body"]) for m in double.accepted()],
             [("358405550177", "Hinta 5 € [ale] {koodi}")],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestOdooSmsRpc(SmsAccountMixin, JsonRpcMixin, HttpCase):
+    """The doors of Odoo's own SMS over JSON-RPC, as a plain employee and as
+    a portal user would knock: the route setting, the Odoo SMS queue and
+    its write-back, the unlock of an account."""
+
+    def setUp(self):
+        super().setUp()
+        self.env.company.sms_gateway_odoo_sms = "gateway"
+        self.account = self.set_sms_account(provider="smsapi", smsapi_token="tok")
+        self.employee = new_test_user(
+            self.env,
+            login="rpc_employee",
+            password="rpc_employee_pw1",
+            groups="base.group_user",
+        )
+        self.portal = new_test_user(
+            self.env,
+            login="rpc_portal",
+            password="rpc_portal_pw1",
+            groups="base.group_portal",
+        )
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                {
+                    "number": "+358405550101",
+                    "body": "Private order text",
+                    "state": "outgoing",
+                }
+            )
+        )
+        sms.send()
+        self.sms = sms
+        self.message = (
+            self.env["sms.gateway.message"].sudo().search([("sms_uuid", "=", sms.uuid)])
+        )
+        self.assertTrue(self.message)
+
+    def assertRefused(self, answer):
+        self.assertIn("error", answer, answer)
+        self.assertNotIn("Private order text", str(answer))
+
+    @mute_logger("odoo.http")
+    def test_an_employee_and_a_portal_user_change_nothing(self):
+        for login in ("rpc_employee", "rpc_portal"):
+            self.authenticate(login, f"{login}_pw1")
+            company = self.env.company.id
+            self.assertRefused(
+                self.call_kw(
+                    "res.company", "write", [[company], {"sms_gateway_odoo_sms": "iap"}]
+                )
+            )
+            # Odoo's queue and what our dispatch writes back are not theirs.
+            self.assertRefused(
+                self.call_kw("sms.sms", "search_read", [[]], fields=["body"])
+            )
+            self.assertRefused(self.call_kw("sms.sms", "send", [self.sms.ids]))
+            self.assertRefused(self.call_kw("sms.sms", "resend_failed", [self.sms.ids]))
+            self.assertRefused(
+                self.call_kw(
+                    "sms.gateway.message",
+                    "read",
+                    [self.message.ids, ["body", "sms_uuid"]],
+                )
+            )
+            self.assertRefused(
+                self.call_kw(
+                    "sms.gateway.message", "_sms_sync_odoo_sms", [self.message.ids]
+                )
+            )
+            self.assertRefused(
+                self.call_kw(
+                    "sms.gateway.account", "action_confirm_location", [self.account.ids]
+                )
+            )
+        self.assertEqual(self.env.company.sms_gateway_odoo_sms, "gateway")
+        self.assertEqual(self.message.state, "queued")
