@@ -48,7 +48,9 @@ SMS_READ_KEYS = (
 NO_NUMBER = "sms_number_missing"
 BAD_NUMBER = "sms_number_format"
 OPTED_OUT = "sms_blacklist"
-NO_CREDIT = "sms_credit"
+# Over the company's monthly cap: Odoo's "unknown" with the reason (its
+# "Insufficient Credit" would offer to buy IAP credit).
+NO_CREDIT = "unknown"
 NO_CONSENT = "sms_optout"
 RECENT = "sms_duplicate"
 # What each SMS gives its SMS Gateway message (``_sms_gateway_message_row``).
@@ -157,8 +159,18 @@ class SmsSms(models.Model):
         message's result, its notification and trace waiting. An SMS
         without a number, with one that cannot be read as a phone number,
         with one on the opt-out list, or over the company's monthly cap fails
-        at once, as IAP would fail it.
+        at once, as IAP would fail it (a marketing one without consent or
+        caught by the 24-hour guard is canceled).
         Called as superuser (``_send``: Odoo sends its queue so)."""
+        if not self.ids:
+            return
+        # Two sends of the same Odoo SMS at once (Odoo's queue and a user's
+        # Retry) take turns: the second waits, then fails on the first's
+        # change and is retried (Odoo's transactions are REPEATABLE READ), so
+        # neither queues what the other did.
+        self.env.cr.execute(
+            "SELECT id FROM sms_sms WHERE id IN %s FOR UPDATE", (tuple(self.ids),)
+        )
         rows = rows if rows is not None else self._sms_gateway_read()
         rows = [rows[sms_id] | {"id": sms_id} for sms_id in self.ids]
         companies = {
@@ -317,10 +329,13 @@ class SmsSms(models.Model):
             if row["e164"] in opted_out:
                 barred[row["id"]] = OPTED_OUT
             elif row["trace_model"]:
+                sent = (row["e164"], body_hash(row["body"] or ""))
                 if row["partner_id"] and consent.get(row["partner_id"]) != "granted":
                     barred[row["id"]] = NO_CONSENT
-                elif (row["e164"], body_hash(row["body"] or "")) in recent:
+                elif sent in recent:
                     barred[row["id"]] = RECENT
+                else:
+                    recent.add(sent)  # twice in this batch: once
         return barred
 
     @api.model

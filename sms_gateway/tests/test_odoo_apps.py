@@ -215,7 +215,14 @@ class TestOdooApps(SmsGatewayCase, HttpCase):
         rejected_numbers = {entry["number"].lstrip("+") for entry in accepted[:10]}
         self.assertEqual({t.sms_number.lstrip("+") for t in bounced}, rejected_numbers)
 
-        messages = self.Message.search([("res_model", "=", "mailing.contact")])
+        uuids = (
+            self.env["sms.tracker"]
+            .sudo()
+            .search([("mailing_trace_id", "in", traces.ids)])
+            .mapped("sms_uuid")
+        )
+        messages = self.Message.search([("sms_uuid", "in", uuids)])
+        self.assertEqual(set(messages.mapped("res_model")), {"mailing.contact"})
         self.assertEqual(len(messages), CAMPAIGN_CONTACTS)
         usage = self.usage(messages)
         self.assertEqual(set(usage.mapped("source")), {"odoo"})
