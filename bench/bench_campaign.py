@@ -52,13 +52,13 @@ import sys
 import tempfile
 import time
 import traceback
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_dispatch
 import bench_lib
+from bench_dispatch_personal import http_json, stop, wait_http
 
 SMSAPI_TOKEN = "bench-campaign-token"
 LIST_NAME = "Bench campaign contacts"
@@ -85,32 +85,6 @@ def parse_args(argv=None):
     )
     parser.add_argument("--go", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
-
-
-def http_json(url, timeout=60):
-    with urllib.request.urlopen(url, timeout=timeout) as answer:
-        return json.loads(answer.read())
-
-
-def wait_http(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return http_json(url, timeout=2)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def stop(process):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # ----------------------------------------------------------------------

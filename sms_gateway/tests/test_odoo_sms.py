@@ -114,17 +114,22 @@ class TestOdooSms(SmsGatewayCase):
         self.assertEqual(notification.failure_reason, message.failure_reason)
         self.assertTrue(notification.failure_reason)
 
-    def test_an_undelivered_report_shows_on_the_chatter(self):
+    def reported(self, **report):
+        """A chatter SMS sent through SMSAPI, then its delivery ``report``:
+        the chatter notification and the message."""
         with self.mock_sms_gateway("smsapi"):
             chatter = self.chatter_sms()
             self.Dispatcher._cron_dispatch()
         message = self.Message.search([("mail_message_id", "=", chatter.id)])
         self.env["sms.gateway.delivery"]._sms_apply_delivery_events(
             self.env.company,
-            [{"provider_ref": message.provider_ref, "status": "undelivered"}],
+            [{"provider_ref": message.provider_ref, **report}],
             "smsapi",
         )
-        notification = self.notification(chatter)
+        return self.notification(chatter), message
+
+    def test_an_undelivered_report_shows_on_the_chatter(self):
+        notification, message = self.reported(status="undelivered")
         self.assertEqual(message.state, "undelivered")
         self.assertEqual(notification.notification_status, "exception")
         self.assertEqual(notification.failure_type, "sms_not_delivered")
@@ -132,22 +137,9 @@ class TestOdooSms(SmsGatewayCase):
     def test_a_number_the_network_rejects_bounces(self):
         """SMSAPI's REJECTED is Odoo's "Rejected": the chatter shows a bounce,
         as Odoo's IAP reports it, not a failure to retry."""
-        with self.mock_sms_gateway("smsapi"):
-            chatter = self.chatter_sms()
-            self.Dispatcher._cron_dispatch()
-        message = self.Message.search([("mail_message_id", "=", chatter.id)])
-        self.env["sms.gateway.delivery"]._sms_apply_delivery_events(
-            self.env.company,
-            [
-                {
-                    "provider_ref": message.provider_ref,
-                    "status": "undelivered",
-                    "raw_status": "REJECTED",
-                }
-            ],
-            "smsapi",
+        notification, message = self.reported(
+            status="undelivered", raw_status="REJECTED"
         )
-        notification = self.notification(chatter)
         self.assertEqual(message.state, "undelivered")
         self.assertEqual(notification.notification_status, "bounce")
         self.assertEqual(notification.failure_type, "sms_rejected")
