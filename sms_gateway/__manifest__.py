@@ -4,7 +4,7 @@
     "name": "SMS Gateway",
     "summary": "Send SMS through your own provider: consent, exact parts and cost, "
     "groups, scheduled and bulk sending, delivery and usage reports",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Marketing/SMS",
     "license": "LGPL-3",
     "author": "sms_gateway authors",

@@ -10,7 +10,7 @@ import pytest
 import smsutil
 
 from sms_gateway.tools import gsm7
-from sms_gateway.tools.sms_text import GSM7, UCS2, analyze, split
+from sms_gateway.tools.sms_text import GSM7, UCS2, analyze, one_septet_limit, split
 
 REFERENCE_TABLE = (
     Path(__file__).resolve().parent.parent.parent
@@ -374,3 +374,18 @@ def test_same_parts_as_smsutil():
     assert compared > 2500
     assert smsutil.split("\x1b").encoding == "gsm0338"
     assert analyze("\x1b").encoding == UCS2
+
+
+@pytest.mark.parametrize("parts", range(1, 11))
+def test_one_septet_limit_is_where_a_basic_text_needs_one_part_more(parts):
+    limit = one_septet_limit(parts)
+    for char in sorted(gsm7.BASIC_CHARS):
+        assert analyze(char * limit).parts == parts, repr(char)
+        assert analyze(char * (limit + 1)).parts == parts + 1, repr(char)
+
+
+def test_a_basic_text_costs_its_length_in_septets():
+    text = "".join(sorted(gsm7.BASIC_CHARS)) * 3
+    info = analyze(text)
+    assert (info.encoding, info.units, info.chars) == ("GSM-7", len(text), len(text))
+    assert info.parts == -(-len(text) // gsm7.MULTI_PART_SEPTETS)

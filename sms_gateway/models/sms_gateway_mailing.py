@@ -42,10 +42,15 @@ TRANSLITERATE_HELP = (
 )
 
 
+def transliterates(how):
+    """Whether ``how`` (a ``TRANSLITERATE`` key) changes the text."""
+    return how in ("gsm", "ascii")
+
+
 def text_finisher(how):
     """The text as it is sent, as a function of the text: transliterated
     when ``how`` (a ``TRANSLITERATE`` key) asks."""
-    if how in ("gsm", "ascii"):
+    if transliterates(how):
         keep_gsm = how == "gsm"
         return lambda text: sms_text.transliterate(text, keep_gsm=keep_gsm)
     return lambda text: text

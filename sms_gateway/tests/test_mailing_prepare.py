@@ -15,6 +15,8 @@ from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models import sms_gateway_mailing_prepare as prepare
+from ..models.sms_gateway_message import body_hash
+from ..tools import sms_text
 from ..wizards import sms_gateway_send_wizard as send_wizard
 from .test_send_wizard import SendCase
 
@@ -87,7 +89,7 @@ class TestMailingPrepare(SendCase):
             sorted(f"Hello {p.name}" for p in self.crowd),
         )
         self.assertEqual(set(queued.user_id.ids), {self.user_sms.id})
-        self.assertEqual(set(queued.create_uid.ids), {self.user_sms.id})
+        self.assertFalse(queued.create_uid, "Sent by says who, not create_uid")
         self.assertEqual((mailing.progress_value, mailing.progress_total), (0, 12))
         self.assertIn("12 queued", mailing.send_summary)
         # A large mailing leaves no note in each partner's chatter (the
@@ -227,6 +229,104 @@ class TestMailingPrepare(SendCase):
         self.assertEqual(len(self.messages(again, skip_reason="recent")), 12)
         self.assertEqual(
             self.messages(again, state="queued").partner_id, self.ok1 | self.ok2
+        )
+
+    def test_the_24_hour_guard_applies_to_personalised_texts(self):
+        body = "Hei {{ object.name }}, kevään kampanja"
+        first = self.send(body=body)
+        self.prepare(RENDERED_CHUNK=5)
+        self.assertEqual(len(self.messages(first, state="queued")), 12)
+        # A renamed partner gets another text: it goes again.
+        renamed = self.crowd[0]
+        renamed.name = "Crowd renamed"
+        again = self.send(self.crowd | self.ok1 | self.ok2, body=body)
+        self.prepare(RENDERED_CHUNK=5)
+        again.invalidate_recordset()
+        self.assertEqual(again.state, "sending")
+        skipped = self.messages(again, skip_reason="recent")
+        self.assertEqual(skipped.partner_id, self.crowd - renamed)
+        self.assertEqual(set(skipped.mapped("state")), {"canceled"})
+        self.assertEqual(
+            set(skipped.mapped("failure_reason")),
+            {"The same text went to this number within 24 hours"},
+        )
+        self.assertEqual(
+            (sum(skipped.mapped("parts")), sum(skipped.mapped("cost"))), (0, 0)
+        )
+        queued = self.messages(again, state="queued")
+        self.assertEqual(queued.partner_id, renamed | self.ok1 | self.ok2)
+        self.assertIn(
+            "Hei Crowd renamed,",
+            queued.filtered(lambda m: m.partner_id == renamed).body,
+        )
+        self.assertEqual(len(self.messages(again)), 14, "one message per recipient")
+
+    def test_personalised_texts_cost_what_the_engine_says(self):
+        # GSM-7 texts are written in SQL, the others in Python: both must
+        # give each recipient the text, encoding, parts, hash and cost the
+        # engine gives it.
+        body = "Hei {{ object.name }} ({{ object.ref ||| asiakas}}), tervetuloa"
+        frame = len("Hei  (asiakas), tervetuloa")
+        names = [
+            "Eero Lindqvist",
+            "Δ£¥§¿¡ÄÖÑÜäöñüàèéùìòÇØøÅåΦΓΛΩΠΨΣΘΞÆæßÉ¤@$_!#%&'*+,-./:;<=>?",
+            "Curly {brace} €",  # two-septet characters
+            "Ölçer",  # small ç is not GSM-7
+            "Иван Петров",
+            "Pia 😀",
+            "A" * (160 - frame),
+            "B" * (161 - frame),
+            "C" * (306 - frame),
+            "D" * (307 - frame),
+        ]
+        partners = self.Partner.create(
+            [
+                {
+                    "name": name,
+                    "ref": "VIP" if index == 0 else False,
+                    "mobile": f"+35840888{index + 10:04d}",
+                    "country_id": self.country_fi.id,
+                    "sms_consent": "granted",
+                }
+                for index, name in enumerate(names)
+            ]
+        )
+        Message = type(self.Message)
+        copied = []
+        original_copy = Message._sms_copy
+
+        def copy(records, columns, rows, shared):
+            copied.extend(row[columns.index("partner_id")] for row in rows)
+            return original_copy(records, columns, rows, shared)
+
+        mailing = self.send(partners, body=body)
+        with patch.object(Message, "_sms_copy", copy):
+            self.prepare(RENDERED_CHUNK=4)
+        mailing.invalidate_recordset()
+        self.assertEqual(mailing.state, "sending")
+        price = self.env.company.sms_gateway_price_per_part
+        messages = self.messages(mailing)
+        self.assertEqual(messages.partner_id, partners)
+        for message in messages:
+            partner = message.partner_id
+            text = f"Hei {partner.name} ({partner.ref or 'asiakas'}), tervetuloa"
+            info = sms_text.analyze(text)
+            with self.subTest(name=partner.name):
+                self.assertEqual(message.body, text)
+                self.assertEqual(
+                    (message.encoding, message.parts, message.chars, message.state),
+                    (info.encoding, info.parts, len(text), "queued"),
+                )
+                self.assertEqual(message.sudo().body_hash, body_hash(text))
+                self.assertAlmostEqual(message.cost, info.parts * price, places=6)
+        self.assertEqual(
+            set(copied),
+            set(partners[2:6].ids),
+            "GSM-7 texts of one-septet characters are written in SQL",
+        )
+        self.assertEqual(
+            [m.parts for m in messages.sorted(lambda m: m.partner_id.id)][6:],
+            [1, 2, 2, 3],
         )
 
     def test_cancel_while_preparing_stops_it(self):

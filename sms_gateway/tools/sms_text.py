@@ -144,6 +144,18 @@ def analyze(text):
     return SmsInfo(encoding, parts, units, non_gsm, chars, multi, remaining)
 
 
+def one_septet_limit(parts):
+    """The most characters a text of one-septet characters alone
+    (``gsm7.BASIC_CHARS``: GSM-7, nothing can straddle a part boundary) may
+    have to fit in ``parts`` parts; such a text of ``n`` characters takes 1
+    part up to 160 characters, else ``ceil(n / 153)``."""
+    if parts < 1:
+        return 0
+    if parts == 1:
+        return gsm7.SINGLE_PART_SEPTETS
+    return gsm7.MULTI_PART_SEPTETS * parts
+
+
 def split(text):
     """Cut ``text`` into the texts of its parts (``[]`` for '')."""
     _check_text(text)
