@@ -30,11 +30,10 @@ message (Twilio, Vonage) or per text (Quriiri, personalised texts) send over
 ``requests.Session`` (its own keep-alive connection): ``requests`` does not
 promise that a Session may be shared between threads (psf/requests#2766), and
 a thread's connection stays open for all the messages it sends. Pacing is
-one clock shared by the threads (``RateClock``, a sliding window): no more
-than ``rate`` request starts in any ``1 + PACE_MARGIN`` seconds, so the
-provider never counts more than ``rate`` requests in a second even when the
-network delays some requests more than others, and a pause between two
-batches is made up within the window. Config
+one clock shared by the threads (``RateClock``, a locked next-slot clock):
+request starts are at least ``(1 + PACE_MARGIN) / rate`` seconds apart, so
+the provider never counts more than ``rate`` requests in a second even when
+the network delays some requests more than others. Config
 ``requests_per_second`` replaces the class's ``max_requests_per_second``
 (0: no pacing); ``rate_key`` names the clock, so that the adapters built
 one after the other for one account (one per dispatch batch) share it.
@@ -50,7 +49,6 @@ flight): the results of the other requests are never lost. No thread
 outlives ``send()``.
 """
 
-import collections
 import json
 import logging
 import math
@@ -200,38 +198,34 @@ class RateClock:
     threads of a ``send()`` (and by the adapters given the same
     ``rate_key`` in one process).
 
-    A sliding window, as providers count: at most ``count`` starts (the
-    whole requests of ``rate`` per second, at least one) in any ``window``
-    of ``1 + PACE_MARGIN`` seconds (``(1 + PACE_MARGIN) / rate`` below one
-    per second), so that the provider never counts more than ``rate`` in a
-    second even when the network delays some requests up to
-    ``PACE_MARGIN`` seconds more than others. A start waits only for the
-    start ``count`` before it to leave the window: the time between two
-    dispatch batches (a commit, the next claim) is made up at once, up to
-    the window's ``count``, instead of being lost to the rate (as fast as
-    the connections go, which bound it)."""
+    Slots are ``interval`` (``(1 + PACE_MARGIN) / rate``) apart on a fixed
+    grid while requests keep coming: a thread that wakes up a little late
+    (the sleep's own delay) takes its slot, and the next slot stays where
+    the grid puts it, so the wake-ups' delays do not add up into a slower
+    rate. A start may be late by ``PACE_MARGIN - interval`` at most (and
+    one interval): then no second can hold more than ``rate`` starts, the
+    grid's ``rate / (1 + PACE_MARGIN)`` and the late ones within the
+    margin. Later than that (a pause, or a slow rate that leaves no such
+    slack), the grid starts again from the request (no catching up in a
+    burst)."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._starts = collections.deque()
+        self._next_at = 0.0
 
     def acquire(self, rate, halt):
         """Wait for a start time of ``rate`` per second; False when ``halt``
         (a ``threading.Event``) is set meanwhile."""
-        count = max(int(rate), 1)
-        window = (1.0 + PACE_MARGIN) * max(1.0, count / rate)
+        interval = (1.0 + PACE_MARGIN) / rate
         while True:
             with self._lock:
                 now = time.monotonic()
-                starts = self._starts
-                while len(starts) > count:
-                    starts.popleft()  # the rate went down
-                wait = starts[0] + window - now if len(starts) == count else 0
-                if wait <= 0:
-                    if len(starts) == count:
-                        starts.popleft()
-                    starts.append(now)
+                if now >= self._next_at:
+                    late = now - self._next_at
+                    on_grid = late <= min(interval, PACE_MARGIN - interval)
+                    self._next_at = (self._next_at if on_grid else now) + interval
                     return True
+                wait = self._next_at - now
             if halt.wait(wait):
                 return False
 
