@@ -374,6 +374,53 @@ class Sampler(threading.Thread):
         self.done.set()
         self.join()
 
+    def cpu_mark(self, db):
+        """CPU seconds so far of the Odoo processes and of the PostgreSQL
+        backends of ``db``, and the machine's counters (``/proc/stat``)."""
+        import psutil
+
+        procs = {self.server.process.pid: "master", **self.server.workers()}
+        for proc in psutil.process_iter(["name", "cmdline"]):
+            cmdline = " ".join(proc.info["cmdline"] or ())
+            if proc.info["name"] == "postgres" and f" {db} " in f"{cmdline} ":
+                procs[proc.pid] = "PostgreSQL"
+        seconds = {}
+        for pid, kind in procs.items():
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.Error:
+                continue
+            seconds[pid] = (kind, times.user + times.system)
+        return {"procs": seconds, "machine": machine_cpu()}
+
+
+def machine_cpu():
+    """(busy, steal, all) core-seconds of the machine since boot."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            ticks = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return None
+    hertz = os.sysconf("SC_CLK_TCK")
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    steal = ticks[7] if len(ticks) > 7 else 0
+    every = sum(ticks[:8])
+    return ((every - idle - steal) / hertz, steal / hertz, every / hertz)
+
+
+def cpu_used(before, after):
+    """{kind: CPU seconds} between two ``cpu_mark``s, and the machine's
+    (busy, stolen, all) core-seconds."""
+    kinds = {}
+    for pid, (kind, seconds) in after["procs"].items():
+        start = before["procs"].get(pid, (kind, 0.0))[1]
+        kinds[kind] = kinds.get(kind, 0.0) + seconds - start
+    machine = None
+    if before["machine"] and after["machine"]:
+        pairs = zip(before["machine"], after["machine"], strict=True)
+        machine = tuple(end - start for start, end in pairs)
+    return kinds, machine
+
 
 # ----------------------------------------------------------------------
 # The web client
@@ -577,6 +624,8 @@ def click_send(client, args, sampler=None):
         "count_sendable": wizard.get("count_sendable"),
         "counts_estimated": wizard.get("counts_estimated"),
     }
+    if sampler:
+        sampler.cpu_at_click = sampler.cpu_mark(args.db)
     clicked = time.perf_counter()
     action = client.call_button(
         model,
@@ -678,6 +727,28 @@ def print_report(args, client, sampler, result):
         ("click to sending, s", fmt_seconds(result.get("sending"))),
         ("final state", result["final"].get("state", result["final"].get("error"))),
     ]
+    kinds, machine = result.get("cpu") or ({}, None)
+    if kinds:
+        rows.append(
+            (
+                "CPU click to sending, s",
+                ", ".join(
+                    f"{kind} {seconds:.1f}"
+                    for kind, seconds in sorted(kinds.items(), key=lambda i: -i[1])
+                ),
+            )
+        )
+    if machine:
+        busy, stolen, every = machine
+        rows.append(
+            (
+                "machine CPU, core-s",
+                (
+                    f"busy {busy:.1f} of {every:.1f} ({busy / every:.0%}), "
+                    f"stolen by the host {stolen:.1f}"
+                ),
+            )
+        )
     if partners >= 1_000_000:
         limit = LIMIT_PREPARE_SECONDS_1M * partners / 1_000_000
         seconds = result.get("sending")
@@ -771,6 +842,7 @@ def run(args):
         result["final"] = final
         if final.get("state") == "sending":
             result["sending"] = final["at"] - clicked
+        result["cpu"] = cpu_used(sampler.cpu_at_click, sampler.cpu_mark(args.db))
         # The user reloads the form of the mailing now sending.
         read_form(client, mailing_id, "mailing web_read (form, sending)")
         result["load_after"] = load_average()
