@@ -5,6 +5,8 @@ workers and the accounts' sending speed, tried as each kind of person, with
 ``with_user`` and over JSON-RPC: nothing is sent that should not be, nothing
 is read that should not be, nobody steers someone else's mailing."""
 
+from unittest.mock import patch
+
 from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, JsonRpcException, tagged
@@ -394,6 +396,26 @@ class TestSecurityPrepare(PrepareAttackMixin, SmsGatewaySecurityCase):
         bodies = self.Message.sudo().search([]).mapped("body")
         self.assertFalse([b for b in bodies if b and "SECRET-REF" in b])
         xmlid.unlink()
+
+    def test_text_around_a_placeholder_is_data_for_the_sql_renderer(self):
+        """The text a User types around a placeholder reaches PostgreSQL as
+        values when the texts are rendered in SQL, never as SQL."""
+        partners = self.env["res.partner"].search_count([])
+        # GSM-7 characters alone: the SQL renderer writes these texts.
+        tail = "'); DELETE FROM res_partner; -- %(mailing)s %s \" ' E'\"'"
+        mailing = self.send(self.user_sms, body="Hei {{ object.name }}" + tail)
+        copy = AssertionError("written by the Python renderer, not in SQL")
+        with patch.object(type(self.Message), "_sms_copy", side_effect=copy):
+            self.prepare()
+        mailing.invalidate_recordset()
+        self.assertEqual(mailing.state, "sending")
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+        messages = self.Message.sudo().search([("mailing_id", "=", mailing.id)])
+        self.assertTrue(messages)
+        self.assertEqual(
+            {m.body for m in messages if m.state == "queued"},
+            {f"Hei {m.partner_id.name}{tail}" for m in messages if m.state == "queued"},
+        )
 
     # ------------------------------------------------------------------
     # 3. Someone else's preparation
