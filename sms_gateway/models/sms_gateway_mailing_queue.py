@@ -250,8 +250,9 @@ class SmsGatewayMailing(models.Model):
         write = plain["write"] if plain else None
         rest = SQL("TRUE")
         if plain and not transliterates(self.transliterate):
-            basic = self._sms_one_septet_sql(plain["sql"]("p"))
-            self._sms_insert_one_septet(source, plain["sql"]("p"), basic, columns)
+            text = plain["sql"]("p")
+            basic = self._sms_one_septet_sql(text)
+            self._sms_insert_one_septet(source, text, basic, columns)
             rest = SQL("NOT (%s)", basic)
         last = 0
         while True:
