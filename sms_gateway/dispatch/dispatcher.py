@@ -67,7 +67,7 @@ DOWN_HOLD = 300
 SINGLE_REQUEST_BATCH_SIZE = 50
 # Through an account with a rate, a batch may hold this many seconds of its
 # part of the rate (when that is more).
-RATE_BATCH_SECONDS = 3
+RATE_BATCH_SECONDS = 6
 # How often a claim is tried again when a concurrent claim got in the way.
 CLAIM_TRIES = 10
 # Odoo's cron time limit when none is configured (limit_time_real's default),

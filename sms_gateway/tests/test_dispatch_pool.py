@@ -139,11 +139,11 @@ class TestDispatchPool(DispatchCase):
         account.requests_per_second = 0
         self.assertEqual(size(company, 2000, seconds_left=60, pace=0.1), 200)
         self.assertEqual(size(company, 2000, seconds_left=10, pace=0.1), 50)
-        # Paced faster than the connections fill a batch: 3 s of its rate, so
+        # Paced faster than the connections fill a batch: 6 s of its rate, so
         # that the pause between batches costs the rate little.
         account.requests_per_second = 150
-        self.assertEqual(size(company, 2000), 450)
-        self.assertEqual(size(company, 2000, seconds_left=60, pace=0.007), 450)
+        self.assertEqual(size(company, 2000), 900)
+        self.assertEqual(size(company, 2000, seconds_left=60, pace=0.007), 900)
         self.assertEqual(size(company, 2000, seconds_left=4, pace=0.007), 285)
 
     def test_the_settings_reach_the_adapter(self):
