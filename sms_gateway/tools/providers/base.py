@@ -49,6 +49,7 @@ flight): the results of the other requests are never lost. No thread
 outlives ``send()``.
 """
 
+import hashlib
 import json
 import logging
 import math
@@ -434,6 +435,68 @@ def make_event(provider_ref, uid, status, raw_status, error=None, at=None, parts
     }
 
 
+# Incoming messages (``inbound.py``).
+INBOUND_E164_RE = re.compile(r"^\+[1-9]\d{5,14}$")
+_NUMBER_PUNCTUATION = re.compile(r"[\s().\-/]")
+OPT_OUT_TYPES = ("stop", "start", "help")
+
+
+def inbound_time(value):
+    """Naive UTC datetime of the time an incoming message carries (unix
+    seconds, ``YYYY-MM-DD HH:MM:SS`` in UTC, ISO 8601), None when missing or
+    unreadable."""
+    value = first_value(value)
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float) or str(value).strip().isdigit():
+        return utc_from_timestamp(value)
+    return utc_from_iso(value)
+
+
+def normalize_number(value):
+    """E.164 form of a sender or recipient a provider gives, the text as
+    given when it is a name (an alphanumeric sender), None when empty."""
+    if value is None:
+        return None
+    raw = str(value).strip()
+    if not raw:
+        return None
+    compact = _NUMBER_PUNCTUATION.sub("", raw)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    elif compact.isdigit():
+        compact = "+" + compact
+    if INBOUND_E164_RE.match(compact):
+        return compact
+    return raw
+
+
+def _digest(*values):
+    text = "\x1f".join("" if value is None else str(value) for value in values)
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def make_inbound(
+    number, text, provider_ref=None, to=None, at=None, opt_out=None, concat=None
+):
+    """One incoming message of ``inbound.parse_inbound``, its ``key`` made."""
+    number = normalize_number(number)
+    to = normalize_number(to)
+    text = "" if text is None else str(text)
+    ref = str(provider_ref).strip() if provider_ref not in (None, "") else None
+    key = ref or _digest(number, to, at and at.isoformat(), text)
+    return {
+        "key": key,
+        "provider_ref": ref,
+        "number": number,
+        "to": to,
+        "text": text,
+        "at": at,
+        "opt_out": opt_out,
+        "concat": concat,
+    }
+
+
 def failure_text(status, raw_status):
     """The raw status as the error of a failed delivery, else None."""
     return raw_status if status in FAILED_STATUSES else None
@@ -474,6 +537,16 @@ class BaseProvider:
     undelivered_status_kinds = {}
     undelivered_code_kinds = {}
     callback_text_fields = ()
+    # Incoming messages (replies) forwarded to the account's inbound address
+    # (``inbound.py``): whether the provider forwards them, whether it signs
+    # them (``verify_callback`` checks the signature, as for its reports),
+    # and the answer it expects: (HTTP status, body, content type).
+    supports_inbound = False
+    inbound_signed = False
+    # Error codes with which the provider refuses a number that opted out
+    # with it (replied STOP to the provider itself): ``is_opt_out``.
+    opt_out_codes = ()
+    inbound_answer = (200, "OK", "text/plain")
     # Documented request rate limit of an account; None when unknown.
     max_requests_per_second = None
 
@@ -538,6 +611,20 @@ class BaseProvider:
     def _parse_report(cls, report):
         """Events of one report object (overridden by the adapters)."""
         raise NotImplementedError(f"{cls.label} sends no delivery reports")
+
+    @classmethod
+    def is_opt_out(cls, error):
+        """True when ``error`` (a message's failure text) is the provider's
+        refusal of a number that opted out with it."""
+        match = ERROR_CODE_RE.search(str(error or ""))
+        return bool(match and match.group(1) in cls.opt_out_codes)
+
+    @classmethod
+    def _parse_inbound_item(cls, item):
+        """One incoming message (``make_inbound``) of one object the
+        provider posted, None when the object holds none (overridden by the
+        adapters that forward replies)."""
+        raise NotImplementedError(f"{cls.label} forwards no incoming messages")
 
     @classmethod
     def verify_callback(cls, config, url, params, headers):

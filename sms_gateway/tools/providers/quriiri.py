@@ -41,7 +41,9 @@ from .base import (
     base_url_credential,
     digits_key,
     first_value,
+    inbound_time,
     make_event,
+    make_inbound,
     make_result,
     to_int,
     utc_from_iso,
@@ -128,6 +130,28 @@ class QuriiriProvider(BaseProvider):
     @classmethod
     def status_key(cls, provider_status):
         return str(provider_status or "").strip().upper()
+
+    supports_inbound = True
+    inbound_answer = (200, "", "text/plain")
+
+    @classmethod
+    def _parse_inbound_item(cls, item):
+        """An incoming message as Quriiri pushes it (JSON or form): ``sender``
+        (E.164; a form decoded twice turns its ``+`` into a space),
+        ``sendertype``, ``destination``, ``text``, ``sendtime`` (ISO 8601,
+        UTC) and, where given, ``messageid`` (or ``id``); answered 200 with
+        no body. A delivery report (no ``text``) holds none."""
+        number = first_value(item.get("sender"))
+        text = first_value(item.get("text"))
+        if not number or text is None:
+            return None
+        return make_inbound(
+            number,
+            text,
+            provider_ref=first_value(item.get("messageid") or item.get("id")),
+            to=first_value(item.get("destination")),
+            at=inbound_time(item.get("sendtime")),
+        )
 
     @classmethod
     def _parse_report(cls, report):

@@ -15,7 +15,7 @@ import pkgutil
 from .base import BaseProvider
 
 # Modules of the package that hold no provider (and import the registry).
-_NOT_PROVIDERS = ("callbacks", "registry")
+_NOT_PROVIDERS = ("callbacks", "inbound", "registry")
 
 
 def _discover():

@@ -22,7 +22,14 @@ instance that sent the message is gone.
 
 import logging
 
-from .base import BaseProvider, failure_text, first_value, make_event, make_result
+from .base import (
+    BaseProvider,
+    failure_text,
+    first_value,
+    make_event,
+    make_inbound,
+    make_result,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -88,6 +95,24 @@ class SandboxProvider(BaseProvider):
     status_map = STATUS_MAP
     # Fields of a report that are texts (a number there is a malformed report).
     callback_text_fields = ("provider_ref", "id", "uid", "status")
+
+    supports_inbound = True
+
+    @classmethod
+    def _parse_inbound_item(cls, item):
+        """A reply to a sandbox message (the *Simulate reply* button, or a
+        request of one's own to the account's inbound address): ``from``,
+        ``to``, ``text`` and ``id``."""
+        number = first_value(item.get("from"))
+        text = first_value(item.get("text"))
+        if not number or text is None:
+            return None
+        return make_inbound(
+            number,
+            text,
+            provider_ref=first_value(item.get("id")),
+            to=first_value(item.get("to")),
+        )
 
     @classmethod
     def _parse_report(cls, report):

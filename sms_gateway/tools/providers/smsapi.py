@@ -90,7 +90,9 @@ from .base import (
     digits_key,
     failure_text,
     first_value,
+    inbound_time,
     make_event,
+    make_inbound,
     make_result,
     to_float,
     to_int,
@@ -262,6 +264,34 @@ class SmsapiProvider(BaseProvider):
     @classmethod
     def status_key(cls, provider_status):
         return status_name(provider_status)
+
+    supports_inbound = True
+
+    @classmethod
+    def _parse_inbound_item(cls, item):
+        """A received SMS as SMSAPI posts it to the account's inbound address
+        (its panel's receiving callback): ``sms_from`` (the sender, digits),
+        ``sms_to`` (the account's number), ``sms_text``, ``sms_date`` (unix
+        time) and ``MsgId``; GET or POST, answered ``OK``. SMSAPI's manual
+        could not be read on this point: the plain names (``from``, ``to``,
+        ``text`` or ``message``, ``id``, ``date``) are read too."""
+        number = first_value(item.get("sms_from") or item.get("from"))
+        text = first_value(
+            item.get("sms_text")
+            if "sms_text" in item
+            else item.get("text", item.get("message"))
+        )
+        if not number or text is None:
+            return None
+        return make_inbound(
+            number,
+            text,
+            provider_ref=first_value(
+                item.get("MsgId") or item.get("msg_id") or item.get("id")
+            ),
+            to=first_value(item.get("sms_to") or item.get("to")),
+            at=inbound_time(item.get("sms_date") or item.get("date")),
+        )
 
     @classmethod
     def _parse_report(cls, report):

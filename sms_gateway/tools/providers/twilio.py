@@ -54,6 +54,7 @@ from .base import (
     base_url_credential,
     first_value,
     make_event,
+    make_inbound,
     make_result,
     to_float,
     to_int,
@@ -226,6 +227,41 @@ class TwilioProvider(BaseProvider):
                 break
         token = str((config or {}).get("auth_token") or "").strip()
         return verify_signature(token, url, params, signature)
+
+    supports_inbound = True
+    inbound_signed = True
+    # "The 'To' number has replied STOP" (Twilio's own opt-out handling).
+    opt_out_codes = ("21610",)
+    # TwiML that sends nothing back (an empty body is an error 11200 there).
+    inbound_answer = (
+        200,
+        '<?xml version="1.0" encoding="UTF-8"?><Response></Response>',
+        "text/xml",
+    )
+
+    @classmethod
+    def _parse_inbound_item(cls, item):
+        """An incoming message as Twilio posts it to the number's messaging
+        webhook (form fields, signed): ``MessageSid`` (``SmsSid``), ``From``,
+        ``To``, ``Body``, ``NumSegments`` and, with Advanced Opt-Out,
+        ``OptOutType`` (STOP, START, HELP). Long messages come joined; no
+        time is given."""
+        number = first_value(item.get("From"))
+        text = first_value(item.get("Body"))
+        if not number or text is None:
+            return None
+        opt_out = str(first_value(item.get("OptOutType")) or "").strip().lower()
+        return make_inbound(
+            number,
+            text,
+            provider_ref=first_value(
+                item.get("MessageSid")
+                or item.get("SmsMessageSid")
+                or item.get("SmsSid")
+            ),
+            to=first_value(item.get("To")),
+            opt_out=opt_out if opt_out in ("stop", "start", "help") else None,
+        )
 
     @classmethod
     def _parse_report(cls, report):

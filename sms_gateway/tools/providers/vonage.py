@@ -67,7 +67,9 @@ from .base import (
     Credential,
     base_url_credential,
     first_value,
+    inbound_time,
     make_event,
+    make_inbound,
     make_result,
     to_float,
     to_int,
@@ -187,6 +189,38 @@ class VonageProvider(BaseProvider):
         "client-ref",
         "message-timestamp",
     )
+
+    supports_inbound = True
+    inbound_answer = (204, "", "text/plain")
+
+    @classmethod
+    def _parse_inbound_item(cls, item):
+        """An inbound SMS as Vonage sends it to the account's inbound URL
+        (GET, form POST or JSON): ``msisdn`` (the sender, digits), ``to``,
+        ``text``, ``messageId``, ``message-timestamp`` (UTC) and, for a part
+        of a long message, ``concat`` "true" with ``concat-ref``,
+        ``concat-total`` and ``concat-part`` (each part is a request of its
+        own). Answered 204; binary messages hold no text."""
+        number = first_value(item.get("msisdn"))
+        text = first_value(item.get("text"))
+        kind = str(first_value(item.get("type")) or "text").lower()
+        if not number or text is None or kind == "binary":
+            return None
+        concat = None
+        if str(first_value(item.get("concat")) or "").lower() == "true":
+            concat = (
+                str(first_value(item.get("concat-ref")) or ""),
+                to_int(first_value(item.get("concat-total"))),
+                to_int(first_value(item.get("concat-part"))),
+            )
+        return make_inbound(
+            number,
+            text,
+            provider_ref=first_value(item.get("messageId")),
+            to=first_value(item.get("to")),
+            at=inbound_time(item.get("message-timestamp") or item.get("timestamp")),
+            concat=concat,
+        )
 
     @classmethod
     def _parse_report(cls, report):
