@@ -254,7 +254,12 @@ class Server:
                 __file__,
                 "-d",
                 self.args.db,
-                f"--db-filter=^{self.args.db}$",
+                # A single-database server may go without (bench_inbound.py).
+                *(
+                    [f"--db-filter=^{self.args.db}$"]
+                    if getattr(self.args, "db_filter", True)
+                    else []
+                ),
                 f"--addons-path={self.args.addons_path}",
                 "--workers=2",
                 "--max-cron-threads=2",

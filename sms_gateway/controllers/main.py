@@ -1,6 +1,6 @@
 # Copyright 2026 sms_gateway authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Delivery report routes of the SMS accounts.
+"""Delivery report and reply routes of the SMS accounts.
 
 - Providers that do not sign their reports (SMSAPI, Quriiri, Vonage, the
   sandbox): ``/sms_gateway/delivery/<code>/<account id>/<secret>``; the
@@ -11,6 +11,13 @@
   <company id>/<secret>`` and ``/sms_gateway/status/twilio/<company id>``,
   still take the reports of messages sent before the upgrade: they are
   checked against that company's accounts of that provider.
+
+Replies (incoming SMS) come the same two ways:
+``/sms_gateway/inbound/<code>/<account id>/<secret>`` and, signed,
+``/sms_gateway/inbound/twilio/<account id>``; they are stored at once (a
+repeated delivery of the same reply once) and read by the inbound cron
+(``models/sms_gateway_message_inbound.py``); each provider gets the answer
+it expects (``inbound_answer``: SMSAPI ``OK``, Twilio empty TwiML).
 
 A call that does not authenticate gets 404 (wrong secret, unknown account or
 provider) or 403 (bad signature) and changes nothing. A malformed report (not
@@ -39,6 +46,7 @@ from odoo import http
 from odoo.http import request
 
 from ..tools import providers
+from ..tools.providers import inbound
 from ..tools.providers.callbacks import CallbackError
 
 _logger = logging.getLogger(__name__)
@@ -68,6 +76,18 @@ def _provider_class(code, signed):
     return provider_class
 
 
+def _inbound_class(code, signed):
+    """The provider of ``code`` when it forwards replies this way, else 404."""
+    provider_class = providers.PROVIDERS.get(code)
+    if not (
+        provider_class
+        and provider_class.supports_inbound
+        and provider_class.inbound_signed == signed
+    ):
+        raise NotFound()
+    return provider_class
+
+
 def _same_secret(expected, given):
     given = given.encode("utf-8", "replace")
     return bool(expected) and hmac.compare_digest(expected.encode(), given)
@@ -81,7 +101,17 @@ class SmsGatewayController(http.Controller):
     def _sms_gateway_account(self, code, account_id):
         if not 0 < account_id <= MAX_ID:
             raise NotFound()
-        account = request.env["sms.gateway.account"].sudo().browse(account_id).exists()
+        # One query (a reply route is called many times a second).
+        account = (
+            request.env["sms.gateway.account"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [("id", "=", account_id)],
+                ["provider", "callback_secret", "company_id"],
+                limit=1,
+            )
+        )
         if not account or account.provider != code:
             raise NotFound()
         return account
@@ -97,15 +127,19 @@ class SmsGatewayController(http.Controller):
             .search([("company_id", "=", company_id), ("provider", "=", code)])
         )
 
-    def _sms_gateway_check_secret(self, accounts, secret, where):
+    def _sms_gateway_check_secret(
+        self, accounts, secret, where, what="Delivery report"
+    ):
         """The account among ``accounts`` whose secret is ``secret``, else 404."""
         for account in accounts:
             if _same_secret(account.callback_secret or "", secret):
                 return account
-        _logger.info("Delivery report with a wrong secret for %s", where)
+        _logger.info("%s with a wrong secret for %s", what, where)
         raise NotFound()
 
-    def _sms_gateway_check_signature(self, accounts, provider_class, where):
+    def _sms_gateway_check_signature(
+        self, accounts, provider_class, where, what="report"
+    ):
         """The account among ``accounts`` that signed this request, else 403."""
         httprequest = request.httprequest
         if httprequest.mimetype == "application/x-www-form-urlencoded":
@@ -129,7 +163,7 @@ class SmsGatewayController(http.Controller):
                 ):
                     return account, params
         _logger.info(
-            "%s report with a bad signature for %s", provider_class.label, where
+            "%s %s with a bad signature for %s", provider_class.label, what, where
         )
         raise Forbidden()
 
@@ -205,9 +239,58 @@ class SmsGatewayController(http.Controller):
         self._sms_gateway_deliver(account, provider_class.code, events, bound)
         return request.make_response("", headers=[("Content-Type", "text/plain")])
 
+    def _sms_gateway_inbound(self, account, provider_class, payload, where):
+        """Store the replies of ``payload`` received through ``account`` and
+        answer as the provider expects."""
+        code = provider_class.code
+        try:
+            messages = inbound.parse_inbound(code, payload)
+        except inbound.InboundError as error:
+            exception = (
+                RequestEntityTooLarge if error.http_status == 413 else BadRequest
+            )
+            _logger.info("Reply of %s for %s refused: %s", code, where, error)
+            raise exception(f"The message is not readable: {error}") from None
+        request.env["sms.gateway.message"].sudo()._sms_store_inbound(account, messages)
+        status, body, content_type = provider_class.inbound_answer
+        return request.make_response(
+            body, headers=[("Content-Type", content_type)], status=status
+        )
+
     # ------------------------------------------------------------------
     # Routes
     # ------------------------------------------------------------------
+
+    @http.route(
+        "/sms_gateway/inbound/<string:code>/<int:account_id>/<string:secret>",
+        methods=["GET", "POST"],
+        **REPORT_ROUTE,
+    )
+    def sms_gateway_inbound_secret(self, code, account_id, secret, **_kwargs):
+        provider_class = _inbound_class(code, signed=False)
+        where = f"SMS account {account_id}"
+        account = self._sms_gateway_check_secret(
+            self._sms_gateway_account(code, account_id), secret, where, "Reply"
+        )
+        payload = self._sms_gateway_payload(where, code)
+        return self._sms_gateway_inbound(account, provider_class, payload, where)
+
+    @http.route(
+        "/sms_gateway/inbound/<string:code>/<int:account_id>",
+        methods=["POST"],
+        **REPORT_ROUTE,
+    )
+    def sms_gateway_inbound_signed(self, code, account_id, **_kwargs):
+        provider_class = _inbound_class(code, signed=True)
+        where = f"SMS account {account_id}"
+        account, params = self._sms_gateway_check_signature(
+            self._sms_gateway_account(code, account_id), provider_class, where, "reply"
+        )
+        payload = {
+            key: values[0] if len(values) == 1 else values
+            for key, values in params.items()
+        }
+        return self._sms_gateway_inbound(account, provider_class, payload, where)
 
     @http.route(
         "/sms_gateway/delivery/<string:code>/<int:account_id>/<string:secret>",

@@ -876,6 +876,12 @@ class SmsGatewayDispatcher(models.AbstractModel):
                     reasons=[row[1] for row in rejected],
                 )
             )
+            opted_out = [row[0] for row in rejected if provider.is_opt_out(row[1])]
+            if opted_out:
+                # The number replied STOP to the provider: our consent follows.
+                self.env["sms.gateway.message"].sudo().browse(
+                    opted_out
+                )._sms_mirror_provider_opt_out()
         if retry:
             self._sms_retry_rows(retry, retry_error, max_attempts)
 

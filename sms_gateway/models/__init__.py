@@ -16,6 +16,8 @@ from . import sms_gateway_mailing_render
 from . import sms_gateway_mailing_queue
 from . import sms_gateway_mailing_prepare
 from . import sms_gateway_message
+from . import sms_gateway_message_inbound
+from . import sms_gateway_keyword
 from . import sms_gateway_delivery_event
 from . import sms_gateway_group
 from . import sms_gateway_group_recipients

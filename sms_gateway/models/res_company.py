@@ -70,6 +70,37 @@ class ResCompany(models.Model):
         "active; the sandbox never takes them).",
     )
 
+    # Replies (two-way SMS).
+    sms_gateway_reply_resubscribe = fields.Boolean(
+        string="Re-subscribe by Replying START",
+        help="A person who replied STOP may reply START to receive SMS again "
+        "(consent granted, number off the opt-out list). Off: START changes "
+        "nothing, consent must be given again another way.",
+    )
+    sms_gateway_reply_confirm = fields.Boolean(
+        string="Confirm STOP and START by SMS",
+        help="Answer a STOP or START reply with the confirmation text below (an "
+        "SMS like any other, counted in usage).",
+    )
+    sms_gateway_stop_reply_text = fields.Char(
+        string="STOP Confirmation",
+        translate=True,
+        default=lambda self: self.env._(
+            "You will not receive SMS from us any more. Reply START to "
+            "receive them again."
+        ),
+    )
+    sms_gateway_start_reply_text = fields.Char(
+        string="START Confirmation",
+        translate=True,
+        default=lambda self: self.env._("You will receive our SMS again."),
+    )
+    sms_gateway_help_text = fields.Char(
+        string="HELP Answer",
+        translate=True,
+        help="Sent to whoever replies HELP; empty: HELP is not answered.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         self._sms_gateway_activate_currencies(vals_list)

@@ -24,6 +24,11 @@ SMS_SETTINGS = (
     "sms_gateway_user_cap",
     "sms_gateway_user_cap_days",
     "sms_gateway_odoo_sms",
+    "sms_gateway_reply_resubscribe",
+    "sms_gateway_reply_confirm",
+    "sms_gateway_stop_reply_text",
+    "sms_gateway_start_reply_text",
+    "sms_gateway_help_text",
 )
 
 
@@ -56,6 +61,13 @@ class ResConfigSettings(models.TransientModel):
         ODOO_SMS_ROUTES,
         string="Odoo's Own SMS",
     )
+    sms_gateway_reply_resubscribe = fields.Boolean(
+        string="Re-subscribe by Replying START"
+    )
+    sms_gateway_reply_confirm = fields.Boolean(string="Confirm STOP and START by SMS")
+    sms_gateway_stop_reply_text = fields.Char(string="STOP Confirmation")
+    sms_gateway_start_reply_text = fields.Char(string="START Confirmation")
+    sms_gateway_help_text = fields.Char(string="HELP Answer")
     # Global, not per company: how the background work is shared.
     sms_gateway_cron_lanes = fields.Integer(
         string="SMS Background Workers",

@@ -177,7 +177,7 @@ class ResPartner(models.Model):
             blacklisted = set(
                 self.env["phone.blacklist"]
                 .sudo()
-                .search([("number", "in", numbers)])
+                .search([("number", "in", numbers), ("active", "=", True)])
                 .mapped("number")
             )
         for partner in self:
@@ -345,7 +345,11 @@ class ResPartner(models.Model):
     def _compute_sms_gateway_message_count(self):
         counts = dict(
             self.env["sms.gateway.message"]._read_group(
-                [("partner_id", "in", self._origin.ids), ("state", "!=", "canceled")],
+                [
+                    ("partner_id", "in", self._origin.ids),
+                    ("state", "!=", "canceled"),
+                    ("direction", "=", "out"),
+                ],
                 ["partner_id"],
                 ["__count"],
             )
@@ -361,6 +365,7 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {}
+        # Sent and received: the conversation with the partner.
         action["name"] = self.env._("SMS of %(partner)s", partner=self.display_name)
         return action
 

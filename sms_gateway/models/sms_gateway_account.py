@@ -173,6 +173,13 @@ class SmsGatewayAccount(models.Model):
         help="Where the provider reports delivery; sent with every message, "
         "paste it in the provider's portal where it asks for one.",
     )
+    inbound_url = fields.Char(
+        string="Reply Address",
+        compute="_compute_callback_url",
+        groups="base.group_system",
+        help="Where the provider forwards the SMS people send back (replies); "
+        "paste it in the provider's portal.",
+    )
     location = fields.Char(
         string="Credentials Entered On",
         groups="base.group_system",
@@ -211,10 +218,16 @@ class SmsGatewayAccount(models.Model):
 
     def _compute_callback_url(self):
         for account in self:
+            provider_class = providers.PROVIDERS[account.provider]
+            base = account.company_id.get_base_url()
             account.callback_url = (
-                f"{account.company_id.get_base_url()}{account._sms_callback_path()}"
-                if account.id
-                and providers.PROVIDERS[account.provider].supports_callbacks
+                f"{base}{account._sms_callback_path()}"
+                if account.id and provider_class.supports_callbacks
+                else False
+            )
+            account.inbound_url = (
+                f"{base}{account._sms_inbound_path()}"
+                if account.id and provider_class.supports_inbound
                 else False
             )
 
@@ -403,6 +416,14 @@ class SmsGatewayAccount(models.Model):
             return f"/sms_gateway/delivery/{self.provider}/{self.id}"
         secret = self._sms_ensure_callback_secret()
         return f"/sms_gateway/delivery/{self.provider}/{self.id}/{secret}"
+
+    def _sms_inbound_path(self):
+        """Path of the route the provider forwards replies to."""
+        self.ensure_one()
+        if providers.PROVIDERS[self.provider].inbound_signed:
+            return f"/sms_gateway/inbound/{self.provider}/{self.id}"
+        secret = self._sms_ensure_callback_secret()
+        return f"/sms_gateway/inbound/{self.provider}/{self.id}/{secret}"
 
     def _sms_ensure_callback_secret(self):
         """The account's report secret, made when it has none (neutralized)."""

@@ -149,6 +149,12 @@ class SmsGatewayMailing(models.Model):
     # statistics, delivered (and undelivered) messages were sent: Sent counts
     # them, so Recipients = Queued + Sending + Sent + Failed + Excluded +
     # Canceled, and Delivered + Undelivered <= Sent.
+    reply_ids = fields.One2many(
+        "sms.gateway.message", "reply_mailing_id", string="Replies", readonly=True
+    )
+    reply_count = fields.Integer(
+        string="Number of Replies", compute="_compute_reply_count"
+    )
     count_total = fields.Integer(string="Recipients", compute="_compute_counts")
     count_queued = fields.Integer(string="Queued", compute="_compute_counts")
     count_sending = fields.Integer(string="Sending", compute="_compute_counts")
@@ -506,6 +512,29 @@ class SmsGatewayMailing(models.Model):
         if later:
             later.sudo().write({"prepare_step": "cancel"})
             self._sms_trigger_prepare()
+
+    @api.depends("reply_ids")
+    def _compute_reply_count(self):
+        counts = dict(
+            self.env["sms.gateway.message"]
+            .sudo()
+            ._read_group(
+                [("reply_mailing_id", "in", self.ids)],
+                ["reply_mailing_id"],
+                ["__count"],
+            )
+        )
+        for mailing in self:
+            mailing.reply_count = counts.get(mailing, 0)
+
+    def action_view_replies(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sms_gateway.sms_gateway_message_action"
+        )
+        action["domain"] = [("reply_mailing_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     def action_view_messages(self):
         self.ensure_one()

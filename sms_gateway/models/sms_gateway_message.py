@@ -30,6 +30,8 @@ STATES = [
     ("undelivered", "Undelivered"),
     ("failed", "Failed"),
     ("canceled", "Canceled"),
+    # A reply that came back (direction "in", ``sms_gateway_message_inbound.py``).
+    ("received", "Received"),
 ]
 SKIP_REASONS = [
     *EXCLUSION_REASONS,

@@ -21,6 +21,8 @@ What counts (billing counts what the provider accepted):
 - ``user_id`` ("Sent by") is the Odoo user who sent it; ``sender_name``
   ("Sender Name") is the name the phone shows: the mailing's sender, else the
   sender of the SMS account it went through.
+- Replies (``direction`` "in", state received) are counted apart
+  (``received_count``), never as messages, parts or cost.
 - ``currency_id`` is the currency of the cost: the message's, else its
   company's SMS price currency (e-mails and unsent SMS have no cost of their
   own, and the lists still show a currency).
@@ -77,11 +79,18 @@ class SmsGatewayUsageReport(models.Model):
         [("sms", "SMS"), ("email", "E-mail")], string="Type", readonly=True
     )
     currency_id = fields.Many2one("res.currency", readonly=True)
+    direction = fields.Selection([("out", "Sent"), ("in", "Received")], readonly=True)
     chars = fields.Integer(string="Characters", readonly=True, aggregator=None)
     recipient_count = fields.Integer(
         string="Recipients (any status)",
         readonly=True,
-        help="Every message of the view, whatever became of it.",
+        help="Every message sent of the view, whatever became of it.",
+    )
+    received_count = fields.Integer(
+        string="Received SMS",
+        readonly=True,
+        help="Replies that came back through the SMS accounts (not billed as "
+        "messages sent).",
     )
     message_count = fields.Integer(
         string="Messages",
@@ -136,14 +145,15 @@ class SmsGatewayUsageReport(models.Model):
                    %(date)s AS date,
                    m.company_id, m.user_id, m.group_id, m.mailing_id, m.partner_id,
                    COALESCE(NULLIF(g.sender, ''), NULLIF(a.sender, '')) AS sender_name,
-                   m.account_id, m.provider, m.state, m.channel,
+                   m.account_id, m.provider, m.state, m.channel, m.direction,
                    CASE WHEN m.sms_uuid IS NULL THEN 'gateway' ELSE 'odoo' END
                        AS source,
                    m.res_model,
                    COALESCE(m.currency_id, c.sms_gateway_currency_id, c.currency_id)
                        AS currency_id,
                    m.chars,
-                   1 AS recipient_count,
+                   (m.direction = 'out')::int AS recipient_count,
+                   (m.direction = 'in')::int AS received_count,
                    (%(billable)s)::int AS message_count,
                    (%(billable)s AND m.channel = 'sms')::int AS sms_count,
                    (%(billable)s AND m.channel = 'email')::int AS email_count,

@@ -49,3 +49,4 @@ if __name__.startswith("odoo.addons."):
     from . import test_security_prepare
     from . import test_odoo_sms
     from . import test_odoo_apps
+    from . import test_inbound

@@ -279,3 +279,33 @@ class TestOdooApps(SmsGatewayCase, HttpCase):
             sorted(m["body"] for m in double.accepted()),
             ["Kevätale alkaa", "Tilauksesi on valmis"],
         )
+
+    def test_a_stop_reply_keeps_sms_marketing_away(self):
+        """A partner who replies "stop" (any case, spaces) to an SMS is not
+        reached by Odoo's SMS marketing: the number is on the opt-out list
+        the campaign reads."""
+        granted, other, _unknown = self.customers
+        (granted | other).write({"sms_consent": "granted"})
+        with self.mock_sms_gateway("smsapi") as double:
+            account = double.account
+            path = (
+                f"/sms_gateway/inbound/smsapi/{account.id}/"
+                f"{account.sudo().callback_secret}"
+            )
+            response = self.url_open(
+                path,
+                data={
+                    "sms_from": granted.sms_number.lstrip("+"),
+                    "sms_text": " Stop ",
+                    "MsgId": "MO-stop-1",
+                },
+            )
+            self.assertEqual(response.status_code, 200)
+            self.Message._cron_inbound()
+            self.assertEqual(granted.sms_consent, "refused")
+            mailing = self.partner_campaign(granted | other, body="Kesäale alkaa")
+            self.dispatch()
+            self.assertOnceEach(double, [other.mobile])
+        trace = mailing.mailing_trace_ids.filtered(lambda t: t.res_id == granted.id)
+        self.assertEqual(trace.trace_status, "cancel")
+        self.assertIn(trace.failure_type, ("sms_blacklist", "sms_optout"))

@@ -28,6 +28,7 @@ TEXTS = (
     "Sanna's text to two partners",
     "Ulla's own text",
     "Britt's text of the second company",
+    "A reply to Olli, private",
 )
 
 
@@ -136,6 +137,25 @@ class TestAccountantScreens(SmsGatewaySecurityCase, HttpCase):
                     for partner in partners
                 ]
             )
+        # A reply to Olli's SMS: on the mailing (Replies) and in Received.
+        answered = cls.messages.filtered(lambda m: m.user_id == cls.user_sms_other)[0]
+        cls.messages |= cls.env["sms.gateway.message"].create(
+            {
+                "direction": "in",
+                "state": "received",
+                "partner_id": answered.partner_id.id,
+                "number": answered.number,
+                "body": TEXTS[4],
+                "chars": len(TEXTS[4]),
+                "parts": 0,
+                "received_at": datetime(2026, 3, 10, 11, 0),
+                "reply_to_id": answered.id,
+                "reply_mailing_id": answered.mailing_id.id,
+                "user_id": cls.user_sms_other.id,
+                "company_id": cls.company_a.id,
+                "inbound_done": True,
+            }
+        )
         cls.env.flush_all()
 
     # ------------------------------------------------------------------
@@ -350,6 +370,7 @@ class TestAccountantScreens(SmsGatewaySecurityCase, HttpCase):
                 "sms_gateway.sms_gateway_mailing_action_scheduled",
                 "sms_gateway.sms_gateway_message_action_open",
                 "sms_gateway.sms_gateway_message_action_problems",
+                "sms_gateway.sms_gateway_message_action_received",
                 "sms_gateway.sms_gateway_usage_report_action",
                 "sms_gateway.sms_gateway_usage_export_action",
             },

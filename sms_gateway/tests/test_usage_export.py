@@ -254,7 +254,7 @@ class TestUsageExport(SmsGatewayUsageCase):
         )
         self.assertEqual(detail.auto_filter.ref, f"A1:N{len(rows) + 1}")
         # Company A's SMS prices are in euros: one cost column.
-        self.assertTrue(summary.auto_filter.ref.startswith(f"A{SUMMARY_HEADER_ROW}:G"))
+        self.assertTrue(summary.auto_filter.ref.startswith(f"A{SUMMARY_HEADER_ROW}:H"))
         self.assertTrue(providers.auto_filter.ref.startswith("A1:G"))
         self.assertEqual(
             [cell.value for cell in providers[1]],
@@ -302,7 +302,7 @@ class TestUsageExport(SmsGatewayUsageCase):
         self.assertAlmostEqual(seconds(edge["Time"]), 30 * 60, delta=0.01)
         # Summary numbers are numbers.
         for cells in summary.iter_rows(min_row=SUMMARY_HEADER_ROW + 1):
-            for cell in cells[1:6]:
+            for cell in cells[1:7]:
                 self.assertIsInstance(cell.value, int)
         self.assertEqual(wizard.attachment_id.res_model, "sms.gateway.usage.export")
         self.assertEqual(wizard.attachment_id.res_id, wizard.id)

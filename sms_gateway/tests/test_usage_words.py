@@ -67,23 +67,24 @@ class TestUsageWords(SmsGatewayUsageCase):
         _wizard, book = self.export(self.user_manager, *period, both)
         header, rows, totals = self.summary(book["Summary"])
         self.assertEqual(header[0], "Sent by")
-        self.assertEqual(header[6:], ["Cost (EUR)", "Cost (SEK)"])
+        self.assertEqual(header[6:], ["Received SMS", "Cost (EUR)", "Cost (SEK)"])
         expected = {}
         for message in self.billed(*period, both):
             costs = expected.setdefault(message.user_id.name, {"EUR": 0, "SEK": 0})
             costs[message.currency_id.name] += message.cost
         self.assertEqual(set(rows), set(expected))
         for name, costs in expected.items():
-            self.assertAlmostEqual(rows[name][6], costs["EUR"], places=6)
-            self.assertAlmostEqual(rows[name][7], costs["SEK"], places=6)
+            self.assertEqual(rows[name][6], 0)  # no reply in these figures
+            self.assertAlmostEqual(rows[name][7], costs["EUR"], places=6)
+            self.assertAlmostEqual(rows[name][8], costs["SEK"], places=6)
         self.assertAlmostEqual(
-            totals[6], sum(c["EUR"] for c in expected.values()), places=6
+            totals[7], sum(c["EUR"] for c in expected.values()), places=6
         )
         self.assertAlmostEqual(
-            totals[7], sum(c["SEK"] for c in expected.values()), places=6
+            totals[8], sum(c["SEK"] for c in expected.values()), places=6
         )
         # Euros are only company A's, kronor only company B's.
-        self.assertTrue(totals[6] and totals[7])
+        self.assertTrue(totals[7] and totals[8])
 
     def test_accountant_detail_has_number_status_and_cost_never_text(self):
         period = (date(2025, 12, 1), date(2026, 7, 31))
@@ -123,7 +124,7 @@ class TestUsageWords(SmsGatewayUsageCase):
             self.assertEqual(row["Currency"], "EUR")
         # The Summary has the cost too, and no sheet has a text.
         _header, _rows, totals = self.summary(book["Summary"])
-        self.assertAlmostEqual(totals[6], sum(expected.mapped("cost")), places=6)
+        self.assertAlmostEqual(totals[7], sum(expected.mapped("cost")), places=6)
         texts = {m.body[:10] for m in self.messages}
         for each in book:
             for values in each.iter_rows(values_only=True):

@@ -78,6 +78,7 @@ SUMMARY_MEASURES = [
     "delivered_parts:sum",
     "email_count:sum",
     "message_count:sum",
+    "received_count:sum",
     "cost:sum",
 ]
 PROVIDER_MEASURES = ["sms_count:sum", "parts:sum", "delivered_parts:sum", "cost:sum"]
@@ -281,7 +282,8 @@ class SmsGatewayUsageExport(models.TransientModel):
             ("date", ">=", start),
             ("date", "<", end),
             ("company_id", "in", self.company_ids.ids),
-            ("state", "in", BILLABLE_STATES),
+            # What went out, and the replies (counted apart).
+            ("state", "in", (*BILLABLE_STATES, "received")),
         ]
 
     def _sms_report(self):
@@ -391,7 +393,8 @@ class SmsGatewayUsageExport(models.TransientModel):
 
     def _sms_summary_rows(self, report, domain):
         """(currency codes, rows): one row per key, (name, sms, parts,
-        delivered parts, e-mails, all messages, cost in each currency)."""
+        delivered parts, e-mails, all messages, received SMS, cost in each
+        currency)."""
         key = self._sms_key_field()
         by_key = {}
         # The companies' SMS price currencies, even for a period without cost.
@@ -403,12 +406,12 @@ class SmsGatewayUsageExport(models.TransientModel):
             domain, [key, "currency_id"], SUMMARY_MEASURES
         ):
             name = self._sms_key_name(value)
-            counts, costs = by_key.setdefault(name, ([0] * 5, {}))
-            for index, measure in enumerate(measures[:5]):
+            counts, costs = by_key.setdefault(name, ([0] * 6, {}))
+            for index, measure in enumerate(measures[:6]):
                 counts[index] += measure or 0
             code = currency.sudo().name or ""
             currencies.add(code)
-            costs[code] = costs.get(code, 0.0) + float(measures[5] or 0)
+            costs[code] = costs.get(code, 0.0) + float(measures[6] or 0)
         codes = sorted(currencies)
         rows = sorted(
             (
@@ -447,6 +450,7 @@ class SmsGatewayUsageExport(models.TransientModel):
                 self.env._("Delivered parts"),
                 self.env._("E-mails"),
                 self.env._("All messages"),
+                self.env._("Received SMS"),
                 *(
                     self.env._("Cost (%(currency)s)", currency=code)
                     if code
@@ -454,17 +458,17 @@ class SmsGatewayUsageExport(models.TransientModel):
                     for code in codes
                 ),
             ],
-            [32, 14, 12, 16, 12, 14, *([14] * len(codes))],
+            [32, 14, 12, 16, 12, 14, 14, *([14] * len(codes))],
             styles["header"],
         )
-        last_col = 5 + len(codes)
+        last_col = 6 + len(codes)
         totals = [0] * last_col
         row = header_row
         for row_values in rows:
             row += 1
             sheet.write_string(row, 0, row_values[0])
             for col, value in enumerate(row_values[1:], start=1):
-                style = styles["int"] if col <= 5 else styles["cost"]
+                style = styles["int"] if col <= 6 else styles["cost"]
                 sheet.write_number(row, col, value or 0, style)
                 totals[col - 1] += value or 0
         sheet.autofilter(header_row, 0, row, last_col)
@@ -472,7 +476,7 @@ class SmsGatewayUsageExport(models.TransientModel):
         row += 1
         sheet.write_string(row, 0, self.env._("Total"), styles["total"])
         for col, value in enumerate(totals, start=1):
-            style = styles["total_int"] if col <= 5 else styles["total_cost"]
+            style = styles["total_int"] if col <= 6 else styles["total_cost"]
             sheet.write_number(row, col, value, style)
 
     def _sms_write_providers(self, sheet, styles, report, domain):

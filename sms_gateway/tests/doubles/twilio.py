@@ -3,7 +3,8 @@
 """Twilio double: ``/2010-04-01/Accounts/{sid}/Messages.json`` and friends.
 
 Beyond the base knob ``per_second_limit`` it answers HTTP 429, error 20429,
-``Retry-After: 1``, as Twilio answers an account over its rate.
+``Retry-After: 1``, as Twilio answers an account over its rate; a number in
+``opted_out_numbers`` (it replied STOP to Twilio) gets HTTP 400, error 21610.
 """
 
 import base64
@@ -35,6 +36,7 @@ class TwilioDouble(BaseDouble):
         self.auth_token = auth_token
         # The currency of the account, as Balance.json tells it.
         self.currency = "USD"
+        self.opted_out_numbers = set()
         super().__init__(**kwargs)
 
     def error(self, status, code, message):
@@ -110,6 +112,9 @@ class TwilioDouble(BaseDouble):
             return self.error(
                 400, 21211, f"The 'To' number {to} is not a valid phone number."
             )
+        if to in self.opted_out_numbers:
+            self.record_message(state="rejected", number=to, body=body)
+            return self.error(400, 21610, "Attempt to send to unsubscribed recipient")
         if not body:
             return self.error(400, 21602, "Message body is required.")
         if len(body) > 1600:
