@@ -58,11 +58,13 @@ MAX_REF_LENGTH = 255
 MAX_STATUS_LENGTH = 64
 MAX_ERROR_LENGTH = 1000
 MAX_PARTS = 100
-_SCALARS = (str, int, float, bool, type(None))
-# Control characters (NUL first) and U+FFFD, which decoding puts in place of
-# bytes that were not UTF-8.
-_BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-_BAD_KEY = re.compile(r"[\x00-\x1f\x7f\s\ufffd]")
+# What a report or an incoming message may hold (``inbound.py`` too): values
+# of these types; no control character (NUL first) nor U+FFFD, which
+# decoding puts in place of bytes that were not UTF-8, in a text; neither
+# those nor spaces in a reference or field name.
+SCALARS = (str, int, float, bool, type(None))
+BAD_TEXT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+BAD_KEY_RE = re.compile(r"[\x00-\x1f\x7f\s\ufffd]")
 
 
 class CallbackError(ValueError):
@@ -78,7 +80,7 @@ class TooManyEventsError(CallbackError):
 
 
 def _check_text(value, what):
-    if isinstance(value, str) and _BAD_TEXT.search(value):
+    if isinstance(value, str) and BAD_TEXT_RE.search(value):
         raise CallbackError(
             f"{what} holds a control character or bytes that are not UTF-8"
         )
@@ -104,7 +106,7 @@ def check_payload(code, payload):
                 raise TooManyEventsError(f"more than {MAX_EVENTS} values in a field")
             name = key if key in text_fields else "a field"
             for one in values:
-                if not isinstance(one, _SCALARS):
+                if not isinstance(one, SCALARS):
                     raise CallbackError(f"{name} is neither a text nor a number")
                 if key in text_fields and not isinstance(one, str | type(None)):
                     raise CallbackError(f"{name} must be a text")
@@ -118,7 +120,7 @@ def _check_reference(value, what):
         raise CallbackError(f"the {what} must be a text")
     if len(value) > MAX_REF_LENGTH:
         raise CallbackError(f"the {what} is longer than {MAX_REF_LENGTH} characters")
-    if _BAD_KEY.search(value):
+    if BAD_KEY_RE.search(value):
         raise CallbackError(f"the {what} holds spaces or control characters")
 
 

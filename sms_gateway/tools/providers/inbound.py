@@ -38,18 +38,14 @@ requests (``inbound_signed``), the others are authenticated by the secret of
 the account's address.
 """
 
-import re
-
 from .base import OPT_OUT_TYPES
+from .callbacks import BAD_KEY_RE, BAD_TEXT_RE, SCALARS
 from .registry import get
 
 MAX_MESSAGES = 1000
 MAX_TEXT_LENGTH = 10000  # a long SMS of 60 parts and more
 MAX_NUMBER_LENGTH = 32
 MAX_REF_LENGTH = 255
-_SCALARS = (str, int, float, bool, type(None))
-_BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-_BAD_REF = re.compile(r"[\x00-\x1f\x7f\s\ufffd]")
 
 
 class InboundError(ValueError):
@@ -63,9 +59,9 @@ class TooManyMessagesError(InboundError):
 
 
 def _check_value(value, what):
-    if not isinstance(value, _SCALARS):
+    if not isinstance(value, SCALARS):
         raise InboundError(f"{what} is neither a text nor a number")
-    if isinstance(value, str) and _BAD_TEXT.search(value.replace("\t", " ")):
+    if isinstance(value, str) and BAD_TEXT_RE.search(value):
         raise InboundError(
             f"{what} holds a control character or bytes that are not UTF-8"
         )
@@ -81,7 +77,7 @@ def check_payload(payload):
         if not isinstance(item, dict):
             raise InboundError("an incoming message must be an object of fields")
         for key, value in item.items():
-            if not isinstance(key, str) or _BAD_REF.search(key):
+            if not isinstance(key, str) or BAD_KEY_RE.search(key):
                 raise InboundError("a field name is not a plain text")
             values = value if isinstance(value, list) else [value]
             if len(values) > MAX_MESSAGES:
@@ -110,7 +106,7 @@ def check_message(message):
         not isinstance(ref, str)
         or not ref
         or len(ref) > MAX_REF_LENGTH
-        or _BAD_REF.search(ref)
+        or BAD_KEY_RE.search(ref)
     ):
         raise InboundError("the message reference is not a plain text")
     if message.get("opt_out") not in (None, *OPT_OUT_TYPES):
