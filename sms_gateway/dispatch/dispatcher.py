@@ -878,10 +878,19 @@ class SmsGatewayDispatcher(models.AbstractModel):
             )
             opted_out = [row[0] for row in rejected if provider.is_opt_out(row[1])]
             if opted_out:
-                # The number replied STOP to the provider: our consent follows.
-                self.env["sms.gateway.message"].sudo().browse(
-                    opted_out
-                )._sms_mirror_provider_opt_out()
+                # The number replied STOP to the provider: our consent follows,
+                # never at the cost of the results just recorded.
+                try:
+                    with cr.savepoint():
+                        self.env["sms.gateway.message"].sudo().browse(
+                            opted_out
+                        )._sms_mirror_provider_opt_out()
+                except Exception:  # the results above stay
+                    _logger.exception(
+                        "SMS dispatch: the provider's opt-out of %s messages could "
+                        "not be applied to their partners' consent",
+                        len(opted_out),
+                    )
         if retry:
             self._sms_retry_rows(retry, retry_error, max_attempts)
 

@@ -14,6 +14,16 @@ from ..tools import phone as phone_tools
 ODOO_SMS_ROUTES = [("iap", "Odoo IAP"), ("gateway", "The company's SMS accounts")]
 
 
+# The company's reply settings (Settings > SMS > Replies): system administrators'.
+REPLY_SETTINGS = (
+    "sms_gateway_reply_resubscribe",
+    "sms_gateway_reply_confirm",
+    "sms_gateway_stop_reply_text",
+    "sms_gateway_start_reply_text",
+    "sms_gateway_help_text",
+)
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -118,6 +128,18 @@ class ResCompany(models.Model):
                 self.env._(
                     "Only a system administrator can choose where Odoo's own SMS "
                     "go (Settings > SMS)."
+                )
+            )
+        if (
+            set(vals) & set(REPLY_SETTINGS)
+            and not self.env.su
+            and not self.env.user.has_group("base.group_system")
+        ):
+            # What a reply may do to consent, and the SMS answers it costs.
+            raise AccessError(
+                self.env._(
+                    "Only a system administrator can change what replies do "
+                    "(Settings > SMS > Replies)."
                 )
             )
         self._sms_gateway_activate_currencies([vals])

@@ -50,7 +50,9 @@ class SmsGatewayKeyword(models.Model):
     )
     company_id = fields.Many2one(
         "res.company",
-        help="Empty: the word counts for every company.",
+        default=lambda self: self.env.company,
+        help="Empty: the word counts for every company (such shared keywords "
+        "are changed by system administrators).",
     )
     active = fields.Boolean(default=True)
 

@@ -20,6 +20,7 @@ once (``_sms_process_inbound``):
   inbox, with a link to the reply, which has a Reply button.
 """
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -30,6 +31,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import keywords, sms_text
+from ..tools.providers.base import INBOUND_E164_RE
 from .sms_gateway_message import message_key
 
 _logger = logging.getLogger(__name__)
@@ -37,8 +39,16 @@ _logger = logging.getLogger(__name__)
 # Incoming messages read per cron step (each step commits).
 INBOUND_BATCH = 200
 INBOUND_TIME_BUDGET = 60
+# Consent sources a START may undo (a refusal by a reply, or by the listing
+# it made).
+REPLY_SOURCES = ("reply", "opt_out")
+# At most one automatic answer (help text, confirmation) per number in this
+# time: a flood of HELPs costs one SMS.
+ANSWER_EVERY = timedelta(hours=24)
 # How long the parts of a long reply wait for a missing one.
 PARTS_WAIT = timedelta(hours=6)
+# How long joined parts are kept (a part delivered again is recognised).
+PARTS_KEPT = timedelta(days=2)
 
 
 class SmsGatewayMessage(models.Model):
@@ -114,14 +124,16 @@ class SmsGatewayMessage(models.Model):
             """
             CREATE TABLE IF NOT EXISTS sms_gateway_inbound_part (
                 account_id integer NOT NULL,
+                provider_ref varchar NOT NULL,
                 number varchar NOT NULL,
                 reference varchar NOT NULL,
                 total integer NOT NULL,
                 part integer NOT NULL,
                 body text NOT NULL,
                 received_at timestamp,
+                done boolean NOT NULL DEFAULT FALSE,
                 create_date timestamp NOT NULL DEFAULT (now() at time zone 'UTC'),
-                PRIMARY KEY (account_id, number, reference, part)
+                PRIMARY KEY (account_id, provider_ref)
             )
             """
         )
@@ -219,23 +231,27 @@ class SmsGatewayMessage(models.Model):
 
     @api.model
     def _sms_store_parts(self, account, parts):
-        """Keep the parts of long replies (a part delivered twice once)."""
+        """Keep the parts of long replies; a part delivered again (its
+        provider's id) is kept once, even after its reply was joined."""
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO sms_gateway_inbound_part
-                    (account_id, number, reference, total, part, body, received_at)
-                SELECT %(account)s, v.number, v.reference, v.total, v.part, v.body,
-                       v.at
-                  FROM unnest(%(numbers)s::varchar[], %(refs)s::varchar[],
-                              %(totals)s::int[], %(parts)s::int[], %(bodies)s::text[],
+                    (account_id, provider_ref, number, reference, total, part, body,
+                     received_at)
+                SELECT %(account)s, v.ref, v.number, v.reference, v.total, v.part,
+                       v.body, v.at
+                  FROM unnest(%(refs)s::varchar[], %(numbers)s::varchar[],
+                              %(references)s::varchar[], %(totals)s::int[],
+                              %(parts)s::int[], %(bodies)s::text[],
                               %(ats)s::timestamp[])
-                       AS v(number, reference, total, part, body, at)
+                       AS v(ref, number, reference, total, part, body, at)
                     ON CONFLICT DO NOTHING
                 """,
                 account=account.id,
+                refs=[p["provider_ref"] or p["key"] for p in parts],
                 numbers=[p["number"] for p in parts],
-                refs=[p["concat"][0] for p in parts],
+                references=[p["concat"][0] for p in parts],
                 totals=[p["concat"][1] for p in parts],
                 parts=[p["concat"][2] for p in parts],
                 bodies=[p["text"] for p in parts],
@@ -246,7 +262,8 @@ class SmsGatewayMessage(models.Model):
     @api.model
     def _sms_assemble_parts(self, account=None):
         """The long replies whose parts have all come, as messages of
-        ``parse_inbound`` (their parts removed); of every account when
+        ``parse_inbound`` (their parts marked joined, kept two days so that a
+        part delivered again is recognised); of every account when
         ``account`` is None (the cron's catch-up: two last parts that came at
         the same time each saw the other missing), and then also those still
         missing a part after ``PARTS_WAIT``, with the parts that came (a
@@ -255,17 +272,17 @@ class SmsGatewayMessage(models.Model):
         cr.execute(
             SQL(
                 """
-                DELETE FROM sms_gateway_inbound_part p
-                 USING (SELECT account_id, number, reference
+                UPDATE sms_gateway_inbound_part p SET done = TRUE
+                  FROM (SELECT account_id, number, reference
                           FROM sms_gateway_inbound_part
-                         WHERE %(any)s OR account_id = %(account)s
+                         WHERE NOT done AND (%(any)s OR account_id = %(account)s)
                          GROUP BY account_id, number, reference
-                        HAVING count(*) >= max(total)
-                            OR %(any)s AND min(create_date) < %(stale)s) done
-                 WHERE p.account_id = done.account_id AND p.number = done.number
-                   AND p.reference = done.reference
+                        HAVING count(DISTINCT part) >= max(total)
+                            OR %(any)s AND min(create_date) < %(stale)s) whole
+                 WHERE NOT p.done AND p.account_id = whole.account_id
+                   AND p.number = whole.number AND p.reference = whole.reference
              RETURNING p.account_id, p.number, p.reference, p.part, p.body,
-                       p.received_at
+                       p.received_at, p.provider_ref
                 """,
                 any=account is None,
                 account=account.id if account else None,
@@ -273,22 +290,35 @@ class SmsGatewayMessage(models.Model):
             )
         )
         groups = {}
-        for account_id, number, reference, part, body, at in cr.fetchall():
+        for account_id, number, reference, part, body, at, ref in cr.fetchall():
             groups.setdefault((account_id, number, reference), []).append(
-                (part, body, at)
+                (part, body, at, ref)
+            )
+        if account is None:
+            cr.execute(
+                SQL(
+                    "DELETE FROM sms_gateway_inbound_part "
+                    "WHERE done AND create_date < %s",
+                    fields.Datetime.now() - PARTS_KEPT,
+                )
             )
         messages = []
-        for (account_id, number, reference), pieces in groups.items():
+        for (account_id, number, _reference), pieces in groups.items():
             pieces.sort()
+            refs = ",".join(sorted(ref for _p, _b, _a, ref in pieces))
             messages.append(
                 {
                     "account_id": account_id,
-                    "key": f"concat:{number}:{reference}",
+                    # The parts' own ids: a later reply of the same reference
+                    # (providers count references on a small range) is another.
+                    "key": "concat:" + hashlib.sha256(refs.encode()).hexdigest()[:40],
                     "provider_ref": None,
                     "number": number,
                     "to": None,
-                    "text": "".join(body for _part, body, _at in pieces),
-                    "at": min((at for _p, _b, at in pieces if at), default=None),
+                    "text": "".join(
+                        body for _p, body, _a, _r in {p[0]: p for p in pieces}.values()
+                    ),
+                    "at": min((at for _p, _b, at, _r in pieces if at), default=None),
                     "opt_out": None,
                     "concat": None,
                 }
@@ -335,7 +365,9 @@ class SmsGatewayMessage(models.Model):
         # Long replies whose last parts came at the same time.
         Account = self.env["sms.gateway.account"].sudo().with_context(active_test=False)
         for message in self._sms_assemble_parts():
-            self._sms_store_inbound(Account.browse(message["account_id"]), [message])
+            account = Account.browse(message["account_id"]).exists()
+            if account:  # the parts of a deleted account go with it
+                self._sms_store_inbound(account, [message])
         Dispatcher._commit()
         while True:
             self.env.cr.execute(
@@ -368,8 +400,28 @@ class SmsGatewayMessage(models.Model):
         for message in self:
             if message.direction != "in" or message.inbound_done:
                 continue
-            with self.env.cr.savepoint():
-                message._sms_process_one_inbound(table)
+            try:
+                with self.env.cr.savepoint():
+                    message._sms_process_one_inbound(table)
+            except Exception as error:  # one reply never blocks the others
+                # Kept, marked read with why: never retried for ever.
+                _logger.exception("SMS reply %s could not be read", message.id)
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE sms_gateway_message
+                           SET inbound_done = TRUE, inbound_note = %s
+                         WHERE id = %s
+                        """,
+                        self.env._(
+                            "The reply could not be read to the end (%(error)s); "
+                            "it is kept as it came.",
+                            error=type(error).__name__,
+                        ),
+                        message.id,
+                    )
+                )
+                message.invalidate_recordset()
 
     def _sms_process_one_inbound(self, table):
         self.ensure_one()
@@ -416,6 +468,8 @@ class SmsGatewayMessage(models.Model):
                      WHERE number = %(number)s AND direction = 'out'
                        AND company_id = %(company)s AND channel = 'sms'
                        AND state IN ('sent', 'delivered', 'undelivered')
+                       -- not an automatic answer to a reply
+                       AND reply_to_id IS NULL
                        AND (NOT %(account_only)s OR account_id = %(account)s)
                        AND id < %(id)s
                      ORDER BY id DESC
@@ -450,13 +504,13 @@ class SmsGatewayMessage(models.Model):
     def _sms_inbound_stop(self, partner):
         """STOP: refuse consent (source: SMS reply, when it came), put the
         number on Odoo's opt-out list, cancel what is queued to it."""
-        partners, canceled = self._sms_opt_out_number(
+        _partners, canceled = self._sms_opt_out_number(
             self.number,
             partner,
             self.received_at,
             self.env._("Opted out by replying %(text)s.", text="STOP"),
         )
-        self._sms_inbound_confirm("stop", partners[:1])
+        self._sms_inbound_confirm("stop", partner)
         return self.env._(
             "Opted out: SMS consent refused, number on the opt-out list, "
             "%(count)s queued SMS canceled.",
@@ -471,7 +525,15 @@ class SmsGatewayMessage(models.Model):
         when = when or fields.Datetime.now()
         partners = self.env["res.partner"]._sms_partners_with_numbers([number])
         partners |= partner or self.env["res.partner"]
-        to_refuse = partners.filtered(lambda p: p.sms_consent != "refused")
+        # The company's and shared partners refuse as a reply; the listing
+        # below refuses the others (Odoo's opt-out list is everyone's).
+        company = self.company_id or self.env.company
+        to_refuse = partners.filtered(
+            lambda p: (
+                p.sms_consent != "refused"
+                and (not p.company_id or p.company_id == company)
+            )
+        )
         if to_refuse:
             to_refuse.write(
                 {
@@ -481,7 +543,10 @@ class SmsGatewayMessage(models.Model):
                 }
             )
         Blacklist = self.env["phone.blacklist"].sudo()
-        if not Blacklist.search([("number", "=", number), ("active", "=", True)]):
+        listable = bool(INBOUND_E164_RE.match(number or ""))  # not a sender name
+        if listable and not Blacklist.search(
+            [("number", "=", number), ("active", "=", True)]
+        ):
             Blacklist._add([number], message=note)
         return partners, self._sms_cancel_queued_to(number)
 
@@ -539,6 +604,25 @@ class SmsGatewayMessage(models.Model):
                 "(Settings > SMS); consent unchanged."
             )
         number = self.number
+        # Every partner with the number: its listing is everyone's. A refusal
+        # given another way (by hand, an import, a form) is not undone by a
+        # reply; only one that a reply (or the listing it made) gave.
+        partners = self.env["res.partner"]._sms_partners_with_numbers([number])
+        partners |= partner
+        refused = partners.filtered(lambda p: p.sms_consent == "refused")
+        other_ways = refused.filtered(
+            lambda p: p.sms_consent_source not in REPLY_SOURCES
+        )
+        if other_ways:
+            return self.env._(
+                "START received: SMS consent of %(partners)s was refused another "
+                "way (%(how)s); unchanged.",
+                partners=", ".join(other_ways.mapped("display_name")[:5]),
+                how=", ".join(
+                    sorted(set(other_ways.mapped("sms_consent_source")) - {False})
+                )
+                or "-",
+            )
         Blacklist = self.env["phone.blacklist"].sudo()
         if Blacklist.search([("number", "=", number), ("active", "=", True)]):
             Blacklist._remove(
@@ -547,10 +631,10 @@ class SmsGatewayMessage(models.Model):
                     "Subscribed again by replying %(text)s.", text="START"
                 ),
             )
-        partners = (
-            self.env["res.partner"]._sms_partners_with_numbers([number]) | partner
+        # Consent again only in the reply's company (and for shared partners).
+        to_grant = refused.filtered(
+            lambda p: not p.company_id or p.company_id == company
         )
-        to_grant = partners.filtered(lambda p: p.sms_consent != "granted")
         if to_grant:
             to_grant.write(
                 {
@@ -559,7 +643,7 @@ class SmsGatewayMessage(models.Model):
                     "sms_consent_date": self.received_at or fields.Datetime.now(),
                 }
             )
-        self._sms_inbound_confirm("start", partners[:1])
+        self._sms_inbound_confirm("start", partner)
         return self.env._("Subscribed again: SMS consent granted, number off the list.")
 
     def _sms_inbound_help(self, partner):
@@ -571,7 +655,8 @@ class SmsGatewayMessage(models.Model):
 
     def _sms_inbound_confirm(self, action, partner):
         company = self.company_id
-        if not company.sms_gateway_reply_confirm:
+        if not company.sms_gateway_reply_confirm or self.provider_status:
+            # Off, or the provider answered its own opt-out keyword already.
             return
         text = (
             company.sms_gateway_stop_reply_text
@@ -586,6 +671,16 @@ class SmsGatewayMessage(models.Model):
         account's company (a message like any other: counted in usage). A
         STOP's confirmation goes even though the number is now opted out:
         it is the last SMS the number gets."""
+        if self.search_count(
+            [
+                ("number", "=", self.number),
+                ("direction", "=", "out"),
+                ("reply_to_id", "!=", False),
+                ("create_date", ">", fields.Datetime.now() - ANSWER_EVERY),
+            ],
+            limit=1,
+        ):
+            return  # answered within a day already
         info = sms_text.analyze(text)
         price = self.account_id.price_per_part or 0.0
         self.create(

@@ -7,6 +7,7 @@ Every request goes over HTTP to the running server."""
 
 import json
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import urlencode
 
 from odoo import fields
@@ -276,14 +277,15 @@ class TestInboundRoutes(InboundCase):
     def test_replies_count_apart_in_usage(self):
         self.post_form(self.path(self.smsapi), self.smsapi_reply("Dziękuję"))
         Report = self.env["sms.gateway.usage.report"].with_user(self.user_accountant)
+        ours = [("partner_id", "in", (self.pl1 | self.pl2).ids)]
         [(received, messages, parts, cost)] = Report._read_group(
-            [("direction", "=", "in")],
+            [("direction", "=", "in"), *ours],
             [],
             ["received_count:sum", "message_count:sum", "parts:sum", "cost:sum"],
         )
         self.assertEqual((received, messages, parts, cost), (1, 0, 0, 0.0))
         [(sent_received, recipients)] = Report._read_group(
-            [("direction", "=", "out")],
+            [("direction", "=", "out"), *ours],
             [],
             ["received_count:sum", "recipient_count:sum"],
         )
@@ -569,3 +571,100 @@ class TestInboundUsers(InboundCase):
         employee = new_test_user(self.env, login="emp2", groups="base.group_user")
         with self.assertRaises(AccessError):
             self.env["sms.gateway.message"].with_user(employee).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestInboundRobustness(InboundCase):
+    @mute_logger("odoo.addons.sms_gateway.models.sms_gateway_message_inbound")
+    def test_a_reply_that_cannot_be_read_never_blocks_the_others(self):
+        Message = type(self.env["sms.gateway.message"])
+        original = Message._sms_inbound_chatter
+
+        def chatter(message, partner, answered):
+            if message.number == NUMBER_1:
+                raise RuntimeError("broken")
+            return original(message, partner, answered)
+
+        with patch.object(Message, "_sms_inbound_chatter", chatter):
+            self.post_form(
+                self.path(self.smsapi), self.smsapi_reply("a", NUMBER_1, "1")
+            )
+            self.post_form(
+                self.path(self.smsapi), self.smsapi_reply("b", NUMBER_2, "2")
+            )
+        broken, fine = self.replies(NUMBER_1), self.replies(NUMBER_2)
+        self.assertTrue(broken.inbound_done)
+        self.assertIn("RuntimeError", broken.inbound_note)
+        self.assertEqual(broken.body, "a")
+        self.assertTrue(fine.inbound_done)
+        self.assertEqual(fine.partner_id, self.pl2)
+
+    def test_stop_from_a_sender_name_lists_nothing(self):
+        self.post_form(self.path(self.smsapi), self.smsapi_reply("STOP", "Telia", "t"))
+        reply = self.replies("Telia")
+        self.assertTrue(reply.inbound_done)
+        self.assertEqual(reply.keyword, "stop")
+        self.assertFalse(self.Blacklist.sudo().search([("number", "=", "Telia")]))
+
+    def test_start_never_undoes_a_refusal_given_another_way(self):
+        self.company_a.sms_gateway_reply_resubscribe = True
+        self.pl1.write({"sms_consent": "refused", "sms_consent_source": "manual"})
+        self.post_form(self.path(self.smsapi), self.smsapi_reply("START", ref="s"))
+        self.assertEqual(self.pl1.sms_consent, "refused")
+        self.assertEqual(self.pl1.sms_consent_source, "manual")
+        self.assertIn("another way", self.replies(NUMBER_1).inbound_note)
+
+    def test_an_automatic_answer_is_not_what_the_next_reply_answers(self):
+        self.company_a.sms_gateway_help_text = "Pomoc: 22 100 100"
+        self.post_form(self.path(self.smsapi), self.smsapi_reply("HELP", ref="h"))
+        answer = (
+            self.env["sms.gateway.message"]
+            .sudo()
+            .search([("direction", "=", "out"), ("reply_to_id", "!=", False)])
+        )
+        answer.write({"state": "sent", "account_id": self.smsapi.id})
+        self.post_form(self.path(self.smsapi), self.smsapi_reply("Dzięki", ref="n"))
+        later = self.replies(NUMBER_1).filtered(lambda r: r.body == "Dzięki")
+        self.assertEqual(later.reply_to_id, self.sent_1)
+        self.assertEqual(later.user_id, self.user_sms)
+        # A second HELP the same day is not answered again.
+        self.post_form(self.path(self.smsapi), self.smsapi_reply("help", ref="h2"))
+        answers = (
+            self.env["sms.gateway.message"]
+            .sudo()
+            .search_count([("direction", "=", "out"), ("reply_to_id", "!=", False)])
+        )
+        self.assertEqual(answers, 1)
+
+    def test_shared_keywords_are_the_administrators(self):
+        Keyword = self.env["sms.gateway.keyword"]
+        stop = self.env.ref("sms_gateway.sms_gateway_keyword_stop_en")
+        self.assertFalse(stop.company_id)
+        with self.assertRaises(AccessError):
+            stop.with_user(self.user_manager).write({"active": False})
+        with self.assertRaises(AccessError):
+            Keyword.with_user(self.user_manager).create(
+                {"word": "OK", "action": "stop", "company_id": False}
+            )
+        with self.assertRaises(AccessError):
+            Keyword.with_user(self.user_sms).create({"word": "OK", "action": "stop"})
+        own = Keyword.with_user(self.user_manager).create(
+            {"word": "Wypisz", "action": "stop"}
+        )
+        self.assertEqual(own.company_id, self.company_a)
+        # The other company's SMS user reads only shared keywords and theirs.
+        seen = Keyword.with_user(self.user_sms_b).search([]).mapped("word")
+        self.assertNotIn("Wypisz", seen)
+        self.assertIn("STOP", seen)
+
+    def test_what_replies_do_is_the_system_administrators(self):
+        rights = new_test_user(
+            self.env,
+            login="rights_admin",
+            groups="base.group_user,base.group_erp_manager",
+        )
+        with self.assertRaisesMessage(AccessError, "replies"):
+            self.company_a.with_user(rights).write(
+                {"sms_gateway_reply_resubscribe": True}
+            )
+        self.assertFalse(self.company_a.sms_gateway_reply_resubscribe)

@@ -7,6 +7,7 @@ one (stored as the inbound route stores it, then read as the cron reads it)."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import keywords
 from ..tools.providers import inbound
 
 
@@ -52,6 +53,21 @@ class SmsGatewayReplySimulate(models.TransientModel):
         self.ensure_one()
         message = self.message_id
         self._sms_check_message(message)
+        Keyword = self.env["sms.gateway.keyword"]
+        words = Keyword._sms_company_words(
+            Keyword._sms_keyword_table(), message.company_id
+        )
+        if keywords.match(self.text, words) and not self.env.user.has_group(
+            "sms_gateway.group_sms_gateway_manager"
+        ):
+            # A keyword changes consent and the opt-out list, as superuser:
+            # only for who may change the partners it reaches.
+            partners = (
+                self.env["res.partner"]
+                .sudo()
+                ._sms_partners_with_numbers([message.number])
+            )
+            (partners | message.partner_id).with_env(self.env).check_access("write")
         payload = {
             "from": message.number,
             "to": message.account_id.sudo().sender or "",

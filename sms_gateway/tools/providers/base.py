@@ -484,7 +484,10 @@ def make_inbound(
     to = normalize_number(to)
     text = "" if text is None else str(text)
     ref = str(provider_ref).strip() if provider_ref not in (None, "") else None
-    key = ref or _digest(number, to, at and at.isoformat(), text)
+    # Without an id: the same fields again, that day (a provider's repeated
+    # delivery); the same short reply another day is another reply.
+    when = at.isoformat() if at else datetime.now(timezone.utc).date().isoformat()
+    key = ref or _digest(number, to, when, text)
     return {
         "key": key,
         "provider_ref": ref,

@@ -63,8 +63,10 @@ MAX_PARTS = 100
 # decoding puts in place of bytes that were not UTF-8, in a text; neither
 # those nor spaces in a reference or field name.
 SCALARS = (str, int, float, bool, type(None))
-BAD_TEXT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-BAD_KEY_RE = re.compile(r"[\x00-\x1f\x7f\s\ufffd]")
+# (Lone surrogates, which JSON can carry and no text can be stored with,
+# count as bytes that were not UTF-8.)
+BAD_TEXT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
+BAD_KEY_RE = re.compile(r"[\x00-\x1f\x7f\s\ud800-\udfff\ufffd]")
 
 
 class CallbackError(ValueError):
