@@ -15,9 +15,11 @@
 #   4. checked: nothing logged as ERROR / WARNING; every message unchanged
 #      and of direction "out"; usage totals unchanged; the default reply
 #      keywords and the inbound cron are there;
-#   5. after the upgrade: a reply "Stop" simulated to a delivered SMS of the
-#      old mailing is linked to its partner, mailing and sender, refuses the
-#      partner's consent and cancels the partner's SMS queued for tomorrow.
+#   5. after the upgrade: a reply "Stop" simulated by its sender (given the
+#      right to change contacts, which a simulated keyword needs) to a
+#      delivered SMS of the old mailing is linked to its partner, mailing and
+#      sender, refuses the partner's consent and cancels the partner's SMS
+#      queued for tomorrow.
 # Everything created is removed on exit. Prints PASS/FAIL lines:
 #   bench/check_upgrade_replies.sh OLD_COMMIT [database]   (default smsgw_upg_replies)
 # Environment: PYTHON, ODOO_BIN, ODOO_ADDONS_PATH (as scripts/test).
@@ -88,6 +90,8 @@ check("inbound cron", bool(env.ref("sms_gateway.ir_cron_sms_gateway_inbound").ac
 # A reply to the delivered SMS of the old mailing, as its sender simulates it.
 person = env["res.partner"].browse(before["person"])
 user = env["res.users"].browse(before["user"])
+# A keyword is simulated by who may change the partners it reaches.
+user.groups_id |= env.ref("base.group_partner_manager")
 answered = Message.search([("mailing_id", "=", before["delivered"]),
                            ("partner_id", "=", person.id)])
 wizard = env["sms.gateway.reply.simulate"].with_user(user).create(
