@@ -117,31 +117,24 @@ class ResCompany(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if (
-            "sms_gateway_odoo_sms" in vals
-            and not self.env.su
-            and not self.env.user.has_group("base.group_system")
-        ):
-            # Where Odoo's SMS go (and who pays for them) is a system
-            # administrator's choice, not every company editor's.
-            raise AccessError(
-                self.env._(
-                    "Only a system administrator can choose where Odoo's own SMS "
-                    "go (Settings > SMS)."
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            # Where Odoo's SMS go (and who pays for them), and what a reply may
+            # do to consent and the SMS answers it costs, are a system
+            # administrator's choices, not every company editor's.
+            if "sms_gateway_odoo_sms" in vals:
+                raise AccessError(
+                    self.env._(
+                        "Only a system administrator can choose where Odoo's own "
+                        "SMS go (Settings > SMS)."
+                    )
                 )
-            )
-        if (
-            set(vals) & set(REPLY_SETTINGS)
-            and not self.env.su
-            and not self.env.user.has_group("base.group_system")
-        ):
-            # What a reply may do to consent, and the SMS answers it costs.
-            raise AccessError(
-                self.env._(
-                    "Only a system administrator can change what replies do "
-                    "(Settings > SMS > Replies)."
+            if set(vals) & set(REPLY_SETTINGS):
+                raise AccessError(
+                    self.env._(
+                        "Only a system administrator can change what replies do "
+                        "(Settings > SMS > Replies)."
+                    )
                 )
-            )
         self._sms_gateway_activate_currencies([vals])
         result = super().write(vals)
         if "sms_gateway_odoo_sms" in vals:
