@@ -129,6 +129,11 @@ def parse_args(argv=None):
     parser.add_argument("--twilio-rate", type=float, default=100)
     parser.add_argument("--account-rate-field", help="'none' to set no field")
     parser.add_argument(
+        "--connections",
+        type=int,
+        help="the Twilio account's Parallel Connections (default: the account's)",
+    )
+    parser.add_argument(
         "--batch-size",
         type=int,
         help="sms_gateway.dispatch_batch_size (default: the addon's setting)",
@@ -337,6 +342,8 @@ class Bench:
                 self.rate_field = self.find_rate_field(env)
                 if self.rate_field and self.args.twilio_rate:
                     values[self.rate_field] = self.args.twilio_rate
+                if self.args.connections:
+                    values["connections"] = self.args.connections
             bench_lib.use_only_account(env, company, provider, **values)
             mailing = env["sms.gateway.mailing"].create(
                 {
@@ -684,6 +691,8 @@ class Bench:
                 if self.rate_field
                 else ", no per-account rate field on the account"
             )
+            if self.args.connections:
+                rate_note += f", {self.args.connections} parallel connections"
         odoo = main_runs.get("odoo")
         self.table(
             f"Dispatch of {args.messages:,} personalised SMS, doubles answering "

@@ -30,10 +30,12 @@ message (Twilio, Vonage) or per text (Quriiri, personalised texts) send over
 ``requests.Session`` (its own keep-alive connection): ``requests`` does not
 promise that a Session may be shared between threads (psf/requests#2766), and
 a thread's connection stays open for all the messages it sends. Pacing is
-one clock shared by the threads (``RateClock``, a locked next-slot clock):
-request starts are at least ``(1 + PACE_MARGIN) / rate`` seconds apart, so
-the provider never counts more than ``rate`` requests in a second even when
-the network delays some requests more than others. Config
+one clock shared by the threads (``RateClock``, a locked sliding window,
+the way providers count): at most ``floor(rate)`` request starts within any
+``1 + PACE_MARGIN`` seconds, so the provider never counts more than ``rate``
+requests in a second even when the network delays some requests more than
+others, and a pause between two batches is made up by the requests after
+it. Config
 ``requests_per_second`` replaces the class's ``max_requests_per_second``
 (0: no pacing); ``rate_key`` names the clock, so that the adapters built
 one after the other for one account (one per dispatch batch) share it.
@@ -49,6 +51,7 @@ flight): the results of the other requests are never lost. No thread
 outlives ``send()``.
 """
 
+import collections
 import hashlib
 import json
 import logging
@@ -80,10 +83,10 @@ DEFAULT_BATCH_SIZE = 100
 # the value when the configuration names none (one after the other).
 MAX_CONNECTIONS = 16
 DEFAULT_CONNECTIONS = 1
-# Pacing leaves this fraction of a second free per second of requests: a
-# request the network delays by up to ``PACE_MARGIN`` seconds more than the
-# one ``rate`` requests later still arrives in another second.
-PACE_MARGIN = 0.03
+# Pacing counts requests over a second and this many seconds more: a request
+# the network delays by up to ``PACE_MARGIN`` seconds more than the one
+# ``rate`` requests later still arrives in another second.
+PACE_MARGIN = 0.02
 E164_RE = re.compile(r"^\+[1-9]\d{1,14}$")
 RESULT_STATES = ("accepted", "rejected", "retry")
 REDACTED = "***"
@@ -194,39 +197,57 @@ def form_encode(fields):
     return "&".join(pairs)
 
 
+def rate_window(rate):
+    """``(count, seconds)``: at most ``count`` request starts within any
+    ``seconds``, the pacing of ``rate`` requests per second. A provider
+    counts the requests that reached it within the last second (a sliding
+    window): ``floor(rate)`` per second plus ``PACE_MARGIN`` seconds (one
+    per ``1 / rate`` seconds plus the margin below one per second)."""
+    if rate >= 1:
+        return math.floor(rate), 1.0 + PACE_MARGIN
+    return 1, 1.0 / rate + PACE_MARGIN
+
+
 class RateClock:
     """When the next request of one account may start, shared by the
     threads of a ``send()`` (and by the adapters given the same
     ``rate_key`` in one process).
 
-    Slots are ``interval`` (``(1 + PACE_MARGIN) / rate``) apart on a fixed
-    grid while requests keep coming: a thread that wakes up a little late
-    (the sleep's own delay) takes its slot, and the next slot stays where
-    the grid puts it, so the wake-ups' delays do not add up into a slower
-    rate. A start may be late by ``PACE_MARGIN - interval`` at most (and
-    one interval): then no second can hold more than ``rate`` starts, the
-    grid's ``rate / (1 + PACE_MARGIN)`` and the late ones within the
-    margin. Later than that (a pause, or a slow rate that leaves no such
-    slack), the grid starts again from the request (no catching up in a
-    burst)."""
+    It counts as the provider counts, a sliding window (``rate_window``):
+    a request may start when fewer than ``count`` started within the last
+    ``seconds``. So a pause (the time between two dispatch batches, a slow
+    answer) costs nothing once the requests of the last second allow more:
+    the next ones go at once, as the provider's window allows them, and the
+    rate over any second stays ``count``. A thread that wakes up a little
+    late (the sleep's own delay, at most ``PACE_MARGIN / 2``) counts from
+    the time it was allowed to start, so that the wake-ups' delays do not
+    add up into a slower rate; later than that, from the time it really
+    started."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._next_at = 0.0
+        self._starts = collections.deque()
 
     def acquire(self, rate, halt):
         """Wait for a start time of ``rate`` per second; False when ``halt``
         (a ``threading.Event``) is set meanwhile."""
-        interval = (1.0 + PACE_MARGIN) / rate
+        count, seconds = rate_window(rate)
+        starts = self._starts
         while True:
             with self._lock:
                 now = time.monotonic()
-                if now >= self._next_at:
-                    late = now - self._next_at
-                    on_grid = late <= min(interval, PACE_MARGIN - interval)
-                    self._next_at = (self._next_at if on_grid else now) + interval
+                while len(starts) > count:  # a lower rate than before
+                    starts.popleft()
+                if len(starts) < count:
+                    starts.append(now)
                     return True
-                wait = self._next_at - now
+                allowed = starts[0] + seconds
+                if now >= allowed:
+                    starts.popleft()
+                    on_time = now - allowed <= PACE_MARGIN / 2
+                    starts.append(allowed if on_time else now)
+                    return True
+                wait = allowed - now
             if halt.wait(wait):
                 return False
 
